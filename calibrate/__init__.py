@@ -1,0 +1,1 @@
+"""Fitting scenarios from call logs (not built yet; see the roadmap)."""

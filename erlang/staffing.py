@@ -1,0 +1,288 @@
+"""Fewest agents that meet a set of service targets, under Erlang C, Erlang A or the lines model.
+
+Every figure a target constrains is monotone in the number of agents for these birth-death
+models (service level rises; ASA, abandonment and occupancy fall), so the search gallops from a
+square-root-staffing guess to a bracket ``[fail, meet]`` and bisects it. The answer ``n`` meets
+every target and ``n - 1`` does not (or ``n`` is the smallest count the model allows); the
+search checks the latter explicitly rather than trusting monotonicity blindly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from erlang.erlang_a import erlang_a
+from erlang.erlang_c import erlang_c
+from erlang.errors import (
+    ErlangInputError,
+    InfeasibleTargetError,
+    check_count,
+    check_non_negative,
+    check_positive,
+    check_probability,
+)
+from erlang.results import QueueMetrics
+from erlang.retrials import erlang_x
+from erlang.traffic import square_root_staffing
+
+MODELS = ("c", "a", "x")
+SL_DEFINITIONS = {
+    "offered": "service_level",
+    "answered": "service_level_answered",
+    "exclude_short_abandons": "service_level_excl_short",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffingTargets:
+    """Any combination of service targets; ``None`` leaves a figure free.
+
+    Attributes
+    ----------
+    service_level : float or None
+        Minimum share answered within ``awt_s`` (by ``sl_definition``), in [0, 1].
+    awt_s : float
+        Service-level threshold, seconds.
+    sl_definition : str
+        ``offered``, ``answered`` or ``exclude_short_abandons`` (see :class:`QueueMetrics`).
+    short_abandon_s : float
+        Threshold for ``exclude_short_abandons``, seconds.
+    max_asa_s : float or None
+        Maximum average speed of answer, seconds.
+    max_abandon : float or None
+        Maximum share of offered calls that abandon.
+    max_occupancy : float or None
+        Maximum agent occupancy, in (0, 1].
+    """
+
+    service_level: float | None = None
+    awt_s: float = 20.0
+    sl_definition: str = "offered"
+    short_abandon_s: float = 5.0
+    max_asa_s: float | None = None
+    max_abandon: float | None = None
+    max_occupancy: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.service_level is not None:
+            check_probability("service_level", self.service_level)
+        check_non_negative("awt_s", self.awt_s)
+        if self.sl_definition not in SL_DEFINITIONS:
+            raise ErlangInputError(
+                f"sl_definition must be one of {', '.join(SL_DEFINITIONS)}, "
+                f"got {self.sl_definition!r}"
+            )
+        check_non_negative("short_abandon_s", self.short_abandon_s)
+        if self.max_asa_s is not None:
+            check_non_negative("max_asa_s", self.max_asa_s)
+        if self.max_abandon is not None:
+            check_probability("max_abandon", self.max_abandon)
+        if self.max_occupancy is not None and check_probability(
+            "max_occupancy", self.max_occupancy
+        ) == 0.0:
+            raise ErlangInputError("max_occupancy must be > 0, got 0.0")
+        if all(
+            t is None
+            for t in (self.service_level, self.max_asa_s, self.max_abandon, self.max_occupancy)
+        ):
+            raise ErlangInputError(
+                "targets must name at least one of service_level, max_asa_s, max_abandon, "
+                "max_occupancy, got none"
+            )
+
+    def shortfalls(self, m: QueueMetrics) -> list[str]:
+        """The targets ``m`` misses, each as a readable phrase (empty when all are met)."""
+        missed = []
+        sl = getattr(m, SL_DEFINITIONS[self.sl_definition])
+        # A nan figure (no calls answered) meets nothing, hence the "not >=" form.
+        if self.service_level is not None and not sl >= self.service_level:
+            missed.append(f"service level {sl:.4f} < {self.service_level}")
+        if self.max_asa_s is not None and not m.asa_s <= self.max_asa_s:
+            missed.append(f"ASA {m.asa_s:.4g} s > {self.max_asa_s} s")
+        if self.max_abandon is not None and not m.p_abandon <= self.max_abandon:
+            missed.append(f"abandonment {m.p_abandon:.4f} > {self.max_abandon}")
+        if self.max_occupancy is not None and not m.occupancy <= self.max_occupancy:
+            missed.append(f"occupancy {m.occupancy:.4f} > {self.max_occupancy}")
+        return missed
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffingResult:
+    """The minimal agent count and the figures it reaches (``None`` when no calls arrive)."""
+
+    agents: int
+    metrics: QueueMetrics | None
+
+
+def staff(
+    *,
+    arrival_rate_per_s: float,
+    aht_s: float,
+    targets: StaffingTargets,
+    model: str = "c",
+    mean_patience_s: float | None = None,
+    lines: int | None = None,
+    redial_blocked: float = 0.0,
+    redial_abandoned: float = 0.0,
+    max_agents: int = 100_000,
+    guess: int | None = None,
+) -> StaffingResult:
+    """Fewest agents meeting ``targets`` for one stationary interval.
+
+    Parameters
+    ----------
+    arrival_rate_per_s : float
+        Calls offered per second (first attempts for model ``x``).
+    aht_s : float
+        Average handle time, seconds.
+    targets : StaffingTargets
+    model : {"c", "a", "x"}
+        Erlang C; Erlang A (needs ``mean_patience_s``); lines and redials (needs ``lines``, and
+        can use patience and redial probabilities). Under ``x`` agents never exceed ``lines``.
+    mean_patience_s : float, optional
+        Mean exponential patience, seconds.
+    lines : int, optional
+        Trunk lines (model ``x``).
+    redial_blocked, redial_abandoned : float
+        Redial probabilities (model ``x``).
+    max_agents : int
+        Search bound.
+    guess : int, optional
+        Where the search starts (default: square-root staffing with beta = 0.5). A good guess
+        only saves time; the answer is the same from any start.
+
+    Returns
+    -------
+    StaffingResult
+        ``agents = 0`` and ``metrics = None`` when no calls arrive.
+
+    Raises
+    ------
+    InfeasibleTargetError
+        No count up to the bound meets the targets; ``best`` holds the figures at the bound.
+    """
+    lam = check_non_negative("arrival_rate_per_s", arrival_rate_per_s)
+    aht = check_positive("aht_s", aht_s)
+    check_count("max_agents", max_agents, minimum=1)
+    evaluate = _model_function(model, aht, targets, mean_patience_s, lines,
+                               redial_blocked, redial_abandoned)
+    if lam == 0.0:
+        return StaffingResult(agents=0, metrics=None)
+    bound = max_agents if model != "x" or lines is None else min(max_agents, lines)
+
+    cache: dict[int, QueueMetrics] = {}
+
+    def metrics(n: int) -> QueueMetrics:
+        if n not in cache:
+            cache[n] = evaluate(lam, n)
+        return cache[n]
+
+    def meets(n: int) -> bool:
+        return not targets.shortfalls(metrics(n))
+
+    load = lam * aht
+    if guess is None:
+        guess = square_root_staffing(load, 0.5)
+    guess = min(bound, max(1, guess))
+    if meets(guess):
+        fail, meet, step = guess, guess, 1
+        while fail > 1 and meets(fail):  # gallop down to a failing count
+            meet, fail, step = fail, max(1, fail - step), step * 2
+        if meets(fail):
+            return StaffingResult(agents=1, metrics=metrics(1))
+    else:
+        fail, meet, step = guess, guess, 1
+        while not meets(meet):  # gallop up to a meeting count
+            if meet == bound:
+                best = metrics(bound)
+                raise InfeasibleTargetError(
+                    f"no agent count up to {bound} meets the targets; at {bound} agents: "
+                    + "; ".join(targets.shortfalls(best)),
+                    best=best,
+                )
+            fail, meet, step = meet, min(bound, meet + step), step * 2
+    while meet - fail > 1:
+        mid = (fail + meet) // 2
+        if meets(mid):
+            meet = mid
+        else:
+            fail = mid
+    assert meets(meet) and not meets(meet - 1) if meet > 1 else meets(meet)
+    return StaffingResult(agents=meet, metrics=metrics(meet))
+
+
+def staff_intervals(
+    *,
+    arrival_rates_per_s: Sequence[float],
+    aht_s: float | Sequence[float],
+    targets: StaffingTargets,
+    model: str = "c",
+    mean_patience_s: float | None = None,
+    lines: int | None = None,
+    redial_blocked: float = 0.0,
+    redial_abandoned: float = 0.0,
+    max_agents: int = 100_000,
+) -> list[StaffingResult]:
+    """:func:`staff` for each interval of a day (each treated as stationary on its own).
+
+    ``aht_s`` is one value or one per interval. An infeasible interval raises, naming its index.
+    """
+    rates = list(arrival_rates_per_s)
+    ahts = [aht_s] * len(rates) if isinstance(aht_s, int | float) else list(aht_s)
+    if len(ahts) != len(rates):
+        raise ErlangInputError(
+            f"aht_s must have one value per interval ({len(rates)}), got {len(ahts)}"
+        )
+    results: list[StaffingResult] = []
+    agents_per_erlang = None
+    for index, (rate, aht) in enumerate(zip(rates, ahts, strict=True)):
+        # Neighbouring intervals need about the same agents per Erlang, so the previous answer,
+        # scaled to this load, starts the search a few agents from the answer.
+        guess = None if agents_per_erlang is None else round(agents_per_erlang * rate * aht)
+        try:
+            res = staff(
+                arrival_rate_per_s=rate, aht_s=aht, targets=targets, model=model,
+                mean_patience_s=mean_patience_s, lines=lines, redial_blocked=redial_blocked,
+                redial_abandoned=redial_abandoned, max_agents=max_agents, guess=guess,
+            )
+        except InfeasibleTargetError as exc:
+            raise InfeasibleTargetError(f"interval {index}: {exc}", best=exc.best) from exc
+        except ErlangInputError as exc:
+            raise ErlangInputError(f"interval {index}: {exc}") from exc
+        results.append(res)
+        if res.agents > 0:
+            agents_per_erlang = res.agents / (rate * aht)
+    return results
+
+
+def _model_function(
+    model: str,
+    aht_s: float,
+    targets: StaffingTargets,
+    mean_patience_s: float | None,
+    lines: int | None,
+    redial_blocked: float,
+    redial_abandoned: float,
+) -> Callable[[float, int], QueueMetrics]:
+    """``(arrival_rate_per_s, agents) -> QueueMetrics`` for the chosen model, inputs checked."""
+    awt, short = targets.awt_s, targets.short_abandon_s
+    if model == "c":
+        return lambda lam, n: erlang_c(arrival_rate_per_s=lam, aht_s=aht_s, agents=n, awt_s=awt)
+    if model == "a":
+        if mean_patience_s is None:
+            raise ErlangInputError("mean_patience_s must be given for model 'a', got None")
+        patience = check_positive("mean_patience_s", mean_patience_s)
+        return lambda lam, n: erlang_a(
+            arrival_rate_per_s=lam, aht_s=aht_s, agents=n, mean_patience_s=patience,
+            awt_s=awt, short_abandon_s=short,
+        )
+    if model == "x":
+        patience = math.inf if mean_patience_s is None else mean_patience_s
+        return lambda lam, n: erlang_x(
+            arrival_rate_per_s=lam, aht_s=aht_s, agents=n, lines=lines,
+            mean_patience_s=patience, redial_blocked=redial_blocked,
+            redial_abandoned=redial_abandoned, awt_s=awt, short_abandon_s=short,
+        ).queue
+    raise ErlangInputError(f"model must be one of {', '.join(MODELS)}, got {model!r}")

@@ -1,0 +1,78 @@
+"""Independent reference computations for the analytic tests.
+
+Written from the textbook definitions, sharing no code with ``erlang/``: exact rational sums for
+small Erlang B/C, and a truncated CTMC solved by linear algebra (stationary law) and matrix
+exponentials (waiting-time distribution of a tagged caller) for Erlang A and the lines model.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+from scipy.linalg import expm
+
+
+def erlang_b_exact(a: Fraction, n: int) -> Fraction:
+    """B(n, a) = (a^n / n!) / sum_k a^k / k!, in exact rational arithmetic."""
+    terms = [a**k / math.factorial(k) for k in range(n + 1)]
+    return terms[-1] / sum(terms)
+
+
+def erlang_c_exact(a: Fraction, n: int) -> Fraction:
+    """P(wait) of M/M/n from the stationary law: (a^n/n! * n/(n-a)) / (sum_{k<n} + that)."""
+    tail = a**n / math.factorial(n) * n / (n - a)
+    return tail / (sum(a**k / math.factorial(k) for k in range(n)) + tail)
+
+
+def erlang_b_recursion(a: float, n: int) -> float:
+    """B(n, a) by the forward recursion B(k) = a B(k-1) / (k + a B(k-1))."""
+    b = 1.0
+    for k in range(1, n + 1):
+        b = a * b / (k + a * b)
+    return b
+
+
+def birth_death_law(lam: float, mu: float, theta: float, n: int, size: int) -> np.ndarray:
+    """Stationary law of the M/M/n+M chain on states 0..size-1, by solving pi Q = 0.
+
+    The last state reflects (arrivals are blocked there), which is the lines model with
+    ``size - 1`` lines, or a truncation of Erlang A when ``size`` is far in the tail.
+    """
+    q = np.zeros((size, size))
+    for j in range(size):
+        if j + 1 < size:
+            q[j, j + 1] = lam
+        if j > 0:
+            q[j, j - 1] = min(j, n) * mu + max(j - n, 0) * theta
+        q[j, j] = -q[j].sum()
+    a_mat = np.vstack([q.T, np.ones(size)])
+    rhs = np.zeros(size + 1)
+    rhs[-1] = 1.0
+    pi, *_ = np.linalg.lstsq(a_mat, rhs, rcond=None)
+    return pi
+
+
+def tagged_outcomes(k_max: int, n_mu: float, theta: float, t: float) -> np.ndarray:
+    """Rows k = 0..k_max: (P(answered), P(answered by t), P(abandoned by t)) of a caller who
+    finds ``k`` callers ahead.
+
+    Absorbing chain on "i callers ahead" (i = k_max..0) plus the states answered and abandoned:
+    from i ahead, the queue ahead shrinks at rate n*mu + i*theta (an agent frees, or someone
+    ahead hangs up; with none ahead an agent freeing answers our caller), and our caller hangs
+    up at rate theta. The chain only moves down, so starting in state k gives the chain of a
+    caller with k ahead: one matrix exponential serves every k.
+    """
+    size = k_max + 3
+    answered_state, abandoned_state = k_max + 1, k_max + 2
+    q = np.zeros((size, size))
+    for i in range(k_max + 1):
+        q[i, i - 1 if i > 0 else answered_state] = n_mu + i * theta
+        q[i, abandoned_state] = theta
+        q[i, i] = -(n_mu + (i + 1) * theta)
+    at_t = expm(q * t)
+    # P(answered) by first-step analysis: survive each stage's race against own patience.
+    p_answer = np.cumprod([(n_mu + i * theta) / (n_mu + (i + 1) * theta) for i in range(k_max + 1)])
+    return np.column_stack([p_answer, at_t[: k_max + 1, answered_state],
+                            at_t[: k_max + 1, abandoned_state]])
