@@ -114,6 +114,8 @@ def _queue_states(lam: float, n_mu: float, theta: float, cap: float) -> _QueueSt
     """The window of queue states that carries all but 1e-16 of the queue's mass."""
     if theta > 0:
         c, y = n_mu / theta, lam / theta
+        if y == 0.0:  # a load so small that lambda / theta underflows: nobody ever queues
+            return _QueueStates(k=np.zeros(1), log_weight=np.zeros(1))
         mode = max(0.0, math.ceil(y - c - 1.0))
         width = 40.0 * math.sqrt(y) + 50.0
 
@@ -148,7 +150,10 @@ def _queue_states(lam: float, n_mu: float, theta: float, cap: float) -> _QueueSt
         bounds = [-math.inf]
         if hi < cap:  # right tail: ratios after hi are below r < 1, a geometric series
             r = ratio_after(hi)
-            bounds.append(lw[-1] + math.log(r / (1.0 - r)) if r < 1.0 else math.inf)
+            if r >= 1.0:
+                bounds.append(math.inf)
+            elif r > 0.0:
+                bounds.append(lw[-1] + math.log(r / (1.0 - r)))
         if lo > 0:  # left of the mode the weights increase, so lo * t_lo bounds the rest
             bounds.append(lw[0] + math.log(lo))
         if max(bounds) - log_total < math.log(_TAIL_TOLERANCE):

@@ -2,7 +2,7 @@
 
 import math
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from erlang.erlang_a import erlang_a
@@ -43,6 +43,7 @@ def test_erlang_c_shares(load, n, aht, awt):
 
 @PROFILE
 @given(load=loads, n=agents, aht=ahts, patience=patiences, awt=awts)
+@example(load=5e-324, n=1, aht=1.0, patience=0.5, awt=0.0)  # lambda/theta underflowed to 0
 def test_erlang_a_shares(load, n, aht, patience, awt):
     m = erlang_a(arrival_rate_per_s=load / aht, aht_s=aht, agents=n, mean_patience_s=patience,
                  awt_s=awt)
