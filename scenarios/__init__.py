@@ -1,5 +1,13 @@
-"""Scenario files: schema (frozen dataclasses), TOML loading with validation, what-if overrides."""
+"""Scenario files: schema (frozen dataclasses), TOML loading with validation, what-if overrides.
 
+``load_scenario("clinic.toml", ["ivr.greeting.mean_s=15"])`` reads, overrides and validates a
+file (format: :mod:`scenarios.load`; overrides: :mod:`scenarios.whatif`) into a
+:class:`Scenario`; every mistake is a :class:`ScenarioError` naming the file, key and value.
+"""
+
+from scenarios.dump import scenario_hash, scenario_to_dict
+from scenarios.errors import ScenarioError
+from scenarios.load import builtin_names, load_builtin, load_scenario, scenario_from_dict
 from scenarios.schema import (
     AgentGroup,
     Calendar,
@@ -11,6 +19,7 @@ from scenarios.schema import (
     Simulation,
     Targets,
 )
+from scenarios.whatif import apply_overrides, format_override, grid, parse_override
 
 __all__ = [
     "AgentGroup",
@@ -19,7 +28,18 @@ __all__ = [
     "Distribution",
     "Ivr",
     "Scenario",
+    "ScenarioError",
     "Shift",
     "Simulation",
     "Targets",
+    "apply_overrides",
+    "builtin_names",
+    "format_override",
+    "grid",
+    "load_builtin",
+    "load_scenario",
+    "parse_override",
+    "scenario_from_dict",
+    "scenario_hash",
+    "scenario_to_dict",
 ]

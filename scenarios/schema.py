@@ -139,7 +139,11 @@ class CallType:
     patience: Distribution | None = None
 
     def calls_for(self, profile: str) -> tuple[float, ...]:
-        """Expected calls per interval on a day of the given profile (zeros if absent)."""
+        """Expected calls per interval on a day of the given profile.
+
+        Raises ``KeyError`` for a profile the call type does not list; in a loaded scenario every
+        call type lists every profile of ``calendar.days``.
+        """
         for name, vector in self.calls_per_interval:
             if name == profile:
                 return vector

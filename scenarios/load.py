@@ -1,0 +1,774 @@
+"""Read a scenario file (TOML) into a validated :class:`~scenarios.schema.Scenario`.
+
+The file says how a planner thinks of a call center; this module checks every key, converts
+units once (clock strings to seconds after midnight, ``interval_min`` to ``interval_s``,
+``daily_volume`` and ``shape`` to expected calls per interval, CSV samples to a distribution)
+and builds the frozen dataclasses of :mod:`scenarios.schema`. Nothing is clipped or repaired:
+a value out of range is a :class:`~scenarios.errors.ScenarioError` naming the file, the dotted
+key path (list entries by index), the constraint and the value, and an unknown key is an error
+with a "did you mean" suggestion. A key left out takes the default of :mod:`scenarios.schema`.
+
+File format (``schema_version = 1``)
+------------------------------------
+Times are seconds (keys end in ``_s``) unless a key says otherwise (``interval_min``); clock
+times are strings ``"HH:MM"`` or ``"HH:MM:SS"`` from ``"00:00"`` to ``"24:00"`` (a TOML local
+time such as ``08:00:00`` is accepted too). Names of call types, agent groups and day profiles
+are letters, digits, ``_`` and ``-``. Integers must be written as integers. ::
+
+    schema_version = 1                 # required; this loader reads version 1
+    name = "Clinic reception"          # required
+    arrival_scale = 1.0                # >= 0, multiplies every arrival rate
+    lines = 10                         # trunk lines (>= 1); leave out for unlimited
+
+    [calendar]
+    start = "08:00"                    # start of interval 0 of every day
+    interval_min = 60                  # 15, 30 or 60
+    intervals_per_day = 12             # >= 1
+    days = ["weekday"]                 # day-profile names, one per simulated day; default ["day"]
+    open = "08:00"                     # opening hours, inside the simulated day; default: the
+    close = "20:00"                    #   whole day. Calls outside them are lost as after hours.
+
+    [[call_types]]                     # one table per call type, at least one
+    name = "booking"                   # unique
+    priority = 2                       # integer; smaller is served first; default 1
+    calls_per_interval = [40, 60, 55]  # expected calls per interval of a day (>= 0), one entry
+                                       #   per interval; a single number means every interval;
+                                       #   or a table per day profile: { weekday = [..], ... }
+    # daily_volume = 600               # alternatively: expected calls per day (or a table per
+    # shape = [3, 5, 4]                #   profile) times shape (>= 0, normalised to sum 1;
+                                       #   or a table per profile)
+    handle_time = { kind = "lognormal", mean_s = 150, cv = 0.6 }      # required
+    wrap_up = { kind = "deterministic", mean_s = 20 }                 # default: none
+    patience = { kind = "exponential", mean_s = 90 }                  # default: infinite
+
+    [ivr]                              # optional; default: no IVR
+    greeting = { kind = "deterministic", mean_s = 55 }   # time to listen to the end
+    patience = { kind = "exponential", mean_s = 600 }    # default: nobody hangs up in the IVR
+    served_share = 0.03                # in [0, 1]: share served by the IVR itself
+    menu = { general = { booking = 0.7, results = 0.3 } }  # optional; shares sum to 1
+
+    [[agent_groups]]                   # one table per group, at least one
+    name = "reception"                 # unique
+    skills = ["booking", "results"]    # call types, most preferred first
+    staffing = [3, 4, 4]               # agents per interval (integers >= 0): intervals_per_day
+                                       #   entries (every day alike) or one per interval of all
+                                       #   days; a single number means every interval; or
+    # shifts = [{ start = "08:00", end = "14:00", count = 3 }]    # (end after start)
+    availability = 0.8                 # in (0, 1]: share of time free for calls; default 1
+    walk_in_s = 180                    # > 0: mean walk-in task when availability < 1
+
+    [targets]                          # optional
+    awt_s = 20                         # >= 0: service-level threshold
+    service_level = 0.8                # in [0, 1]
+    sl_definition = "offered"          # offered | answered | exclude_short_abandons
+    short_abandon_s = 5                # >= 0
+    max_abandon = 0.05                 # in [0, 1]; default: none
+
+    [simulation]                       # optional
+    replications = 20                  # >= 1
+    seed = 20261123                    # integer >= 0; default: fresh entropy (recorded)
+    warmup_s = 0                       # >= 0 and shorter than the horizon
+    daily_busyness_cv = 0.0            # >= 0
+
+Every call type that can reach the queue (it arrives itself and the IVR menu does not always
+turn it into another type, or the menu leads to it) must be among the skills of some group. A
+call type that only the IVR menu leads to may leave out its arrivals (they are zero).
+
+Distributions are tables with ``kind`` (one of :data:`~scenarios.schema.DISTRIBUTION_KINDS`),
+``mean_s`` and ``cv`` (standard deviation over mean):
+
+========================  =========================================================
+kind                      rules
+========================  =========================================================
+exponential               ``mean_s > 0``; ``cv`` is 1 (may be left out)
+deterministic             ``mean_s >= 0``; ``cv`` is 0 (may be left out)
+lognormal, gamma, weibull ``mean_s > 0``, ``cv > 0``
+erlang                    ``mean_s > 0`` and ``cv`` with ``1/cv**2`` a whole number
+                          (within 1e-9), or ``phases = k`` instead of ``cv``
+uniform                   ``mean_s > 0``, ``0 < cv <= 1/sqrt(3)`` (so that it stays >= 0)
+empirical                 ``samples_s = [..]`` (>= 0, at least one) or ``csv = "file.csv"``
+                          with ``column = "talk_s"``; ``mean_s`` and ``cv`` are computed
+========================  =========================================================
+
+An empirical ``csv`` path is relative to the scenario file. It is read with the :mod:`csv`
+module, first row the header; every cell of the column must be a finite number >= 0, and an
+error names the CSV file, its row (the header is row 1) and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import math
+import re
+import statistics
+import tomllib
+from collections.abc import Callable, Collection, Iterable, Mapping
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from scenarios import whatif
+from scenarios.errors import ScenarioError, did_you_mean, join_key
+from scenarios.schema import (
+    DISTRIBUTION_KINDS,
+    SL_DEFINITIONS,
+    AgentGroup,
+    Calendar,
+    CallType,
+    Distribution,
+    Ivr,
+    Scenario,
+    Shift,
+    Simulation,
+    Targets,
+)
+
+#: File-format versions this loader reads.
+SCHEMA_VERSIONS = (1,)
+
+#: Folder of the packaged example scenarios (package data).
+EXAMPLES_DIR = Path(__file__).parent / "examples"
+
+_INTERVAL_MINUTES = (15, 30, 60)
+_NAME = re.compile(r"[A-Za-z0-9_-]+")
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+_DAY_S = 86400
+# Menu shares are typed by hand (0.7 + 0.2 + 0.1 is 0.9999999999999999 in floating point).
+_SHARE_SUM_TOL = 1e-9
+_ERLANG_SHAPE_TOL = 1e-9
+
+_TOP_KEYS = (
+    "schema_version",
+    "name",
+    "arrival_scale",
+    "lines",
+    "calendar",
+    "call_types",
+    "ivr",
+    "agent_groups",
+    "targets",
+    "simulation",
+)
+_CALENDAR_KEYS = ("start", "interval_min", "intervals_per_day", "days", "open", "close")
+_CALL_TYPE_KEYS = (
+    "name",
+    "priority",
+    "calls_per_interval",
+    "daily_volume",
+    "shape",
+    "handle_time",
+    "wrap_up",
+    "patience",
+)
+_IVR_KEYS = ("greeting", "patience", "served_share", "menu")
+_GROUP_KEYS = ("name", "skills", "staffing", "shifts", "availability", "walk_in_s")
+_SHIFT_KEYS = ("start", "end", "count")
+_TARGET_KEYS = ("awt_s", "service_level", "sl_definition", "short_abandon_s", "max_abandon")
+_SIMULATION_KEYS = ("replications", "seed", "warmup_s", "daily_busyness_cv")
+_DISTRIBUTION_KEYS = {kind: ("kind", "mean_s", "cv") for kind in DISTRIBUTION_KINDS} | {
+    "erlang": ("kind", "mean_s", "cv", "phases"),
+    "empirical": ("kind", "samples_s", "csv", "column"),
+}
+_FIXED_CV = {"exponential": 1.0, "deterministic": 0.0}
+_MAX_CV = {"uniform": 1.0 / math.sqrt(3.0)}
+
+# A key left out of the file: the dataclass default of scenarios.schema applies, so that every
+# default is written in one place.
+_OMITTED: Any = object()
+# A key that must be given.
+_REQUIRED: Any = object()
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+
+
+def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
+    """Read, override and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        TOML scenario file (format in the module docstring).
+    overrides : iterable of str
+        What-ifs ``"key.path=value"`` (see :mod:`scenarios.whatif`), applied in order to the
+        file's data before validation, so they are checked exactly like the file.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        The file cannot be read, is not TOML (the message gives the line), or any value is
+        invalid (the message gives the dotted key path, the constraint, the value and, if an
+        override put it there, the override).
+    """
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+    except OSError as err:
+        raise ScenarioError(None, f"cannot be read ({err.strerror})", file=str(path)) from err
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ScenarioError(None, f"is not valid TOML: {err}", file=str(path)) from err
+    overridden = whatif.with_overrides(raw, overrides, source=str(path))
+    try:
+        return scenario_from_dict(overridden.data, source=str(path), base_dir=path.parent)
+    except ScenarioError as err:
+        err.origin = overridden.origin_of(err.key)
+        raise
+
+
+def builtin_names() -> tuple[str, ...]:
+    """Names of the packaged example scenarios (``"bank"``, ``"clinic"``, ...)."""
+    return tuple(sorted(path.stem for path in EXAMPLES_DIR.glob("*.toml")))
+
+
+def load_builtin(name: str = "clinic", overrides: Iterable[str] = ()) -> Scenario:
+    """Load a packaged example scenario by name (see :func:`builtin_names`).
+
+    ``clinic`` (the default) is a city clinic's reception line that loses about a quarter of its
+    calls; ``bank`` a larger single-skill center; ``erlang_a`` a stationary M/M/n+M for
+    checking the simulation against Erlang A. ``overrides`` as in :func:`load_scenario`.
+    """
+    names = builtin_names()
+    if name not in names:
+        hint = did_you_mean(name, names)
+        raise ScenarioError(
+            "builtin scenario", f"must be one of {_listing(names)}", name, hint=hint
+        )
+    return load_scenario(EXAMPLES_DIR / f"{name}.toml", overrides)
+
+
+def scenario_from_dict(
+    data: Mapping[str, Any], *, source: str = "<string>", base_dir: str | Path | None = None
+) -> Scenario:
+    """Validate scenario data (as read from TOML, in file units) into a :class:`Scenario`.
+
+    Parameters
+    ----------
+    data : mapping
+        The file's content as ``tomllib`` returns it; not modified.
+    source : str
+        Name used for the file in error messages.
+    base_dir : str or Path, optional
+        Folder against which relative CSV paths of empirical distributions are resolved;
+        default: the current directory.
+
+    Raises
+    ------
+    ScenarioError
+        Any invalid, missing or unknown key.
+    """
+    try:
+        return _scenario(data, Path.cwd() if base_dir is None else Path(base_dir))
+    except ScenarioError as err:
+        err.file = source
+        raise
+
+
+# ---------------------------------------------------------------------------------------------
+# Sections
+
+
+def _scenario(data: Any, base_dir: Path) -> Scenario:
+    table = _table(data, "", _TOP_KEYS)
+    # The version first: a file of another version would fail in more confusing ways below.
+    version = _field(table, "schema_version", "", _integer, choices=SCHEMA_VERSIONS)
+    calendar = _field(table, "calendar", "", _calendar)
+    type_tables = _field(table, "call_types", "", _array, item=_table, min_len=1)
+    type_names = _names(type_tables, "call_types")
+    ivr = _field(table, "ivr", "", _ivr, type_names=type_names, base_dir=base_dir, default=Ivr())
+    menu_targets = {name for _, split in ivr.menu for name, _ in split}
+    call_types = tuple(
+        _call_type(
+            t, join_key("call_types", i), calendar, base_dir, has_arrivals=name not in menu_targets
+        )
+        for i, (t, name) in enumerate(zip(type_tables, type_names, strict=True))
+    )
+    group_tables = _field(table, "agent_groups", "", _array, item=_table, min_len=1)
+    _names(group_tables, "agent_groups")
+    groups = tuple(
+        _agent_group(t, join_key("agent_groups", i), calendar, type_names)
+        for i, t in enumerate(group_tables)
+    )
+    scenario = _build(
+        Scenario,
+        schema_version=version,
+        name=_field(table, "name", "", _text),
+        calendar=calendar,
+        call_types=call_types,
+        agent_groups=groups,
+        ivr=ivr,
+        lines=_field(table, "lines", "", _integer, ge=1, default=_OMITTED),
+        arrival_scale=_field(table, "arrival_scale", "", _number, ge=0, default=_OMITTED),
+        targets=_field(table, "targets", "", _targets, default=_OMITTED),
+        simulation=_field(
+            table, "simulation", "", _simulation, calendar=calendar, default=_OMITTED
+        ),
+    )
+    _check_every_type_answered(scenario)
+    return scenario
+
+
+def _calendar(value: Any, where: str) -> Calendar:
+    table = _table(value, where, _CALENDAR_KEYS)
+    calendar = _build(
+        Calendar,
+        start_s=_field(table, "start", where, _clock),
+        interval_s=60.0 * _field(table, "interval_min", where, _integer, choices=_INTERVAL_MINUTES),
+        intervals_per_day=_field(table, "intervals_per_day", where, _integer, ge=1),
+        days=_field(table, "days", where, _array, item=_name, min_len=1, default=_OMITTED),
+        open_s=_field(table, "open", where, _clock, default=_OMITTED),
+        close_s=_field(table, "close", where, _clock, default=_OMITTED),
+    )
+    first, last = calendar.start_s, calendar.start_s + calendar.day_s
+    day = f"the simulated day {_hhmm(first)}-{_hhmm(last)}"
+    if calendar.open_s is not None and not first <= calendar.open_s < last:
+        raise ScenarioError(join_key(where, "open"), f"must be within {day}", table["open"])
+    if calendar.close_s is not None and not first < calendar.close_s <= last:
+        raise ScenarioError(join_key(where, "close"), f"must be within {day}", table["close"])
+    if calendar.open_s is not None and calendar.close_s is not None:
+        if calendar.close_s <= calendar.open_s:
+            constraint = f"must be after open ({_hhmm(calendar.open_s)})"
+            raise ScenarioError(join_key(where, "close"), constraint, table["close"])
+    return calendar
+
+
+def _call_type(
+    table: dict, where: str, calendar: Calendar, base_dir: Path, *, has_arrivals: bool
+) -> CallType:
+    _table(table, where, _CALL_TYPE_KEYS)
+    distribution = partial(_distribution, base_dir=base_dir)
+    return _build(
+        CallType,
+        name=table["name"],
+        calls_per_interval=_arrivals(table, where, calendar, required=has_arrivals),
+        priority=_field(table, "priority", where, _integer, default=_OMITTED),
+        handle_time=_field(table, "handle_time", where, distribution),
+        wrap_up=_field(table, "wrap_up", where, distribution, default=_OMITTED),
+        patience=_field(table, "patience", where, distribution, default=_OMITTED),
+    )
+
+
+def _arrivals(
+    table: dict, where: str, calendar: Calendar, *, required: bool
+) -> tuple[tuple[str, tuple[float, ...]], ...]:
+    """Expected calls per interval for every day profile, from either form of the file."""
+    profiles = tuple(dict.fromkeys(calendar.days))
+    per_day = {calendar.intervals_per_day: "one per interval of a day"}
+    rates = partial(_series, item=partial(_number, ge=0), lengths=per_day)
+    if "calls_per_interval" in table:
+        for key in ("daily_volume", "shape"):
+            if key in table:
+                constraint = "must not be given together with calls_per_interval"
+                raise ScenarioError(join_key(where, key), constraint, table[key])
+        calls = _per_profile(table, "calls_per_interval", where, profiles, rates)
+    elif "daily_volume" in table or "shape" in table:
+        volumes = _per_profile(table, "daily_volume", where, profiles, partial(_number, ge=0))
+        shapes = _per_profile(table, "shape", where, profiles, partial(_shape, lengths=per_day))
+        calls = {p: tuple(volumes[p] * share for share in shapes[p]) for p in profiles}
+    elif required:
+        constraint = "is required (or daily_volume with shape)"
+        raise ScenarioError(join_key(where, "calls_per_interval"), constraint)
+    else:
+        # Only the IVR menu leads to this type: it has no arrivals of its own.
+        calls = dict.fromkeys(profiles, (0.0,) * calendar.intervals_per_day)
+    return tuple(calls.items())
+
+
+def _shape(value: Any, where: str, *, lengths: Mapping[int, str]) -> tuple[float, ...]:
+    weights = _series(value, where, item=partial(_number, ge=0), lengths=lengths)
+    total = math.fsum(weights)
+    if total <= 0:
+        raise ScenarioError(where, "must have a positive sum", value)
+    return tuple(w / total for w in weights)
+
+
+def _ivr(value: Any, where: str, *, type_names: tuple[str, ...], base_dir: Path) -> Ivr:
+    table = _table(value, where, _IVR_KEYS)
+    distribution = partial(_distribution, base_dir=base_dir)
+    return _build(
+        Ivr,
+        greeting=_field(table, "greeting", where, distribution, default=_OMITTED),
+        patience=_field(table, "patience", where, distribution, default=_OMITTED),
+        served_share=_field(table, "served_share", where, _number, ge=0, le=1, default=_OMITTED),
+        menu=_field(table, "menu", where, _menu, type_names=type_names, default=_OMITTED),
+    )
+
+
+def _menu(
+    value: Any, where: str, *, type_names: tuple[str, ...]
+) -> tuple[tuple[str, tuple[tuple[str, float], ...]], ...]:
+    table = _table(value, where, type_names, what="call type")
+    return tuple(
+        (source, _menu_split(split, join_key(where, source), type_names))
+        for source, split in table.items()
+    )
+
+
+def _menu_split(
+    value: Any, where: str, type_names: tuple[str, ...]
+) -> tuple[tuple[str, float], ...]:
+    table = _table(value, where, type_names, what="call type")
+    shares = tuple(
+        (name, _number(share, join_key(where, name), ge=0, le=1)) for name, share in table.items()
+    )
+    total = math.fsum(share for _, share in shares)
+    if abs(total - 1.0) > _SHARE_SUM_TOL:
+        raise ScenarioError(where, "must have shares summing to 1", total, hint="(their sum)")
+    return shares
+
+
+def _agent_group(
+    table: dict, where: str, calendar: Calendar, type_names: tuple[str, ...]
+) -> AgentGroup:
+    _table(table, where, _GROUP_KEYS)
+    skills = _field(
+        table, "skills", where, _array, item=partial(_text, choices=type_names), min_len=1
+    )
+    _distinct(skills, join_key(where, "skills"))
+    if ("staffing" in table) == ("shifts" in table):
+        constraint = "must give either staffing or shifts"
+        raise ScenarioError(where, constraint + (", not both" if "shifts" in table else ""))
+    lengths = {calendar.intervals_per_day: "one per interval of a day"}
+    lengths.setdefault(calendar.n_intervals, "one per interval of all days")
+    staffing = partial(_series, item=partial(_integer, ge=0), lengths=lengths)
+    shifts = partial(_array, item=partial(_shift, calendar=calendar), min_len=1)
+    return _build(
+        AgentGroup,
+        name=table["name"],
+        skills=skills,
+        staffing=_field(table, "staffing", where, staffing, default=_OMITTED),
+        shifts=_field(table, "shifts", where, shifts, default=_OMITTED),
+        availability=_field(table, "availability", where, _number, gt=0, le=1, default=_OMITTED),
+        walk_in_s=_field(table, "walk_in_s", where, _number, gt=0, default=_OMITTED),
+    )
+
+
+def _shift(value: Any, where: str, *, calendar: Calendar) -> Shift:
+    table = _table(value, where, _SHIFT_KEYS)
+    shift = Shift(
+        start_s=_field(table, "start", where, _clock),
+        end_s=_field(table, "end", where, _clock),
+        count=_field(table, "count", where, _integer, ge=0),
+    )
+    if shift.end_s <= shift.start_s:
+        constraint = f"must be after start ({_hhmm(shift.start_s)})"
+        raise ScenarioError(join_key(where, "end"), constraint, table["end"])
+    first, last = calendar.start_s, calendar.start_s + calendar.day_s
+    if shift.end_s <= first or shift.start_s >= last:
+        constraint = f"must overlap the simulated day {_hhmm(first)}-{_hhmm(last)}"
+        raise ScenarioError(where, constraint, value)
+    return shift
+
+
+def _targets(value: Any, where: str) -> Targets:
+    table = _table(value, where, _TARGET_KEYS)
+    return _build(
+        Targets,
+        awt_s=_field(table, "awt_s", where, _number, ge=0, default=_OMITTED),
+        service_level=_field(table, "service_level", where, _number, ge=0, le=1, default=_OMITTED),
+        sl_definition=_field(
+            table, "sl_definition", where, _text, choices=SL_DEFINITIONS, default=_OMITTED
+        ),
+        short_abandon_s=_field(table, "short_abandon_s", where, _number, ge=0, default=_OMITTED),
+        max_abandon=_field(table, "max_abandon", where, _number, ge=0, le=1, default=_OMITTED),
+    )
+
+
+def _simulation(value: Any, where: str, *, calendar: Calendar) -> Simulation:
+    table = _table(value, where, _SIMULATION_KEYS)
+    simulation = _build(
+        Simulation,
+        replications=_field(table, "replications", where, _integer, ge=1, default=_OMITTED),
+        seed=_field(table, "seed", where, _integer, ge=0, default=_OMITTED),
+        warmup_s=_field(table, "warmup_s", where, _number, ge=0, default=_OMITTED),
+        daily_busyness_cv=_field(
+            table, "daily_busyness_cv", where, _number, ge=0, default=_OMITTED
+        ),
+    )
+    if simulation.warmup_s >= calendar.horizon_s:
+        constraint = f"must be shorter than the horizon ({calendar.horizon_s:g} s)"
+        raise ScenarioError(join_key(where, "warmup_s"), constraint, table["warmup_s"])
+    return simulation
+
+
+def _check_every_type_answered(scenario: Scenario) -> None:
+    """Every call type that can reach the queue must be a skill of some agent group."""
+    menu = dict(scenario.ivr.menu)
+    reaching = {ct.name for ct in scenario.call_types if ct.name not in menu}
+    reaching |= {name for split in menu.values() for name, share in split if share > 0}
+    answered = {skill for group in scenario.agent_groups for skill in group.skills}
+    for i, ct in enumerate(scenario.call_types):
+        if ct.name in reaching and ct.name not in answered:
+            where = join_key(join_key("call_types", i), "name")
+            constraint = "must be among the skills of at least one agent group"
+            raise ScenarioError(where, constraint, ct.name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Distributions
+
+
+def _distribution(value: Any, where: str, *, base_dir: Path) -> Distribution:
+    table = _table(value, where)
+    kind = _field(table, "kind", where, _text, choices=DISTRIBUTION_KINDS)
+    _table(table, where, _DISTRIBUTION_KEYS[kind], what=f"key for kind {kind!r}")
+    if kind == "empirical":
+        samples = _empirical_samples(table, where, base_dir)
+        mean = statistics.fmean(samples)
+        # Population CV: the simulation resamples these values, so this is the CV it produces.
+        cv = statistics.pstdev(samples) / mean if mean > 0 else 0.0
+        return Distribution(kind=kind, mean_s=mean, cv=cv, samples_s=samples)
+    bound = {"ge": 0} if kind == "deterministic" else {"gt": 0}
+    mean = _field(table, "mean_s", where, _number, **bound)
+    return Distribution(kind=kind, mean_s=mean, cv=_cv(table, where, kind))
+
+
+def _cv(table: dict, where: str, kind: str) -> float:
+    key = join_key(where, "cv")
+    if kind in _FIXED_CV:
+        fixed = _FIXED_CV[kind]
+        cv = _field(table, "cv", where, _number, default=fixed)
+        if cv != fixed:
+            raise ScenarioError(key, f"must be {fixed:g} for kind {kind!r} (or be left out)", cv)
+        return fixed
+    if kind == "erlang" and "phases" in table:
+        if "cv" in table:
+            raise ScenarioError(key, "must not be given together with phases", table["cv"])
+        return 1.0 / math.sqrt(_field(table, "phases", where, _integer, ge=1))
+    cv = _field(table, "cv", where, _number, gt=0, le=_MAX_CV.get(kind))
+    shape = 1.0 / cv**2
+    if kind == "erlang" and abs(shape - round(shape)) > _ERLANG_SHAPE_TOL:
+        hint = "(cv = 1/sqrt(k) for k phases; or give phases = k instead of cv)"
+        raise ScenarioError(key, "must make 1/cv**2 a whole number", cv, hint=hint)
+    return cv
+
+
+def _empirical_samples(table: dict, where: str, base_dir: Path) -> tuple[float, ...]:
+    if "samples_s" in table:
+        for key in ("csv", "column"):
+            if key in table:
+                constraint = "must not be given together with samples_s"
+                raise ScenarioError(join_key(where, key), constraint, table[key])
+        return _field(table, "samples_s", where, _array, item=partial(_number, ge=0), min_len=1)
+    if "csv" not in table:
+        raise ScenarioError(join_key(where, "samples_s"), "is required (or csv with column)")
+    name = _field(table, "csv", where, _text)
+    column = _field(table, "column", where, _text)
+    return _csv_column(base_dir / name, name, column, where)
+
+
+def _csv_column(path: Path, name: str, column: str, where: str) -> tuple[float, ...]:
+    """The non-negative numbers in ``column`` of the CSV file at ``path`` (``name`` as written)."""
+    key = join_key(where, "csv")
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            columns = reader.fieldnames or []
+            if column not in columns:
+                hint = did_you_mean(column, columns) or f"(columns: {_listing(columns)})"
+                constraint = f"must name a column of {name}"
+                raise ScenarioError(join_key(where, "column"), constraint, column, hint=hint)
+            samples = tuple(
+                _csv_cell(row[column], key, f"{name!r}: row {reader.line_num}, column {column!r}")
+                for row in reader
+            )
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        reason = err.strerror if isinstance(err, OSError) else str(err)
+        raise ScenarioError(key, f"cannot be read ({reason})", name) from err
+    if not samples:
+        raise ScenarioError(key, f"must have at least one row of data in column {column!r}", name)
+    return samples
+
+
+def _csv_cell(text: str | None, key: str, place: str) -> float:
+    try:
+        value: Any = float(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        value = "" if text is None else text  # a short row has no cell: show it as empty
+    try:
+        return _number(value, key, ge=0)
+    except ScenarioError as err:
+        err.constraint = f"= {place} {err.constraint}"
+        raise
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks of single values. Each takes the value and its dotted key path and returns the value
+# converted (float seconds, int, tuple), or raises ScenarioError naming the path.
+
+
+def _field(
+    table: dict, key: str, where: str, check: Callable[..., Any], *, default: Any = _REQUIRED, **kw
+) -> Any:
+    """``check(table[key], path, **kw)``; ``default`` when the key is absent (unless required)."""
+    path = join_key(where, key)
+    if key not in table:
+        if default is _REQUIRED:
+            raise ScenarioError(path, "is required")
+        return default
+    return check(table[key], path, **kw)
+
+
+def _build(cls: type, **fields: Any) -> Any:
+    """``cls(**fields)`` without the omitted ones, so that the schema's defaults apply."""
+    return cls(**{k: v for k, v in fields.items() if v is not _OMITTED})
+
+
+def _table(
+    value: Any, where: str, allowed: Collection[str] | None = None, *, what: str = "key"
+) -> dict:
+    """A TOML table whose keys are all in ``allowed`` (any keys if ``None``)."""
+    if not isinstance(value, dict):
+        raise ScenarioError(where, "must be a table", value)
+    for key in value:
+        if allowed is not None and key not in allowed:
+            hint = did_you_mean(key, allowed) or f"(known: {_listing(allowed)})"
+            raise ScenarioError(join_key(where, key), f"is not a known {what}", hint=hint)
+    return value
+
+
+def _array(
+    value: Any, where: str, *, item: Callable[[Any, str], Any], min_len: int = 0
+) -> tuple[Any, ...]:
+    """A TOML array, every entry checked by ``item(entry, "where[i]")``."""
+    if not isinstance(value, list):
+        raise ScenarioError(where, "must be an array", value)
+    if len(value) < min_len:
+        raise ScenarioError(where, f"must have at least {min_len} entries", value)
+    return tuple(item(entry, join_key(where, i)) for i, entry in enumerate(value))
+
+
+def _series(
+    value: Any, where: str, *, item: Callable[[Any, str], Any], lengths: Mapping[int, str]
+) -> tuple[Any, ...]:
+    """One value per interval: an array of one of ``lengths`` entries, or one value for all.
+
+    ``lengths`` maps each accepted length to what it means; a single value is repeated to the
+    first of them.
+    """
+    if not isinstance(value, list):
+        return (item(value, where),) * next(iter(lengths))
+    values = _array(value, where, item=item)
+    if len(values) not in lengths:
+        accepted = " or ".join(f"{n} entries ({meaning})" for n, meaning in lengths.items())
+        hint = f"({len(values)} entries)"
+        raise ScenarioError(where, f"must have {accepted}", value, hint=hint)
+    return values
+
+
+def _per_profile(
+    table: dict, key: str, where: str, profiles: tuple[str, ...], check: Callable[[Any, str], Any]
+) -> dict[str, Any]:
+    """One value for every day profile, or a table ``{profile = value}`` naming each of them."""
+    path = join_key(where, key)
+    value = _field(table, key, where, lambda v, _: v)
+    if not isinstance(value, dict):
+        return dict.fromkeys(profiles, check(value, path))
+    _table(value, path, profiles, what="day profile of calendar.days")
+    for profile in profiles:
+        if profile not in value:
+            constraint = "is required: calendar.days uses this day profile"
+            raise ScenarioError(join_key(path, profile), constraint)
+    return {profile: check(value[profile], join_key(path, profile)) for profile in profiles}
+
+
+def _number(
+    value: Any,
+    where: str,
+    *,
+    gt: float | None = None,
+    ge: float | None = None,
+    le: float | None = None,
+) -> float:
+    """A finite number (not a boolean), optionally bounded: ``> gt``, ``>= ge``, ``<= le``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ScenarioError(where, "must be a number", value)
+    if not math.isfinite(value):
+        raise ScenarioError(where, "must be a finite number", value)
+    too_low = (gt is not None and value <= gt) or (ge is not None and value < ge)
+    if too_low or (le is not None and value > le):
+        raise ScenarioError(where, f"must be {_range_text(gt, ge, le)}", value)
+    return float(value)
+
+
+def _range_text(gt: float | None, ge: float | None, le: float | None) -> str:
+    low = f"{gt:g}" if gt is not None else (f"{ge:g}" if ge is not None else None)
+    if low is not None and le is not None:
+        return f"in {'(' if gt is not None else '['}{low}, {le:g}]"
+    if low is not None:
+        return f"{'>' if gt is not None else '>='} {low}"
+    return f"<= {le:g}"
+
+
+def _integer(
+    value: Any, where: str, *, ge: int | None = None, choices: tuple[int, ...] | None = None
+) -> int:
+    """A whole number written as an integer (not a float, not a boolean)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ScenarioError(where, "must be a whole number", value)
+    if choices is not None and value not in choices:
+        raise ScenarioError(where, f"must be one of {_listing(choices)}", value)
+    if ge is not None and value < ge:
+        raise ScenarioError(where, f"must be >= {ge}", value)
+    return value
+
+
+def _text(value: Any, where: str, *, choices: Collection[str] | None = None) -> str:
+    """A non-empty string, optionally one of ``choices``."""
+    if not isinstance(value, str) or not value.strip():
+        raise ScenarioError(where, "must be a non-empty string", value)
+    if choices is not None and value not in choices:
+        hint = did_you_mean(value, choices)
+        raise ScenarioError(where, f"must be one of {_listing(choices)}", value, hint=hint)
+    return value
+
+
+def _name(value: Any, where: str) -> str:
+    """A name usable in overrides and tables: letters, digits, ``_`` and ``-``."""
+    if not isinstance(value, str) or not _NAME.fullmatch(value):
+        raise ScenarioError(where, "must be a name of letters, digits, '_' and '-'", value)
+    return value
+
+
+def _names(tables: tuple[dict, ...], where: str) -> tuple[str, ...]:
+    """The ``name`` of every table of an array of tables; names must be distinct."""
+    names = tuple(_field(t, "name", join_key(where, i), _name) for i, t in enumerate(tables))
+    _distinct(names, where, suffix=".name")
+    return names
+
+
+def _distinct(values: tuple[Any, ...], where: str, *, suffix: str = "") -> None:
+    for i, value in enumerate(values):
+        if value in values[:i]:
+            first = join_key(where, values.index(value)) + suffix
+            raise ScenarioError(join_key(where, i) + suffix, f"must differ from {first}", value)
+
+
+def _clock(value: Any, where: str) -> float:
+    """A time of day (``"08:00"``, ``"08:00:30"``, a TOML local time) in seconds after midnight."""
+    if isinstance(value, datetime.time):
+        return value.hour * 3600.0 + value.minute * 60.0 + value.second + value.microsecond / 1e6
+    match = _CLOCK.fullmatch(value) if isinstance(value, str) else None
+    if match:
+        hours, minutes, seconds = (int(g or 0) for g in match.groups())
+        total = hours * 3600 + minutes * 60 + seconds
+        if minutes < 60 and seconds < 60 and total <= _DAY_S:
+            return float(total)
+    raise ScenarioError(where, 'must be a clock time "HH:MM" from "00:00" to "24:00"', value)
+
+
+def _hhmm(seconds: float) -> str:
+    """Seconds after midnight as ``"08:00"`` (``"08:00:30"`` when there are seconds)."""
+    minutes, secs = divmod(round(seconds), 60)
+    text = f"{minutes // 60:02d}:{minutes % 60:02d}"
+    return f"{text}:{secs:02d}" if secs else text
+
+
+def _listing(choices: Iterable[Any]) -> str:
+    return ", ".join(repr(c) if isinstance(c, str) else str(c) for c in choices)
