@@ -43,12 +43,19 @@ class CallsimGroup(click.Group):
             # Usage errors too: bad input is exit code 1 throughout, never click's 2.
             click.echo(f"Error: {exc.format_message()}", err=True)
             sys.exit(1)
-        except ValueError as exc:
+        except (ValueError, OSError) as exc:
             if "--debug" in argv:
                 raise
-            click.echo(f"Error: {exc}", err=True)
+            message = exc if isinstance(exc, ValueError) else _os_message(exc)
+            click.echo(f"Error: {message}", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _os_message(exc: OSError) -> str:
+    """``cannot read clinic.toml: No such file or directory`` rather than errno noise."""
+    name = exc.filename if exc.filename is not None else ""
+    return f"cannot open {name}: {exc.strerror or exc}" if name else str(exc)
 
 
 @click.group(cls=CallsimGroup)
@@ -326,6 +333,176 @@ def staff_cmd(calls, per, aht_s, model, service_level, sl_definition, max_asa_s,
                             redial_blocked=r_b, redial_abandoned=r_a),
           "targets": targets.__dict__, "total_agent_intervals": sum(r.agents for r in results),
           "results": rows})
+
+
+# ---------------------------------------------------------------------------------------------
+# callsim validate / callsim run
+
+def load_scenario_arg(scenario: str | None, overrides: Sequence[str] = ()):
+    """A scenario file path, or the name of a built-in example (default: ``clinic``)."""
+    from pathlib import Path
+
+    from scenarios.load import builtin_names, load_builtin, load_scenario
+
+    if scenario is None:
+        return load_builtin("clinic", overrides)
+    if not Path(scenario).exists() and scenario in builtin_names():
+        return load_builtin(scenario, overrides)
+    return load_scenario(scenario, overrides)
+
+
+@cli.command("validate")
+@click.argument("scenario", required=False)
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override a key, e.g. --set ivr.greeting.mean_s=15 (repeatable).")
+def validate_cmd(scenario: str | None, overrides: tuple[str, ...]) -> None:
+    """Check a scenario file (or a built-in example by name) and summarise it."""
+    from scenarios.dump import scenario_hash
+
+    sc = load_scenario_arg(scenario, overrides)
+    cal = sc.calendar
+    click.echo(
+        f"OK: {sc.name}: {len(sc.call_types)} call types, {len(sc.agent_groups)} agent groups, "
+        f"{cal.n_intervals} intervals of {cal.interval_s / 60:g} min over {len(cal.days)} "
+        f"day(s), scenario hash {scenario_hash(sc)[:12]}"
+    )
+
+
+#: Columns of the per-interval run table: simulation figures, then the formulas' figures.
+RUN_METRICS = ("offered", "blocked", "ivr_abandoned", "abandoned", "answered", "service_level",
+               "asa_s", "p_abandon", "occupancy", "agents")
+
+
+def _clock(seconds: float) -> str:
+    seconds = round(seconds) % 86400
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+
+
+def interval_label(scenario, k: int) -> str:
+    """``08:00`` for one-day runs, ``d2 08:00`` when several days are simulated."""
+    cal = scenario.calendar
+    clock = _clock(cal.start_s + (k % cal.intervals_per_day) * cal.interval_s)
+    return clock if len(cal.days) == 1 else f"d{k // cal.intervals_per_day + 1} {clock}"
+
+
+def _estimate_text(estimate, digits: int) -> str:
+    mean, ci = estimate.mean, estimate.ci95
+    if mean is None or (isinstance(mean, float) and math.isnan(mean)):
+        return "-"
+    text = f"{mean:.{digits}f}"
+    if ci is not None and math.isfinite(ci) and ci > 0:
+        text += f"±{ci:.{digits}f}"
+    return text
+
+
+_DIGITS = {"service_level": 3, "p_abandon": 3, "occupancy": 2, "asa_s": 1, "lost_share": 3}
+
+
+def run_rows(scenario, result, view) -> list[dict[str, Any]]:
+    """One flat row per interval: ``<metric>`` and ``<metric>_ci95`` plus the Erlang columns."""
+    rows = []
+    for k, (estimates, erl) in enumerate(zip(result.intervals, view, strict=True)):
+        row: dict[str, Any] = {"interval": k, "start": interval_label(scenario, k)}
+        for name, est in estimates.items():
+            row[name], row[f"{name}_ci95"] = est.mean, est.ci95
+        for model, figures in (("erlang_c", erl.erlang_c), ("erlang_a", erl.erlang_a)):
+            for key in ("service_level", "asa_s", "p_abandon"):
+                row[f"{model}_{key}"] = getattr(figures, key) if figures else None
+        row["erlang_agents"] = erl.agents
+        rows.append(row)
+    return rows
+
+
+def run_table(scenario, result, view) -> str:
+    """Per-interval table: simulation (mean±CI95) beside Erlang C and Erlang A, then totals."""
+    rows = []
+    for k, (est, erl) in enumerate(zip(result.intervals, view, strict=True)):
+        row = {"start": interval_label(scenario, k)}
+        for name in RUN_METRICS:
+            row[name] = _estimate_text(est[name], _DIGITS.get(name, 1))
+        c, a = erl.erlang_c, erl.erlang_a
+        row["C_sl"] = _cell(c.service_level) if c else "-"
+        row["C_asa_s"] = _cell(c.asa_s) if c else "-"
+        row["A_sl"] = _cell(a.service_level) if a else "-"
+        row["A_p_ab"] = _cell(a.p_abandon) if a else "-"
+        row["erl_n"] = erl.agents
+        rows.append(row)
+    columns = ["start", *RUN_METRICS, "erl_n", "C_sl", "C_asa_s", "A_sl", "A_p_ab"]
+    s = result.summary
+    sl_def = scenario.targets.sl_definition
+    lines = [
+        f"{scenario.name}: {result.replications} replications, seed {result.entropy}",
+        format_table(rows, columns),
+        "",
+        "Whole run (mean ± 95% CI half-width over replications):",
+    ]
+    for name in ("offered", "after_hours", "blocked", "ivr_abandoned", "ivr_served", "abandoned",
+                 "answered", "unfinished", "lost_share", "service_level", "asa_s", "mean_wait_s",
+                 "wait_p90_s", "p_abandon", "occupancy"):
+        if name in s:
+            lines.append(f"  {name:<14} {_estimate_text(s[name], _DIGITS.get(name, 1))}")
+    lines += [
+        "",
+        f"Service level: answered within {scenario.targets.awt_s:g} s, definition '{sl_def}'. "
+        "Calls count in the interval they arrived in.",
+        "C_* / A_*: Erlang C / Erlang A for the interval's calls past the IVR and erl_n agents "
+        "(scheduled agents times availability, rounded down), each interval stationary on its "
+        "own; see sim/erlang_view.py for what the formulas leave out.",
+    ]
+    return "\n".join(lines)
+
+
+@cli.command("run")
+@click.argument("scenario", required=False)
+@click.option("--replications", "-r", type=int, default=None,
+              help="Replications (default: the scenario's).")
+@click.option("--seed", type=int, default=None,
+              help="Root seed entropy (default: the scenario's, else fresh and reported).")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override a key, e.g. --set ivr.greeting.mean_s=15 (repeatable).")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--records", "records_path", type=click.Path(dir_okay=False), default=None,
+              help="Write one CSV row per simulated call to this file, as calls finish.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Also write results.json and intervals.csv into this folder.")
+def run_cmd(scenario, replications, seed, overrides, fmt, records_path, out_dir) -> None:
+    """Simulate SCENARIO (a file, or a built-in example name; default: clinic)."""
+    from pathlib import Path
+
+    from sim.erlang_view import erlang_view
+    from sim.replicate import simulate
+
+    sc = load_scenario_arg(scenario, overrides)
+    if replications is not None and replications < 1:
+        raise click.BadParameter(f"must be >= 1, got {replications}", param_hint="--replications")
+    total = replications or sc.simulation.replications
+    with click.progressbar(length=total, label="replications", file=sys.stderr) as bar:
+        result = simulate(sc, replications=replications, seed=seed, records_path=records_path,
+                          progress=lambda done, _total: bar.update(1))
+    view = erlang_view(sc)
+    rows = run_rows(sc, result, view)
+    document = {
+        "scenario": sc.name,
+        "overrides": list(overrides),
+        **result.to_dict(),
+        "erlang": [{"interval": v.interval, "queue_calls": v.queue_calls, "aht_s": v.aht_s,
+                    "agents": v.agents,
+                    "erlang_c": v.erlang_c.to_dict() if v.erlang_c else None,
+                    "erlang_a": v.erlang_a.to_dict() if v.erlang_a else None} for v in view],
+    }
+    columns = list(rows[0]) if rows else []
+    if out_dir is not None:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "results.json").write_text(json.dumps(_jsonable(document), indent=2))
+        with open(out / "intervals.csv", "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows({k: json_number(v) for k, v in r.items()} for r in rows)
+    if fmt == "table":
+        click.echo(run_table(sc, result, view))
+    else:
+        emit(rows, columns, fmt, document)
 
 
 if __name__ == "__main__":

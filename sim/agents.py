@@ -1,0 +1,324 @@
+"""Agents: who is on duty when (rosters), what each agent is doing, and time accounting.
+
+Model
+-----
+* Staffing is an agent pool of our own, not a ``simpy.Resource`` (whose capacity cannot change).
+* With a staffing vector, agent ``j`` of a group is on duty in every interval whose staffing is
+  greater than ``j``: agents join at the start of such an interval and, when staffing drops, the
+  highest-numbered agents go off duty. With shifts, each of a shift's ``count`` agents is on duty
+  from its start to its end every simulated day (times of day are mapped onto the simulated day,
+  which starts at ``calendar.start_s``; a shift running past midnight continues into the next
+  day's start). A shift that ends where the next day's begins is continuous.
+* An agent going off duty while busy finishes its current call (talk and wrap-up) and then
+  leaves; it takes no new call after its shift end.
+* After the last interval the agents on duty at the horizon stay on duty while the system drains.
+* Walk-ins (``availability < 1``): each on-duty agent receives walk-in tasks as a Poisson stream
+  of rate ``(1 - availability) / walk_in_s``, each lasting an exponential time of mean
+  ``walk_in_s``. A task is served by that agent right away if it is idle, otherwise as soon as its
+  current work ends, before any waiting call (non-preemptive); tasks pending when the agent goes
+  off duty are dropped. No walk-ins arrive after the horizon. In the long run an agent thus
+  spends about ``1 - availability`` of its on-duty time on walk-ins.
+
+Time accounting (for occupancy): per group and interval, agent-seconds present (on duty, or
+finishing work after shift end), on call work (talk + wrap-up) and on walk-ins; each span is split
+over the intervals it covers, so occupancy is a time integral within each interval.
+"""
+
+from __future__ import annotations
+
+import heapq
+from functools import partial
+
+import numpy as np
+
+from scenarios.schema import AgentGroup, Calendar, Scenario, Shift
+from sim.routing import Router
+
+SECONDS_PER_DAY = 86400.0
+IDLE, CALL, WALK_IN = 0, 1, 2
+
+
+class Agent:
+    """One agent: its group, its number in the group and what it is doing."""
+
+    __slots__ = (
+        "group",
+        "index",
+        "on_duty",
+        "present_since",
+        "walk_epoch",
+        "walk_ins",
+        "work",
+        "work_since",
+    )
+
+    def __init__(self, group: int, index: int):
+        self.group, self.index = group, index
+        self.on_duty = False
+        self.present_since = None  # None: not present
+        self.work = IDLE
+        self.work_since = 0.0
+        self.walk_ins = 0  # walk-in tasks waiting for this agent
+        self.walk_epoch = 0  # bumped when the agent goes off duty: stale walk-in streams stop
+
+
+def shift_windows(shift: Shift, cal: Calendar) -> list[tuple[float, float]]:
+    """On-duty windows of ``shift`` within one simulated day, as offsets ``[lo, hi)`` in seconds."""
+    start = (shift.start_s - cal.start_s) % SECONDS_PER_DAY
+    end = (shift.end_s - cal.start_s) % SECONDS_PER_DAY
+    # A shift ending at or before its start (in day offsets) runs past the day's end: today
+    # holds the tail of yesterday's shift, then the start of today's (start == end: all day).
+    pieces = [(start, end)] if start < end else [(0.0, end), (start, SECONDS_PER_DAY)]
+    windows: list[tuple[float, float]] = []
+    for lo, hi in pieces:
+        lo, hi = max(lo, 0.0), min(hi, cal.day_s)
+        if hi <= lo:
+            continue
+        if windows and lo <= windows[-1][1]:  # adjacent pieces are one window
+            windows[-1] = (windows[-1][0], max(hi, windows[-1][1]))
+        else:
+            windows.append((lo, hi))
+    return windows
+
+
+def group_size(group: AgentGroup) -> int:
+    """Number of distinct agents a group needs."""
+    if group.shifts:
+        return sum(s.count for s in group.shifts)
+    return max(group.staffing, default=0)
+
+
+def _staffing_at(group: AgentGroup, k: int, intervals_per_day: int) -> int:
+    staffing = group.staffing
+    return staffing[k % intervals_per_day] if len(staffing) == intervals_per_day else staffing[k]
+
+
+def roster_changes(g: int, group: AgentGroup, cal: Calendar):
+    """Yield ``(time_s, group, leaving, joining)`` for group ``g``, in time order (lazily).
+
+    Nobody leaves at the horizon: the last interval's agents stay while the system drains.
+    """
+    if not group.shifts:
+        on_duty = 0
+        for k in range(cal.n_intervals):
+            n = _staffing_at(group, k, cal.intervals_per_day)
+            if n < on_duty:
+                yield k * cal.interval_s, g, range(n, on_duty), ()
+            elif n > on_duty:
+                yield k * cal.interval_s, g, (), range(on_duty, n)
+            on_duty = n
+        return
+    last_day = len(cal.days) - 1
+    per_shift = []
+    first = 0
+    for shift in group.shifts:
+        windows = shift_windows(shift, cal)
+        wraps = bool(windows) and windows[0][0] == 0.0 and windows[-1][1] == cal.day_s
+        per_shift.append((range(first, first + shift.count), windows, wraps))
+        first += shift.count
+    for day in range(last_day + 1):
+        changes = []
+        for agents, windows, wraps in per_shift:
+            for lo, hi in windows:
+                if not (lo == 0.0 and wraps and day > 0):
+                    changes.append((day * cal.day_s + lo, g, (), agents))
+                if not (hi == cal.day_s and (wraps or day == last_day)):
+                    changes.append((day * cal.day_s + hi, g, agents, ()))
+        changes.sort(key=lambda c: (c[0], bool(c[3])))  # at one instant, leaves before joins
+        yield from changes
+
+
+def scheduled_agents(scenario: Scenario) -> np.ndarray:
+    """Scheduled agents on duty per group and interval (time average), shape (groups, intervals)."""
+    cal = scenario.calendar
+    out = np.zeros((len(scenario.agent_groups), cal.n_intervals))
+    starts = np.arange(cal.intervals_per_day) * cal.interval_s
+    for g, group in enumerate(scenario.agent_groups):
+        if group.shifts:
+            day = np.zeros(cal.intervals_per_day)
+            for shift in group.shifts:
+                for lo, hi in shift_windows(shift, cal):
+                    overlap = np.minimum(hi, starts + cal.interval_s) - np.maximum(lo, starts)
+                    day += shift.count * np.clip(overlap, 0.0, None) / cal.interval_s
+            out[g] = np.tile(day, len(cal.days))
+        else:
+            out[g] = [_staffing_at(group, k, cal.intervals_per_day) for k in range(cal.n_intervals)]
+    return out
+
+
+class AgentPool:
+    """Agents of all groups: rosters, walk-ins, handing free agents to waiting calls, accounting.
+
+    Parameters
+    ----------
+    env : simpy.Environment
+    scenario : Scenario
+    router : Router
+    walk_in_rng : numpy.random.Generator
+        Stream for walk-in gaps and durations.
+    """
+
+    def __init__(self, env, scenario: Scenario, router: Router, walk_in_rng: np.random.Generator):
+        self.env, self.router = env, router
+        self.calendar = cal = scenario.calendar
+        self.groups = scenario.agent_groups
+        for g, grp in enumerate(self.groups):
+            if not grp.shifts and len(grp.staffing) not in (cal.intervals_per_day, cal.n_intervals):
+                raise ValueError(
+                    f"agent_groups[{g}].staffing must have {cal.intervals_per_day} or "
+                    f"{cal.n_intervals} entries, got {len(grp.staffing)}")
+        self.agents = [[Agent(g, j) for j in range(group_size(grp))]
+                       for g, grp in enumerate(self.groups)]
+        n = cal.n_intervals
+        self.present_s = [[0.0] * n for _ in self.groups]
+        self.busy_s = [[0.0] * n for _ in self.groups]
+        self.walk_in_s = [[0.0] * n for _ in self.groups]
+        self._interval_s, self._horizon_s = cal.interval_s, cal.horizon_s  # hot path
+        self._walk_in_rng = walk_in_rng
+        self._exp_buffer: list[float] = []
+
+    # -- the roster ---------------------------------------------------------------------------
+    def roster(self):
+        """SimPy process: apply every group's roster changes at their instants."""
+        env, cal = self.env, self.calendar
+        changes = heapq.merge(
+            *(roster_changes(g, grp, cal) for g, grp in enumerate(self.groups)),
+            key=lambda c: c[0],
+        )
+        for time_s, g, leaving, joining in changes:
+            if time_s > env.now:
+                yield env.timeout(time_s - env.now)
+            agents = self.agents[g]
+            for j in leaving:
+                self.leave(agents[j])
+            for j in joining:
+                self.join(agents[j])
+
+    def join(self, agent: Agent) -> None:
+        """Start of an on-duty window: the agent takes waiting calls or becomes idle."""
+        if agent.on_duty:
+            return
+        agent.on_duty = True
+        if agent.present_since is None:
+            agent.present_since = self.env.now
+        if self.groups[agent.group].availability < 1.0:
+            self._next_walk_in(agent)
+        if agent.work == IDLE:
+            self._free(agent)
+
+    def leave(self, agent: Agent) -> None:
+        """End of an on-duty window: an idle agent leaves now, a busy one when its work ends."""
+        if not agent.on_duty:
+            return
+        agent.on_duty = False
+        agent.walk_epoch += 1
+        if agent.work == IDLE:
+            self.router.remove_idle(agent)
+            self._depart(agent)
+
+    def _depart(self, agent: Agent) -> None:
+        self._account(self.present_s, agent, agent.present_since, self.env.now)
+        agent.present_since = None
+        agent.walk_ins = 0
+
+    # -- calls ----------------------------------------------------------------------------------
+    def idle_agent_for(self, call_type: int) -> Agent | None:
+        """The idle agent an arriving call gets (now busy with it), or ``None``."""
+        agent = self.router.agent_for(call_type)
+        if agent is not None:
+            agent.work, agent.work_since = CALL, self.env.now
+        return agent
+
+    def release(self, agent: Agent) -> None:
+        """The agent finished a call's talk and wrap-up."""
+        add_span(self.busy_s[agent.group], agent.work_since, self.env.now, self._interval_s,
+                 self._horizon_s)  # inlined _account: this runs once per answered call
+        agent.work = IDLE
+        self._free(agent)
+
+    def _free(self, agent: Agent) -> None:
+        """The agent-free moment: leave, serve a walk-in, take the best waiting call, or idle."""
+        if not agent.on_duty:
+            self._depart(agent)
+        elif agent.walk_ins:
+            agent.walk_ins -= 1
+            self._start_walk_in(agent)
+        else:
+            call = self.router.call_for(agent.group)
+            if call is None:
+                self.router.add_idle(agent)
+            else:
+                agent.work, agent.work_since = CALL, self.env.now
+                call.connect(agent)
+
+    # -- walk-ins -------------------------------------------------------------------------------
+    def _exp(self) -> float:
+        """A standard exponential variate, drawn from the walk-in stream in batches."""
+        if not self._exp_buffer:
+            self._exp_buffer = self._walk_in_rng.standard_exponential(1024).tolist()
+        return self._exp_buffer.pop()
+
+    def _next_walk_in(self, agent: Agent) -> None:
+        group = self.groups[agent.group]
+        gap_s = self._exp() * group.walk_in_s / (1.0 - group.availability)
+        if self.env.now + gap_s < self.calendar.horizon_s:
+            event = self.env.timeout(gap_s)
+            event.callbacks.append(partial(self._walk_in_arrives, agent, agent.walk_epoch))
+
+    def _walk_in_arrives(self, agent: Agent, epoch: int, _event) -> None:
+        if epoch != agent.walk_epoch:
+            return  # the agent went off duty since this stream started
+        self._next_walk_in(agent)
+        if agent.work == IDLE:
+            self.router.remove_idle(agent)
+            self._start_walk_in(agent)
+        else:
+            agent.walk_ins += 1
+
+    def _start_walk_in(self, agent: Agent) -> None:
+        agent.work, agent.work_since = WALK_IN, self.env.now
+        event = self.env.timeout(self._exp() * self.groups[agent.group].walk_in_s)
+        event.callbacks.append(partial(self._walk_in_done, agent))
+
+    def _walk_in_done(self, agent: Agent, _event) -> None:
+        self._account(self.walk_in_s, agent, agent.work_since, self.env.now)
+        agent.work = IDLE
+        self._free(agent)
+
+    def _account(self, bins: list[list[float]], agent: Agent, t0_s: float, t1_s: float) -> None:
+        """Add the agent's time span ``[t0_s, t1_s)`` to its group's per-interval ``bins``."""
+        add_span(bins[agent.group], t0_s, t1_s, self._interval_s, self._horizon_s)
+
+    # -- end of the run -------------------------------------------------------------------------
+    def close(self) -> None:
+        """Account the time of agents still present or busy when the run stops."""
+        now = self.env.now
+        for agents in self.agents:
+            for agent in agents:
+                if agent.work == CALL:
+                    self._account(self.busy_s, agent, agent.work_since, now)
+                elif agent.work == WALK_IN:
+                    self._account(self.walk_in_s, agent, agent.work_since, now)
+                if agent.present_since is not None:
+                    self._account(self.present_s, agent, agent.present_since, now)
+
+
+def add_span(bins: list[float], t0_s: float, t1_s: float, interval_s: float,
+             horizon_s: float) -> None:
+    """Add the span ``[t0_s, t1_s)`` to per-interval ``bins``, split at interval boundaries.
+
+    Time past ``horizon_s`` is dropped (it belongs to no interval).
+    """
+    if t1_s > horizon_s:
+        t1_s = horizon_s
+    if t1_s <= t0_s:
+        return
+    k0, k1 = int(t0_s // interval_s), int(t1_s // interval_s)
+    if k0 == k1:
+        bins[k0] += t1_s - t0_s
+        return
+    bins[k0] += (k0 + 1) * interval_s - t0_s
+    for k in range(k0 + 1, min(k1, len(bins))):
+        bins[k] += interval_s
+    if k1 < len(bins):
+        bins[k1] += t1_s - k1 * interval_s

@@ -1,0 +1,175 @@
+"""Who calls, when, and what each caller brings: arrivals drawn in batches, one day at a time.
+
+Model
+-----
+* Arrivals of each call type are a non-homogeneous Poisson process, piecewise constant per
+  interval: the expected count of interval ``k`` on day ``d`` is
+  ``calls_per_interval[profile of d][k] * arrival_scale * busyness[d]``. Sampled exactly: a Poisson
+  count per interval and type, then that many uniform instants within the interval, sorted.
+* ``busyness[d]`` is one gamma draw per day and replication, mean 1 and cv
+  ``simulation.daily_busyness_cv`` (exactly 1 when the cv is 0): it makes days over-dispersed and
+  correlates the call types of one day.
+* Each caller's attributes (IVR greeting and patience, whether the IVR serves it, its menu choice,
+  talk time, wrap-up, queue patience) are drawn at the same time, in arrival order, from their own
+  streams. Nothing here depends on staffing or routing, so caller ``i`` is the same person under
+  every staffing plan (common random numbers).
+* Talk time, wrap-up and patience follow the call type the caller has *after* the IVR menu.
+
+Simulated time 0 is the start of interval 0 of day 0; day ``d`` covers
+``[d * day_s, (d + 1) * day_s)`` and its wall-clock time of day is ``calendar.start_s`` plus the
+offset into the day.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from scenarios.schema import Scenario
+from sim.dists import sampler
+from sim.streams import Stream, generator
+
+SECONDS_PER_DAY = 86400.0
+
+
+class Arrival(NamedTuple):
+    """An explicitly placed arrival (tests, replays). ``None`` fields are drawn as usual."""
+
+    arrival_s: float
+    call_type: str
+    handle_s: float | None = None
+    wrap_s: float | None = None
+    patience_s: float | None = None
+    greeting_s: float | None = None
+    ivr_patience_s: float | None = None
+
+
+class CallerBatch(NamedTuple):
+    """Callers of one batch as numpy columns, sorted by arrival time. Types are indices."""
+
+    arrival_s: np.ndarray
+    interval: np.ndarray
+    type_in: np.ndarray  #: call type as arrived
+    type: np.ndarray  #: call type after the IVR menu
+    is_open: np.ndarray  #: arrived within opening hours
+    greeting_s: np.ndarray
+    ivr_patience_s: np.ndarray
+    ivr_served: np.ndarray
+    handle_s: np.ndarray
+    wrap_s: np.ndarray
+    patience_s: np.ndarray
+
+
+def is_open(scenario: Scenario, arrival_s: np.ndarray) -> np.ndarray:
+    """Whether each arrival instant (simulated seconds) falls within opening hours."""
+    cal = scenario.calendar
+    if cal.open_s is None and cal.close_s is None:
+        return np.ones(arrival_s.shape, dtype=bool)
+    open_s = 0.0 if cal.open_s is None else cal.open_s
+    close_s = SECONDS_PER_DAY if cal.close_s is None else cal.close_s
+    time_of_day = (cal.start_s + np.mod(arrival_s, cal.day_s)) % SECONDS_PER_DAY
+    if open_s <= close_s:
+        return (time_of_day >= open_s) & (time_of_day < close_s)
+    return (time_of_day >= open_s) | (time_of_day < close_s)  # open over midnight
+
+
+class CallerSource:
+    """Draws the callers of one replication, day by day (memory stays bounded by one day).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    seed : numpy.random.SeedSequence
+        The replication's seed sequence; every purpose gets its own generator from it.
+    """
+
+    def __init__(self, scenario: Scenario, seed: np.random.SeedSequence):
+        self.scenario = scenario
+        cal = scenario.calendar
+        types = scenario.call_types
+        self.type_index = {ct.name: j for j, ct in enumerate(types)}
+        self._rng = {s: generator(seed, s) for s in (Stream.ARRIVALS, Stream.IVR_GREETING,
+                                                    Stream.IVR_PATIENCE, Stream.IVR_SERVED,
+                                                    Stream.MENU)}
+        self._per_type = {
+            s: [generator(seed, s, j) for j in range(len(types))]
+            for s in (Stream.HANDLE, Stream.WRAP, Stream.PATIENCE)
+        }
+        cv = scenario.simulation.daily_busyness_cv
+        if cv > 0:
+            self.busyness = generator(seed, Stream.BUSYNESS).gamma(1 / cv**2, cv**2, len(cal.days))
+        else:
+            self.busyness = np.ones(len(cal.days))
+        self._rates = {}  # profile -> (n_types, intervals_per_day) expected calls
+        for profile in set(cal.days):
+            self._rates[profile] = scenario.arrival_scale * np.array(
+                [_calls_for(ct, profile, cal.intervals_per_day) for ct in types]
+            )
+        # IVR menu: arrival type -> (cumulative probabilities, resulting type indices)
+        self._menu = []
+        for name, split in scenario.ivr.menu:
+            cum = np.cumsum([p for _, p in split])
+            self._menu.append((self.type_index[name], cum / cum[-1],
+                               np.array([self.type_index[t] for t, _ in split])))
+
+    def day(self, day: int) -> CallerBatch:
+        """All callers of simulated day ``day``, sorted by arrival time."""
+        cal = self.scenario.calendar
+        rng = self._rng[Stream.ARRIVALS]
+        lam = self._rates[cal.days[day]] * self.busyness[day]
+        counts = rng.poisson(lam).ravel()  # type-major: (type, interval)
+        n_types, ipd = lam.shape
+        type_in = np.repeat(np.repeat(np.arange(n_types), ipd), counts)
+        local = np.repeat(np.tile(np.arange(ipd), n_types), counts)
+        arrival_s = (day * ipd + local + rng.random(type_in.size)) * cal.interval_s
+        order = np.argsort(arrival_s, kind="stable")
+        return self._attributes(arrival_s[order], type_in[order], day * ipd + local[order])
+
+    def explicit(self, arrivals: list[Arrival]) -> CallerBatch:
+        """Callers placed by hand; attributes not given are drawn as usual."""
+        arrivals = sorted(arrivals, key=lambda a: a.arrival_s)
+        horizon_s = self.scenario.calendar.horizon_s
+        for a in arrivals:
+            if not 0.0 <= a.arrival_s < horizon_s:
+                raise ValueError(f"arrival_s must be in [0, {horizon_s}), got {a.arrival_s}")
+        arrival_s = np.array([a.arrival_s for a in arrivals], dtype=float)
+        type_in = np.array([self.type_index[a.call_type] for a in arrivals], dtype=np.int64)
+        interval = np.floor(arrival_s / self.scenario.calendar.interval_s).astype(np.int64)
+        batch = self._attributes(arrival_s, type_in, interval)
+        for field in ("handle_s", "wrap_s", "patience_s", "greeting_s", "ivr_patience_s"):
+            column = getattr(batch, field)
+            for i, a in enumerate(arrivals):
+                if getattr(a, field) is not None:
+                    column[i] = getattr(a, field)
+        return batch
+
+    def _attributes(self, arrival_s, type_in, interval) -> CallerBatch:
+        n = arrival_s.size
+        ivr = self.scenario.ivr
+        rng = self._rng
+        greeting_s = sampler(ivr.greeting)(rng[Stream.IVR_GREETING], n)
+        ivr_patience_s = sampler(ivr.patience)(rng[Stream.IVR_PATIENCE], n)
+        ivr_served = rng[Stream.IVR_SERVED].random(n) < ivr.served_share
+        menu_u = rng[Stream.MENU].random(n)
+        final = type_in.copy()
+        for arrived, cum, results in self._menu:
+            mask = type_in == arrived
+            choice = np.searchsorted(cum, menu_u[mask], side="right")
+            final[mask] = results[np.minimum(choice, results.size - 1)]
+        handle_s, wrap_s, patience_s = np.empty(n), np.empty(n), np.empty(n)
+        for j, ct in enumerate(self.scenario.call_types):
+            mask = final == j
+            m = int(mask.sum())
+            handle_s[mask] = sampler(ct.handle_time)(self._per_type[Stream.HANDLE][j], m)
+            wrap_s[mask] = sampler(ct.wrap_up)(self._per_type[Stream.WRAP][j], m)
+            patience_s[mask] = sampler(ct.patience)(self._per_type[Stream.PATIENCE][j], m)
+        return CallerBatch(arrival_s, interval, type_in, final, is_open(self.scenario, arrival_s),
+                           greeting_s, ivr_patience_s, ivr_served, handle_s, wrap_s, patience_s)
+
+
+def _calls_for(call_type, profile: str, intervals_per_day: int) -> tuple[float, ...]:
+    try:
+        return call_type.calls_for(profile)
+    except KeyError:
+        return (0.0,) * intervals_per_day

@@ -1,0 +1,98 @@
+"""What the Erlang formulas say about each interval of a scenario, to set beside the simulation.
+
+For every interval the scenario is reduced to one stationary M/M/n queue (Erlang C) and one
+M/M/n+M queue (Erlang A):
+
+* arrival rate: the interval's expected calls (all types, times ``arrival_scale``, times the share
+  of the interval inside opening hours) that get past the IVR: times ``1 - P(hang up in IVR)``
+  and ``1 - served_share``;
+* AHT: mean talk plus mean wrap-up, weighted by the call mix after the IVR menu;
+* agents: the scheduled agents, each counted at its group's availability, rounded down (the
+  formulas need whole agents; rounding down is the conservative side);
+* patience (Erlang A only): the call-weighted mean patience, taken as exponential; when any call
+  type waits forever there is no Erlang A figure.
+
+What the formulas cannot see, and the simulation does: the queue carried over from the previous
+interval, phone lines, priorities and skills, non-exponential times, day-to-day busyness. Where
+the two columns part ways, one of these is why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from erlang.erlang_a import erlang_a
+from erlang.erlang_c import erlang_c
+from erlang.results import QueueMetrics
+from scenarios.schema import Scenario
+from sim.agents import scheduled_agents
+from sim.arrivals import is_open
+from sim.dists import sampler
+
+#: Draws used to estimate P(hang up during the IVR greeting); standard error below 0.0012.
+IVR_DRAWS = 200_000
+#: Points per interval at which opening hours are checked.
+_OPEN_GRID = 120
+
+
+@dataclass(frozen=True, kw_only=True)
+class IntervalErlang:
+    """The analytic reading of one interval (``None`` figures where a model does not apply)."""
+
+    interval: int
+    queue_calls: float
+    aht_s: float
+    agents: int
+    erlang_c: QueueMetrics | None
+    erlang_a: QueueMetrics | None
+
+
+def erlang_view(scenario: Scenario) -> list[IntervalErlang]:
+    """Erlang C and Erlang A figures for every interval of ``scenario`` (see module notes)."""
+    cal = scenario.calendar
+    ivr = scenario.ivr
+    # A fixed Generator: the same scenario always gives the same estimate.
+    rng = np.random.default_rng(0)
+    greeting = sampler(ivr.greeting)(rng, IVR_DRAWS)
+    listening = sampler(ivr.patience)(rng, IVR_DRAWS)
+    past_ivr = float(np.mean(listening >= greeting)) * (1.0 - ivr.served_share)
+
+    menu = {source: dict(split) for source, split in ivr.menu}
+    types = {ct.name: ct for ct in scenario.call_types}
+    work_s = {n: ct.handle_time.mean_s + ct.wrap_up.mean_s for n, ct in types.items()}
+    patience_s = {n: (None if ct.patience is None else ct.patience.mean_s)
+                  for n, ct in types.items()}
+    effective = np.zeros(cal.n_intervals)
+    for group, row in zip(scenario.agent_groups, scheduled_agents(scenario), strict=True):
+        effective += row * group.availability
+    offsets = (np.arange(_OPEN_GRID) + 0.5) / _OPEN_GRID * cal.interval_s
+
+    view = []
+    for k in range(cal.n_intervals):
+        profile, j = cal.days[k // cal.intervals_per_day], k % cal.intervals_per_day
+        open_share = float(np.mean(is_open(scenario, k * cal.interval_s + offsets)))
+        mix: dict[str, float] = {}
+        for name, ct in types.items():
+            calls = dict(ct.calls_per_interval).get(profile, (0.0,) * cal.intervals_per_day)[j]
+            for dest, share in menu.get(name, {name: 1.0}).items():
+                mix[dest] = mix.get(dest, 0.0) + calls * share
+        total = sum(mix.values())
+        queue_calls = total * scenario.arrival_scale * open_share * past_ivr
+        aht = sum(w * work_s[n] for n, w in mix.items()) / total if total > 0 else 0.0
+        agents = int(np.floor(effective[k] + 1e-9))
+        c = a = None
+        if queue_calls > 0 and agents >= 1 and aht > 0:
+            rate = queue_calls / cal.interval_s
+            targets = scenario.targets
+            c = erlang_c(arrival_rate_per_s=rate, aht_s=aht, agents=agents, awt_s=targets.awt_s)
+            weighted = [(w, patience_s[n]) for n, w in mix.items() if w > 0]
+            if all(p is not None for _, p in weighted):
+                mean_patience = sum(w * p for w, p in weighted) / total
+                a = erlang_a(arrival_rate_per_s=rate, aht_s=aht, agents=agents,
+                             mean_patience_s=mean_patience, awt_s=targets.awt_s,
+                             short_abandon_s=targets.short_abandon_s)
+        view.append(IntervalErlang(interval=k, queue_calls=queue_calls, aht_s=aht, agents=agents,
+                                   erlang_c=c, erlang_a=a))
+    return view

@@ -1,0 +1,275 @@
+"""Per-replication tallies and the metrics computed from them.
+
+Counting rules
+--------------
+* A call counts in the interval in which it **arrived** and under its call type **after** the IVR
+  menu (its type as dialled if it left before the menu). Calls arriving before
+  ``simulation.warmup_s`` are simulated but not counted.
+* Occupancy and agents are time-based instead: each interval gets the agent time that fell in it.
+
+Metrics (per interval, per call type and in total)
+--------------------------------------------------
+``offered``, ``after_hours``, ``blocked``, ``ivr_abandoned``, ``ivr_served``, ``abandoned``,
+``answered``, ``unfinished``
+    Counts; ``offered`` is the sum of the seven outcomes.
+``service_level``
+    Answered with ``wait_s <= targets.awt_s``, divided by, per ``targets.sl_definition``:
+    ``offered``: the calls that reached the queue (answered + abandoned + unfinished);
+    ``answered``: the answered calls; ``exclude_short_abandons``: the calls that reached the queue
+    minus those that abandoned after waiting less than ``targets.short_abandon_s``.
+``asa_s``
+    Mean wait of answered calls.
+``mean_wait_s``
+    Mean time in queue of the calls that left the queue (answered and abandoned; an abandoned
+    call's time in queue is its time to abandon). Unfinished calls are left out (censored).
+``wait_p50_s``, ``wait_p80_s``, ``wait_p90_s``, ``wait_p95_s``
+    Percentiles of the waits of **answered** calls (linear interpolation), as most planners report.
+``p_abandon``
+    Abandoned over calls that reached the queue.
+``lost_share``
+    (after_hours + blocked + ivr_abandoned + abandoned + unfinished) / offered: the clinic's
+    "calls lost" (calls that never reached a person or the IVR's self-service).
+``occupancy``
+    Agent time on calls (talk + wrap-up) over available agent time (present, i.e. on duty or
+    finishing a call after shift end, minus time on walk-ins). Per interval, per group
+    (``occupancy.<group>``) and overall.
+``agents``
+    Scheduled agents on duty, time-averaged over the interval (``agents.<group>`` per group).
+
+Undefined ratios (no call in the denominator) are ``nan``. Totals of occupancy and agents cover
+the intervals that start at or after ``warmup_s``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from scenarios.schema import Scenario
+from sim.records import (
+    ABANDONED,
+    AFTER_HOURS,
+    ANSWERED,
+    BLOCKED,
+    IVR_ABANDONED,
+    OUTCOMES,
+    ROW_GROUP,
+    ROW_INTERVAL,
+    ROW_OUTCOME,
+    ROW_TYPE,
+    ROW_WAIT,
+    UNFINISHED,
+)
+
+PERCENTILES = (50, 80, 90, 95)
+QUEUE_METRICS = (*OUTCOMES, "offered", "service_level", "asa_s", "mean_wait_s",
+                 *(f"wait_p{q}_s" for q in PERCENTILES), "p_abandon", "lost_share")
+AGENT_METRICS = ("occupancy", "agents")
+
+
+@dataclass(frozen=True)
+class ReplicationCounts:
+    """Raw per-interval tallies of one replication (``I`` intervals, ``T`` types, ``G`` groups).
+
+    Attributes
+    ----------
+    counts : ndarray, shape (7, I, T)
+        Calls by outcome (in :data:`sim.records.OUTCOMES` order), arrival interval and final type.
+    answered_wait_sum_s, queued_wait_sum_s : ndarray, shape (I, T)
+        Sum of waits of answered calls; of answered and abandoned calls.
+    within_awt, short_abandons : ndarray, shape (I, T)
+        Answered calls with ``wait_s <= awt_s``; abandons with ``wait_s < short_abandon_s``.
+    waits_interval, waits_type, waits_s : ndarray, shape (answered calls,)
+        Every answered call's interval, type and wait (for percentiles).
+    answered_by_group : ndarray, shape (G, I)
+        Answered calls by answering group and arrival interval.
+    busy_s, walk_in_s, present_s : ndarray, shape (G, I)
+        Agent-seconds on calls (talk + wrap-up), on walk-ins, and present, per interval.
+    scheduled_agents : ndarray, shape (G, I)
+        Scheduled agents on duty, time average per interval.
+    """
+
+    counts: np.ndarray
+    answered_wait_sum_s: np.ndarray
+    queued_wait_sum_s: np.ndarray
+    within_awt: np.ndarray
+    short_abandons: np.ndarray
+    waits_interval: np.ndarray
+    waits_type: np.ndarray
+    waits_s: np.ndarray
+    answered_by_group: np.ndarray
+    busy_s: np.ndarray
+    walk_in_s: np.ndarray
+    present_s: np.ndarray
+    scheduled_agents: np.ndarray
+
+
+class Tally:
+    """Accumulates batches of raw record rows into numpy arrays (no per-call objects are kept)."""
+
+    def __init__(self, scenario: Scenario):
+        self.n_intervals = n_int = scenario.calendar.n_intervals
+        self.n_types = n_types = len(scenario.call_types)
+        self.n_groups = len(scenario.agent_groups)
+        self.awt_s = scenario.targets.awt_s
+        self.short_abandon_s = scenario.targets.short_abandon_s
+        self.counts = np.zeros(len(OUTCOMES) * n_int * n_types, dtype=np.int64)
+        self.sums = np.zeros((4, n_int * n_types))
+        self.answered_by_group = np.zeros(self.n_groups * n_int, dtype=np.int64)
+        self._waits: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def add(self, rows: list[tuple]) -> None:
+        """Count a batch of raw rows (see :mod:`sim.records`)."""
+        columns = list(zip(*rows, strict=True))
+        interval = np.array(columns[ROW_INTERVAL], dtype=np.int64)
+        call_type = np.array(columns[ROW_TYPE], dtype=np.int64)
+        outcome = np.array(columns[ROW_OUTCOME], dtype=np.int64)
+        wait_s = np.array(columns[ROW_WAIT], dtype=float)  # None -> nan
+        cell = interval * self.n_types + call_type
+        size = self.n_intervals * self.n_types
+        self.counts += np.bincount(outcome * size + cell, minlength=self.counts.size)
+        answered = outcome == ANSWERED
+        abandoned = outcome == ABANDONED
+        left_queue = answered | abandoned
+        for i, (mask, weights) in enumerate((
+            (answered, wait_s),
+            (left_queue, wait_s),
+            (answered & (wait_s <= self.awt_s), None),
+            (abandoned & (wait_s < self.short_abandon_s), None),
+        )):
+            self.sums[i] += np.bincount(cell[mask], weights=None if weights is None
+                                        else weights[mask], minlength=size)
+        group = np.array(columns[ROW_GROUP], dtype=float)[answered].astype(np.int64)
+        self.answered_by_group += np.bincount(group * self.n_intervals + interval[answered],
+                                              minlength=self.answered_by_group.size)
+        self._waits.append((interval[answered], call_type[answered], wait_s[answered]))
+
+    def result(self, pool, scheduled_agents: np.ndarray) -> ReplicationCounts:
+        """The replication's tallies, with the agent time accounted by ``pool``."""
+        shape = (self.n_intervals, self.n_types)
+        if self._waits:
+            waits = [np.concatenate(parts) for parts in zip(*self._waits, strict=True)]
+        else:
+            waits = [np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)]
+        return ReplicationCounts(
+            counts=self.counts.reshape(len(OUTCOMES), *shape),
+            answered_wait_sum_s=self.sums[0].reshape(shape),
+            queued_wait_sum_s=self.sums[1].reshape(shape),
+            within_awt=self.sums[2].reshape(shape),
+            short_abandons=self.sums[3].reshape(shape),
+            waits_interval=waits[0], waits_type=waits[1], waits_s=waits[2],
+            answered_by_group=self.answered_by_group.reshape(self.n_groups, self.n_intervals),
+            busy_s=np.array(pool.busy_s).reshape(self.n_groups, self.n_intervals),
+            walk_in_s=np.array(pool.walk_in_s).reshape(self.n_groups, self.n_intervals),
+            present_s=np.array(pool.present_s).reshape(self.n_groups, self.n_intervals),
+            scheduled_agents=scheduled_agents,
+        )
+
+
+def _ratio(num, den):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.divide(num, den, dtype=float)
+
+
+def queue_metrics(counts, answered_wait_sum_s, queued_wait_sum_s, within_awt, short_abandons,
+                  sl_definition: str) -> dict[str, np.ndarray]:
+    """Counts and ratios of the module docstring, elementwise over arrays of any common shape.
+
+    ``counts`` has the outcomes on its first axis.
+    """
+    out = {name: counts[i] for i, name in enumerate(OUTCOMES)}
+    offered = counts.sum(axis=0)
+    reached = counts[ABANDONED] + counts[ANSWERED] + counts[UNFINISHED]
+    denominator = {
+        "offered": reached,
+        "answered": counts[ANSWERED],
+        "exclude_short_abandons": reached - short_abandons,
+    }[sl_definition]
+    lost = (counts[AFTER_HOURS] + counts[BLOCKED] + counts[IVR_ABANDONED] + counts[ABANDONED]
+            + counts[UNFINISHED])
+    out.update(
+        offered=offered,
+        service_level=_ratio(within_awt, denominator),
+        asa_s=_ratio(answered_wait_sum_s, counts[ANSWERED]),
+        mean_wait_s=_ratio(queued_wait_sum_s, counts[ABANDONED] + counts[ANSWERED]),
+        p_abandon=_ratio(counts[ABANDONED], reached),
+        lost_share=_ratio(lost, offered),
+    )
+    return out
+
+
+def wait_percentiles(keys: np.ndarray, waits_s: np.ndarray, n_keys: int) -> dict[str, np.ndarray]:
+    """Percentiles of ``waits_s`` per key in ``range(n_keys)`` (linear; nan if no wait)."""
+    order = np.lexsort((waits_s, keys))
+    keys, waits_s = keys[order], waits_s[order]
+    start = np.searchsorted(keys, np.arange(n_keys), side="left")
+    count = np.searchsorted(keys, np.arange(n_keys), side="right") - start
+    has = count > 0
+    out = {}
+    for q in PERCENTILES:
+        value = np.full(n_keys, np.nan)
+        pos = (q / 100) * (count[has] - 1)
+        lo = np.floor(pos).astype(np.int64)
+        hi = np.minimum(lo + 1, count[has] - 1)
+        a, b = waits_s[start[has] + lo], waits_s[start[has] + hi]
+        value[has] = a + (pos - lo) * (b - a)
+        out[f"wait_p{q}_s"] = value
+    return out
+
+
+def _reduce(rc: ReplicationCounts, sl_definition: str, axis) -> dict[str, np.ndarray]:
+    """Queue metrics with the (interval, type) axes reduced over ``axis``."""
+    return queue_metrics(
+        rc.counts.sum(axis=tuple(a + 1 for a in axis)),
+        *(a.sum(axis=axis) for a in (rc.answered_wait_sum_s, rc.queued_wait_sum_s,
+                                      rc.within_awt, rc.short_abandons)),
+        sl_definition,
+    )
+
+
+def interval_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, np.ndarray]:
+    """Every metric per interval (arrays of length ``n_intervals``)."""
+    out = _reduce(rc, scenario.targets.sl_definition, axis=(1,))
+    out.update(wait_percentiles(rc.waits_interval, rc.waits_s, scenario.calendar.n_intervals))
+    available_s = rc.present_s - rc.walk_in_s
+    out["occupancy"] = _ratio(rc.busy_s.sum(axis=0), available_s.sum(axis=0))
+    out["agents"] = rc.scheduled_agents.sum(axis=0)
+    for g, group in enumerate(scenario.agent_groups):
+        out[f"occupancy.{group.name}"] = _ratio(rc.busy_s[g], available_s[g])
+        out[f"agents.{group.name}"] = rc.scheduled_agents[g]
+    return out
+
+
+def call_type_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, np.ndarray]:
+    """Queue metrics per call type (arrays of length ``n_types``)."""
+    out = _reduce(rc, scenario.targets.sl_definition, axis=(0,))
+    out.update(wait_percentiles(rc.waits_type, rc.waits_s, len(scenario.call_types)))
+    return out
+
+
+def _counted(scenario: Scenario) -> np.ndarray:
+    cal = scenario.calendar
+    return np.arange(cal.n_intervals) * cal.interval_s >= scenario.simulation.warmup_s
+
+
+def group_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, np.ndarray]:
+    """Per agent group: answered calls, occupancy and mean scheduled agents (length ``G``)."""
+    counted = _counted(scenario)
+    return {
+        "answered": rc.answered_by_group.sum(axis=1),
+        "occupancy": _ratio(rc.busy_s[:, counted].sum(axis=1),
+                            (rc.present_s - rc.walk_in_s)[:, counted].sum(axis=1)),
+        "agents": rc.scheduled_agents[:, counted].mean(axis=1),
+    }
+
+
+def total_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, float]:
+    """Every metric over the whole run (floats)."""
+    out = _reduce(rc, scenario.targets.sl_definition, axis=(0, 1))
+    out.update(wait_percentiles(np.zeros(rc.waits_s.size, dtype=np.int64), rc.waits_s, 1))
+    counted = _counted(scenario)
+    out["occupancy"] = _ratio(rc.busy_s[:, counted].sum(),
+                              (rc.present_s - rc.walk_in_s)[:, counted].sum())
+    out["agents"] = rc.scheduled_agents[:, counted].sum(axis=0).mean()
+    return {name: float(np.asarray(value).reshape(-1)[0]) for name, value in out.items()}

@@ -1,0 +1,171 @@
+"""Replications: run the model R times with independent streams and summarise with 95 % CIs.
+
+Estimates
+---------
+Every figure is the mean over replications of its per-replication value, with a Student-t 95 %
+confidence half-width. For ratios (service level, ASA, abandonment, percentiles, occupancy) that
+is the mean of the per-replication ratios, not the ratio of pooled totals; a replication in which
+a ratio is undefined (no call in its denominator) is left out of that figure's mean and CI.
+Statistics are accumulated replication by replication (Welford), so memory does not grow with R.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from scenarios.dump import scenario_hash
+from scenarios.schema import Scenario
+from sim.arrivals import Arrival
+from sim.metrics import (
+    ReplicationCounts,
+    call_type_metrics,
+    group_metrics,
+    interval_metrics,
+    total_metrics,
+)
+from sim.model import Model
+from sim.records import CallRecord, CsvRecordWriter, RecordNamer
+from sim.results import Estimate, SimResult
+from sim.streams import replication_seed
+
+
+def run_replication(
+    scenario: Scenario,
+    seed_sequence: np.random.SeedSequence,
+    *,
+    on_record: Callable[[CallRecord], None] | None = None,
+    arrivals: list[Arrival] | None = None,
+    replication: int = 0,
+) -> ReplicationCounts:
+    """Simulate one replication and return its raw per-interval tallies.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    seed_sequence : numpy.random.SeedSequence
+        The replication's seed (``sim.streams.replication_seed(entropy, r)`` in a run).
+    on_record : callable, optional
+        Called with each call's :class:`~sim.records.CallRecord` (in batches, as calls finish).
+    arrivals : list of Arrival, optional
+        Explicit arrivals instead of Poisson ones (deterministic tests, replays).
+    replication : int
+        Index written in the records' ``replication`` column.
+    """
+    sink = None
+    if on_record is not None:
+        namer = RecordNamer(_names(scenario.call_types), _names(scenario.agent_groups))
+
+        def sink(rows: list[tuple]) -> None:
+            for row in rows:
+                on_record(namer.record(replication, row))
+
+    return Model(scenario, seed_sequence, arrivals=arrivals, sink=sink).run()
+
+
+def simulate(
+    scenario: Scenario,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    records_path: str | Path | None = None,
+) -> SimResult:
+    """Run independent replications of ``scenario`` and estimate every metric with a 95 % CI.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    replications : int, optional
+        Defaults to ``scenario.simulation.replications``.
+    seed : int, optional
+        Root entropy; defaults to ``scenario.simulation.seed``, else fresh entropy (recorded in
+        the result).
+    progress : callable, optional
+        ``progress(done, total)`` after each replication.
+    records_path : path, optional
+        Stream every call's record to this CSV file (see :mod:`sim.records`), replication by
+        replication, as calls finish.
+    """
+    n_reps = scenario.simulation.replications if replications is None else replications
+    if n_reps < 1:
+        raise ValueError(f"replications must be >= 1, got {n_reps}")
+    entropy = seed if seed is not None else scenario.simulation.seed
+    if entropy is None:
+        entropy = np.random.SeedSequence().entropy
+    types, groups = _names(scenario.call_types), _names(scenario.agent_groups)
+    views = {"summary": _Welford(), "intervals": _Welford(), "types": _Welford(),
+             "groups": _Welford()}
+    file = None if records_path is None else open(records_path, "w", newline="")
+    try:
+        writer = None if file is None else CsvRecordWriter(file, RecordNamer(types, groups))
+        for r in range(n_reps):
+            sink = None if writer is None else (lambda rows, r=r: writer.write_rows(r, rows))
+            rc = Model(scenario, replication_seed(entropy, r), sink=sink).run()
+            views["summary"].add(total_metrics(rc, scenario))
+            views["intervals"].add(interval_metrics(rc, scenario))
+            views["types"].add(call_type_metrics(rc, scenario))
+            views["groups"].add(group_metrics(rc, scenario))
+            if progress is not None:
+                progress(r + 1, n_reps)
+    finally:
+        if file is not None:
+            file.close()
+    intervals = views["intervals"].estimates()
+    by_type, by_group = views["types"].estimates(), views["groups"].estimates()
+    cal = scenario.calendar
+    return SimResult(
+        entropy=int(entropy),
+        scenario_hash=scenario_hash(scenario),
+        replications=n_reps,
+        summary={name: e[()] for name, e in views["summary"].estimates().items()},
+        intervals=tuple({name: e[k] for name, e in intervals.items()}
+                        for k in range(cal.n_intervals)),
+        by_call_type={t: {name: e[j] for name, e in by_type.items()} for j, t in enumerate(types)},
+        by_group={g: {name: e[i] for name, e in by_group.items()} for i, g in enumerate(groups)},
+        interval_start_s=tuple(float(k * cal.interval_s) for k in range(cal.n_intervals)),
+    )
+
+
+class _Welford:
+    """Running mean and variance over replications, per metric and element, skipping nan."""
+
+    def __init__(self):
+        self.n, self.mean, self.m2 = {}, {}, {}
+
+    def add(self, values: dict) -> None:
+        for name, value in values.items():
+            x = np.asarray(value, dtype=float)
+            if name not in self.n:
+                self.n[name] = np.zeros(x.shape)
+                self.mean[name] = np.zeros(x.shape)
+                self.m2[name] = np.zeros(x.shape)
+            ok = ~np.isnan(x)
+            x = np.where(ok, x, 0.0)
+            n = self.n[name] = self.n[name] + ok
+            delta = np.where(ok, x - self.mean[name], 0.0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                self.mean[name] = self.mean[name] + np.where(ok, delta / np.maximum(n, 1), 0.0)
+            self.m2[name] = self.m2[name] + np.where(ok, delta * (x - self.mean[name]), 0.0)
+
+    def estimates(self) -> dict[str, np.ndarray]:
+        """Metric -> object array of :class:`Estimate`, shaped like the metric's values."""
+        out = {}
+        for name, n in self.n.items():
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean = np.where(n > 0, self.mean[name], np.nan)
+                sd = np.sqrt(self.m2[name] / (n - 1))
+                ci95 = np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n),
+                                np.nan)
+            est = np.empty(n.shape, dtype=object)
+            for idx in np.ndindex(n.shape):
+                est[idx] = Estimate(float(mean[idx]), float(ci95[idx]))
+            out[name] = est
+        return out
+
+
+def _names(items) -> tuple[str, ...]:
+    return tuple(item.name for item in items)

@@ -1,0 +1,80 @@
+"""Results of a simulation run: estimates with 95 % confidence intervals, JSON-ready."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """A mean over replications and the half-width of its 95 % confidence interval.
+
+    ``ci95`` is Student-t based (``t(0.975, R - 1) * s / sqrt(R)``) and ``nan`` when fewer than two
+    replications define the value.
+    """
+
+    mean: float
+    ci95: float
+
+    def to_dict(self) -> dict[str, float | None]:
+        """``{"mean", "ci95"}`` with nan and inf turned into ``None`` (JSON has neither)."""
+        return {"mean": _json_number(self.mean), "ci95": _json_number(self.ci95)}
+
+
+@dataclass(frozen=True)
+class SimResult:
+    """Everything a run estimated.
+
+    Attributes
+    ----------
+    entropy : int
+        Root seed entropy: ``simulate(scenario, seed=entropy)`` repeats the run.
+    scenario_hash : str
+        :func:`scenarios.dump.scenario_hash` of the simulated scenario.
+    replications : int
+    summary : dict
+        Metric name -> estimate over the whole run (see :mod:`sim.metrics` for the names).
+    intervals : tuple of dict
+        One dict of estimates per interval (calls counted by arrival interval).
+    by_call_type : dict
+        Call type name -> metric name -> estimate (calls counted under their type after the menu).
+    by_group : dict
+        Agent group name -> ``answered``, ``occupancy``, ``agents``.
+    interval_start_s : tuple of float
+        Start of each interval in simulated seconds (interval ``k`` starts at ``k * interval_s``).
+    """
+
+    entropy: int
+    scenario_hash: str
+    replications: int
+    summary: dict[str, Estimate]
+    intervals: tuple[dict[str, Estimate], ...]
+    by_call_type: dict[str, dict[str, Estimate]]
+    by_group: dict[str, dict[str, Estimate]]
+    interval_start_s: tuple[float, ...] = ()
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready data; nan and inf become ``None``."""
+        starts = self.interval_start_s or (None,) * len(self.intervals)
+
+        def table(estimates: dict[str, Estimate]) -> dict:
+            return {name: e.to_dict() for name, e in estimates.items()}
+
+        return {
+            "entropy": self.entropy,
+            "scenario_hash": self.scenario_hash,
+            "replications": self.replications,
+            "summary": table(self.summary),
+            "intervals": [
+                {"interval": k, "start_s": start, **table(estimates)}
+                for k, (start, estimates) in enumerate(zip(starts, self.intervals, strict=True))
+            ],
+            "by_call_type": {name: table(e) for name, e in self.by_call_type.items()},
+            "by_group": {name: table(e) for name, e in self.by_group.items()},
+        }
+
+
+def _json_number(x: float) -> float | None:
+    x = float(x)
+    return x if math.isfinite(x) else None

@@ -1,0 +1,104 @@
+"""`callsim run` and `callsim validate` through CliRunner: outputs, files, bad input."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import scenarios
+from scenarios.load import load_builtin
+from sim.erlang_view import erlang_view
+from sim_cli import cli
+
+FAST = ["--replications", "3", "--seed", "7"]
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_run_builtin_clinic_json_document():
+    res = run("run", *FAST, "--format", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output[res.output.index("{"):])
+    assert doc["entropy"] == 7 and doc["replications"] == 3 and len(doc["scenario_hash"]) == 64
+    summary = doc["summary"]
+    for key in ("offered", "blocked", "ivr_abandoned", "ivr_served", "abandoned", "answered",
+                "service_level", "asa_s", "mean_wait_s", "p_abandon", "occupancy",
+                "wait_p50_s", "wait_p95_s"):
+        assert set(summary[key]) == {"mean", "ci95"}, key
+    assert len(doc["intervals"]) == 12 and len(doc["erlang"]) == 12
+    # Counts add up in the summary means (they add up in every replication).
+    parts = sum(summary[k]["mean"] for k in ("after_hours", "blocked", "ivr_abandoned",
+                                              "ivr_served", "abandoned", "answered", "unfinished"))
+    assert parts == pytest.approx(summary["offered"]["mean"])
+
+
+def test_same_seed_same_output_and_overrides_change_the_hash():
+    a, b = run("run", *FAST, "--format", "json"), run("run", *FAST, "--format", "json")
+    assert a.output == b.output
+    c = run("run", *FAST, "--format", "json", "--set", "ivr.greeting.mean_s=15")
+    da, dc = (json.loads(x.output[x.output.index("{"):]) for x in (a, c))
+    assert da["scenario_hash"] != dc["scenario_hash"] and dc["overrides"] == [
+        "ivr.greeting.mean_s=15"]
+    # Common random numbers: same callers, shorter greeting: fewer hang up in the IVR.
+    assert dc["summary"]["ivr_abandoned"]["mean"] < da["summary"]["ivr_abandoned"]["mean"]
+
+
+def test_table_shows_simulation_beside_erlang():
+    res = run("run", *FAST)
+    assert res.exit_code == 0
+    header = next(line for line in res.output.splitlines() if line.startswith("start"))
+    for col in ("service_level", "asa_s", "p_abandon", "C_sl", "A_sl", "A_p_ab"):
+        assert col in header
+    assert "08:00" in res.output and "lost_share" in res.output
+
+
+def test_out_dir_and_records(tmp_path):
+    records = tmp_path / "calls.csv"
+    res = run("run", *FAST, "--format", "csv", "--out", str(tmp_path / "out"),
+              "--records", str(records))
+    assert res.exit_code == 0, res.output
+    doc = json.loads((tmp_path / "out" / "results.json").read_text())
+    rows = list(csv.DictReader(open(tmp_path / "out" / "intervals.csv")))
+    assert len(rows) == 12 and "service_level_ci95" in rows[0] and "erlang_a_p_abandon" in rows[0]
+    calls = list(csv.DictReader(open(records)))
+    assert len(calls) == pytest.approx(doc["summary"]["offered"]["mean"] * 3)
+
+
+def test_erlang_view_matches_a_hand_computation():
+    sc = load_builtin("erlang_a")  # 1000 calls/h, AHT 180 s, patience 120 s, 55 agents, no IVR
+    first = erlang_view(sc)[0]
+    assert first.agents == 55 and first.aht_s == pytest.approx(180.0)
+    assert first.erlang_c.p_wait == pytest.approx(0.3845, abs=1e-4)
+    assert first.erlang_a.p_abandon == pytest.approx(0.02414, abs=1e-5)
+
+
+def test_validate_ok_and_builtin_names():
+    res = run("validate", "bank")
+    assert res.exit_code == 0 and res.output.startswith("OK: ")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "no-such-file.toml"], "no-such-file.toml"),
+    (["run", *FAST, "--set", "ivr.greting.mean_s=15"], "greting"),
+    (["run", *FAST, "--set", "arrival_scale=-1"], "arrival_scale must be"),
+    (["run", "--replications", "0"], "--replications"),
+    (["validate", "--set", "agent_groups.reception.staffing=[1,2]"], "staffing"),
+])
+def test_bad_input_one_line_exit_1(args, message):
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 1, res.output
+    lines = [line for line in res.output.strip().splitlines() if line.startswith("Error")]
+    assert len(lines) == 1 and message in lines[0] and "Traceback" not in res.output
+
+
+def test_bad_scenario_file_names_file_key_and_value(tmp_path):
+    text = (Path(scenarios.__file__).parent / "examples" / "erlang_a.toml").read_text()
+    path = tmp_path / "typo.toml"
+    path.write_text(text.replace("[calendar]", "[calendar]\nintervl_min = 5", 1))
+    res = CliRunner().invoke(cli, ["validate", str(path)])
+    assert res.exit_code == 1
+    assert "typo.toml" in res.output and "intervl_min" in res.output
