@@ -102,3 +102,22 @@ def test_bad_scenario_file_names_file_key_and_value(tmp_path):
     res = CliRunner().invoke(cli, ["validate", str(path)])
     assert res.exit_code == 1
     assert "typo.toml" in res.output and "intervl_min" in res.output
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("calls_per_interval = 1000", "calls_per_interval = -1000", ["calls_per_interval", "-1000"]),
+    ('kind = "exponential", mean_s = 180', 'kind = "expo", mean_s = 180',
+     ["handle_time.kind", "expo"]),
+    ("staffing = 55", "staffing = [55, 55]", ["staffing", "[55, 55]"]),
+])
+def test_bad_values_in_a_file(tmp_path, old, new, expected):
+    text = (Path(scenarios.__file__).parent / "examples" / "erlang_a.toml").read_text()
+    assert old in text
+    path = tmp_path / "bad.toml"
+    path.write_text(text.replace(old, new, 1))
+    res = CliRunner().invoke(cli, ["run", str(path)])
+    assert res.exit_code == 1, res.output
+    line = res.output.strip().splitlines()[-1]
+    assert line.startswith("Error: ") and "bad.toml" in line
+    for fragment in expected:
+        assert fragment in line, line
