@@ -62,9 +62,11 @@ def test_out_dir_and_records(tmp_path):
               "--records", str(records))
     assert res.exit_code == 0, res.output
     doc = json.loads((tmp_path / "out" / "results.json").read_text())
-    rows = list(csv.DictReader(open(tmp_path / "out" / "intervals.csv")))
+    with open(tmp_path / "out" / "intervals.csv") as f:
+        rows = list(csv.DictReader(f))
     assert len(rows) == 12 and "service_level_ci95" in rows[0] and "erlang_a_p_abandon" in rows[0]
-    calls = list(csv.DictReader(open(records)))
+    with open(records) as f:
+        calls = list(csv.DictReader(f))
     assert len(calls) == pytest.approx(doc["summary"]["offered"]["mean"] * 3)
 
 
