@@ -2,9 +2,10 @@
 
 Every figure a target constrains is monotone in the number of agents for these birth-death
 models (service level rises; ASA, abandonment and occupancy fall), so the search gallops from a
-square-root-staffing guess to a bracket ``[fail, meet]`` and bisects it. The answer ``n`` meets
-every target and ``n - 1`` does not (or ``n`` is the smallest count the model allows); the
-search checks the latter explicitly rather than trusting monotonicity blindly.
+guess to a bracket ``[fail, meet]`` and bisects it. Every count the search labels ``fail`` was
+evaluated and missed a target, every ``meet`` was evaluated and met them all, and the search
+stops at ``meet = fail + 1``: so the answer ``n`` meets every target and ``n - 1`` was seen to
+miss one (or ``n`` is 1, the smallest count the models allow).
 """
 
 from __future__ import annotations
@@ -209,7 +210,6 @@ def staff(
             meet = mid
         else:
             fail = mid
-    assert meets(meet) and not meets(meet - 1) if meet > 1 else meets(meet)
     return StaffingResult(agents=meet, metrics=metrics(meet))
 
 
