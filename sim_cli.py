@@ -446,8 +446,8 @@ def run_table(scenario, result, view) -> str:
         f"Service level: answered within {scenario.targets.awt_s:g} s, definition '{sl_def}'. "
         "Calls count in the interval they arrived in.",
         "C_* / A_*: Erlang C / Erlang A for the interval's calls past the IVR and erl_n agents "
-        "(scheduled agents times availability, rounded down), each interval stationary on its "
-        "own; see sim/erlang_view.py for what the formulas leave out.",
+        "(on duty, whole; walk-in work counted as slower handling), each interval stationary "
+        "on its own; see sim/erlang_view.py for what the formulas leave out.",
     ]
     return "\n".join(lines)
 

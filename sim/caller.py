@@ -49,7 +49,7 @@ class Call:
 
     def __call__(self, event) -> None:
         try:
-            event = self.life.send(event._value)
+            event = self.life.send(event.value)
         except StopIteration:
             return
         event.callbacks.append(self)

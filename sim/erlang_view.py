@@ -6,9 +6,12 @@ M/M/n+M queue (Erlang A):
 * arrival rate: the interval's expected calls (all types, times ``arrival_scale``, times the share
   of the interval inside opening hours) that get past the IVR: times ``1 - P(hang up in IVR)``
   and ``1 - served_share``;
-* AHT: mean talk plus mean wrap-up, weighted by the call mix after the IVR menu;
-* agents: the scheduled agents, each counted at its group's availability, rounded down (the
-  formulas need whole agents; rounding down is the conservative side);
+* AHT: mean talk plus mean wrap-up, weighted by the call mix after the IVR menu, divided by the
+  agents' mean availability: staff who spend a share of their time on walk-ins are counted as
+  slower agents, which keeps both the head count and the capacity (3 people at 80 % are 2.4
+  agents' worth of phone time);
+* agents: the scheduled agents on duty (time-averaged over the interval), rounded down to whole
+  agents, which the formulas need;
 * patience (Erlang A only): the call-weighted mean patience, taken as exponential; when any call
   type waits forever there is no Erlang A figure.
 
@@ -64,9 +67,9 @@ def erlang_view(scenario: Scenario) -> list[IntervalErlang]:
     work_s = {n: ct.handle_time.mean_s + ct.wrap_up.mean_s for n, ct in types.items()}
     patience_s = {n: (None if ct.patience is None else ct.patience.mean_s)
                   for n, ct in types.items()}
-    effective = np.zeros(cal.n_intervals)
-    for group, row in zip(scenario.agent_groups, scheduled_agents(scenario), strict=True):
-        effective += row * group.availability
+    on_duty = scheduled_agents(scenario)
+    available = np.array([g.availability for g in scenario.agent_groups]) @ on_duty
+    head_count = on_duty.sum(axis=0)
     offsets = (np.arange(_OPEN_GRID) + 0.5) / _OPEN_GRID * cal.interval_s
 
     view = []
@@ -80,8 +83,9 @@ def erlang_view(scenario: Scenario) -> list[IntervalErlang]:
                 mix[dest] = mix.get(dest, 0.0) + calls * share
         total = sum(mix.values())
         queue_calls = total * scenario.arrival_scale * open_share * past_ivr
-        aht = sum(w * work_s[n] for n, w in mix.items()) / total if total > 0 else 0.0
-        agents = int(np.floor(effective[k] + 1e-9))
+        agents = int(np.floor(head_count[k] + 1e-9))
+        availability = available[k] / head_count[k] if head_count[k] > 0 else 1.0
+        aht = sum(w * work_s[n] for n, w in mix.items()) / total / availability if total else 0.0
         c = a = None
         if queue_calls > 0 and agents >= 1 and aht > 0:
             rate = queue_calls / cal.interval_s

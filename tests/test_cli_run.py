@@ -123,3 +123,9 @@ def test_bad_values_in_a_file(tmp_path, old, new, expected):
     assert line.startswith("Error: ") and "bad.toml" in line
     for fragment in expected:
         assert fragment in line, line
+
+
+def test_erlang_view_counts_walk_in_work_as_slower_handling():
+    sc = load_builtin("erlang_a", ["agent_groups[0].availability=0.8"])
+    first = erlang_view(sc)[0]
+    assert first.agents == 55 and first.aht_s == pytest.approx(180.0 / 0.8)
