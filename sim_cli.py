@@ -325,7 +325,8 @@ def staff_cmd(calls, per, aht_s, model, service_level, sl_definition, max_asa_s,
     rows = []
     for i, (count, res) in enumerate(zip(counts, results, strict=True)):
         figures = res.metrics.to_dict() if res.metrics else {}
-        rows.append({**figures, "interval": i, "calls": count, "agents": res.agents})
+        calls_given = int(count) if count.is_integer() else count
+        rows.append({**figures, "interval": i, "calls": calls_given, "agents": res.agents})
     emit(rows, ["interval", "calls", "agents", "service_level", "asa_s", "p_abandon",
                 "p_blocked", "occupancy"], fmt,
          {"model": {"c": "erlang_c", "a": "erlang_a", "x": "erlang_x"}[model],
