@@ -83,13 +83,18 @@ def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str,
         click.echo(json.dumps(_jsonable(document), indent=2))
     elif fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore",
-                                lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        write_csv(buffer, rows, columns)
         click.echo(buffer.getvalue(), nl=False)
     else:
         click.echo(format_table(rows, columns))
+
+
+def write_csv(file, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+    """CSV with a header row; ``inf``, ``nan`` and ``None`` become empty cells, as in JSON."""
+    writer = csv.DictWriter(file, fieldnames=list(columns), extrasaction="ignore",
+                            lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: json_number(v) for k, v in row.items()} for row in rows)
 
 
 def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
@@ -167,15 +172,18 @@ def traffic_options(func: Callable) -> Callable:
     return func
 
 
+format_option = click.option("--format", "fmt", type=FORMATS, default="table",
+                             show_default=True)
+awt_option = click.option("--awt", "awt_s", type=float, default=20.0, show_default=True,
+                          help="Service-level threshold (acceptable waiting time), seconds.")
+short_abandon_option = click.option(
+    "--short-abandon", "short_abandon_s", type=float, default=5.0, show_default=True,
+    help="Abandons within this many seconds count as short.")
+
+
 def output_options(func: Callable) -> Callable:
-    """--awt, --short-abandon and --format."""
-    func = click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)(func)
-    func = click.option("--short-abandon", "short_abandon_s", type=float, default=5.0,
-                        show_default=True,
-                        help="Abandons within this many seconds count as short.")(func)
-    func = click.option("--awt", "awt_s", type=float, default=20.0, show_default=True,
-                        help="Service-level threshold (acceptable waiting time), seconds.")(func)
-    return func
+    """--awt, --short-abandon and --format (the models with abandonment)."""
+    return awt_option(short_abandon_option(format_option(func)))
 
 
 def _rate(calls: str, per: str) -> float:
@@ -198,7 +206,7 @@ def erlang() -> None:
 @erlang.command("b")
 @traffic_options
 @click.option("--lines", "lines_text", required=True, help="Lines, or a range such as 5..15.")
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@format_option
 def erlang_b_cmd(calls: str, per: str, aht_s: float, lines_text: str, fmt: str) -> None:
     """Erlang B: blocking on LINES lines with no queue (M/G/n/n)."""
     rate = _rate(calls, per)
@@ -214,8 +222,9 @@ def erlang_b_cmd(calls: str, per: str, aht_s: float, lines_text: str, fmt: str) 
 @erlang.command("c")
 @traffic_options
 @click.option("--agents", "agents_text", required=True, help="Agents, or a range such as 40..60.")
-@output_options
-def erlang_c_cmd(calls, per, aht_s, agents_text, awt_s, short_abandon_s, fmt) -> None:
+@awt_option
+@format_option
+def erlang_c_cmd(calls, per, aht_s, agents_text, awt_s, fmt) -> None:
     """Erlang C (M/M/n): P(wait), service level, ASA, occupancy."""
     rate = _rate(calls, per)
     rows = [erlang_c(arrival_rate_per_s=rate, aht_s=aht_s, agents=n, awt_s=awt_s).to_dict()
@@ -455,9 +464,9 @@ def run_table(scenario, result, view) -> str:
 
 @cli.command("run")
 @click.argument("scenario", required=False)
-@click.option("--replications", "-r", type=int, default=None,
+@click.option("--replications", "-r", type=click.IntRange(min=1), default=None,
               help="Replications (default: the scenario's).")
-@click.option("--seed", type=int, default=None,
+@click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Root seed entropy (default: the scenario's, else fresh and reported).")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="Override a key, e.g. --set ivr.greeting.mean_s=15 (repeatable).")
@@ -473,12 +482,14 @@ def run_cmd(scenario, replications, seed, overrides, fmt, records_path, out_dir)
     from sim.erlang_view import erlang_view
     from sim.replicate import simulate
 
-    sc = load_scenario_arg(scenario, overrides)
-    if replications is not None and replications < 1:
-        raise click.BadParameter(f"must be >= 1, got {replications}", param_hint="--replications")
-    total = replications or sc.simulation.replications
-    with click.progressbar(length=total, label="replications", file=sys.stderr) as bar:
-        result = simulate(sc, replications=replications, seed=seed, records_path=records_path,
+    # --seed and --replications are overrides like any other, so the recorded scenario hash
+    # describes the run that was made.
+    run_settings = [f"simulation.{key}={value}" for key, value in
+                    (("seed", seed), ("replications", replications)) if value is not None]
+    sc = load_scenario_arg(scenario, [*overrides, *run_settings])
+    with click.progressbar(length=sc.simulation.replications, label="replications",
+                           file=sys.stderr) as bar:
+        result = simulate(sc, records_path=records_path,
                           progress=lambda done, _total: bar.update(1))
     view = erlang_view(sc)
     rows = run_rows(sc, result, view)
@@ -497,9 +508,7 @@ def run_cmd(scenario, replications, seed, overrides, fmt, records_path, out_dir)
         out.mkdir(parents=True, exist_ok=True)
         (out / "results.json").write_text(json.dumps(_jsonable(document), indent=2))
         with open(out / "intervals.csv", "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows({k: json_number(v) for k, v in r.items()} for r in rows)
+            write_csv(f, rows, columns)
     if fmt == "table":
         click.echo(run_table(sc, result, view))
     else:

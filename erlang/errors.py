@@ -29,8 +29,12 @@ class InfeasibleTargetError(ValueError):
         self.best = best
 
 
-class ConvergenceError(ArithmeticError):
-    """An iteration (the redial fixed point) did not settle."""
+class ConvergenceError(ValueError):
+    """The redial fixed point has no finite solution for these inputs.
+
+    A ``ValueError``: it says the inputs describe a system that loses (almost) every attempt
+    while (almost) every lost caller redials, which is for the user to change.
+    """
 
 
 def _fail(name: str, constraint: str, value: Any) -> None:

@@ -43,6 +43,9 @@ from erlang.results import QueueMetrics, json_number
 
 _TOLERANCE = 1e-12
 _MAX_ITERATIONS = 10_000
+# Attempts per first attempt beyond which we call the fixed point divergent: a caller who
+# redials ten thousand times on average is not a call center any model here describes.
+_MAX_ATTEMPTS_PER_CALLER = 1e4
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,8 +124,8 @@ def erlang_x(
     Raises
     ------
     ConvergenceError
-        If the attempt rate does not settle (for example every lost caller redials into a
-        system that loses almost every attempt).
+        If the attempt rate does not settle, or would exceed 10,000 attempts per caller (every
+        lost caller redialling into a system that loses almost every attempt).
     """
     lam0 = check_non_negative("arrival_rate_per_s", arrival_rate_per_s)
     aht = check_positive("aht_s", aht_s)
@@ -156,7 +159,7 @@ def erlang_x(
         queue = solve(rate)
         retry = r_b * queue.p_blocked + r_a * queue.p_abandon
         new_rate = lam0 / (1.0 - retry) if retry < 1.0 else math.inf
-        if not math.isfinite(new_rate):
+        if not new_rate <= _MAX_ATTEMPTS_PER_CALLER * lam0:
             break
         if abs(new_rate - rate) <= _TOLERANCE * max(new_rate, 1e-300):
             queue = solve(new_rate)
@@ -172,6 +175,7 @@ def erlang_x(
             )
         rate = new_rate
     raise ConvergenceError(
-        f"redial fixed point did not converge after {iteration} iterations "
-        f"(attempt rate reached {rate:.6g}/s from {lam0:.6g}/s); lower the redial probabilities"
+        f"redial fixed point did not converge with {n} agents and {lines} lines after "
+        f"{iteration} iterations (attempt rate reached {rate:.6g}/s from {lam0:.6g}/s first "
+        "attempts); lower the redial probabilities or add agents or lines"
     )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from erlang.erlang_a import erlang_a
 from erlang.erlang_c import erlang_c
 from erlang.errors import (
+    ConvergenceError,
     ErlangInputError,
     InfeasibleTargetError,
     check_count,
@@ -67,8 +68,12 @@ class StaffingTargets:
     max_occupancy: float | None = None
 
     def __post_init__(self) -> None:
-        if self.service_level is not None:
-            check_probability("service_level", self.service_level)
+        # Targets no queue can meet (some call always waits, some caller always hangs up) are
+        # refused rather than "met" through rounding at a huge agent count.
+        if self.service_level is not None and check_probability(
+            "service_level", self.service_level
+        ) == 1.0:
+            raise ErlangInputError("service_level must be < 1, got 1.0")
         check_non_negative("awt_s", self.awt_s)
         if self.sl_definition not in SL_DEFINITIONS:
             raise ErlangInputError(
@@ -77,9 +82,11 @@ class StaffingTargets:
             )
         check_non_negative("short_abandon_s", self.short_abandon_s)
         if self.max_asa_s is not None:
-            check_non_negative("max_asa_s", self.max_asa_s)
-        if self.max_abandon is not None:
-            check_probability("max_abandon", self.max_abandon)
+            check_positive("max_asa_s", self.max_asa_s)
+        if self.max_abandon is not None and check_probability(
+            "max_abandon", self.max_abandon
+        ) == 0.0:
+            raise ErlangInputError("max_abandon must be > 0, got 0.0")
         if self.max_occupancy is not None and check_probability(
             "max_occupancy", self.max_occupancy
         ) == 0.0:
@@ -181,7 +188,12 @@ def staff(
         return cache[n]
 
     def meets(n: int) -> bool:
-        return not targets.shortfalls(metrics(n))
+        try:
+            return not targets.shortfalls(metrics(n))
+        except ConvergenceError:
+            # With too few agents the redials have no finite rate: that count misses every
+            # target, and fewer agents only lose more.
+            return False
 
     load = lam * aht
     if guess is None:
@@ -197,7 +209,7 @@ def staff(
         fail, meet, step = guess, guess, 1
         while not meets(meet):  # gallop up to a meeting count
             if meet == bound:
-                best = metrics(bound)
+                best = metrics(bound)  # a ConvergenceError here says why no count can do
                 raise InfeasibleTargetError(
                     f"no agent count up to {bound} meets the targets; at {bound} agents: "
                     + "; ".join(targets.shortfalls(best)),
@@ -266,8 +278,34 @@ def _model_function(
     redial_blocked: float,
     redial_abandoned: float,
 ) -> Callable[[float, int], QueueMetrics]:
-    """``(arrival_rate_per_s, agents) -> QueueMetrics`` for the chosen model, inputs checked."""
+    """``(arrival_rate_per_s, agents) -> QueueMetrics`` for the chosen model, inputs checked.
+
+    An input the chosen model cannot use is an error, not silently dropped: Erlang C has no
+    patience, lines or redials, Erlang A no lines or redials, and an abandonment target needs a
+    model in which callers abandon.
+    """
     awt, short = targets.awt_s, targets.short_abandon_s
+    if model not in MODELS:
+        raise ErlangInputError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
+    unused = {
+        "c": {"mean_patience_s": mean_patience_s, "lines": lines},
+        "a": {"lines": lines},
+        "x": {},
+    }[model]
+    if model != "x":
+        unused.update(redial_blocked=redial_blocked or None,
+                      redial_abandoned=redial_abandoned or None)
+    for name, value in unused.items():
+        if value is not None:
+            raise ErlangInputError(
+                f"{name} must not be given for model {model!r} (it has no use for it; "
+                f"lines and redials need model 'x', patience model 'a' or 'x'), got {value!r}"
+            )
+    if targets.max_abandon is not None and (model == "c" or mean_patience_s is None):
+        raise ErlangInputError(
+            f"max_abandon needs callers who abandon (model 'a', or 'x' with a patience), "
+            f"got model {model!r} with mean_patience_s={mean_patience_s!r}"
+        )
     if model == "c":
         return lambda lam, n: erlang_c(arrival_rate_per_s=lam, aht_s=aht_s, agents=n, awt_s=awt)
     if model == "a":
@@ -285,4 +323,3 @@ def _model_function(
             mean_patience_s=patience, redial_blocked=redial_blocked,
             redial_abandoned=redial_abandoned, awt_s=awt, short_abandon_s=short,
         ).queue
-    raise ErlangInputError(f"model must be one of {', '.join(MODELS)}, got {model!r}")

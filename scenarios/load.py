@@ -17,7 +17,7 @@ are letters, digits, ``_`` and ``-``. Integers must be written as integers. ::
 
     schema_version = 1                 # required; this loader reads version 1
     name = "Clinic reception"          # required
-    arrival_scale = 1.0                # >= 0, multiplies every arrival rate
+    arrival_scale = 1.0                # in [0, 1000], multiplies every arrival rate
     lines = 10                         # trunk lines (>= 1); leave out for unlimited
 
     [calendar]
@@ -31,7 +31,7 @@ are letters, digits, ``_`` and ``-``. Integers must be written as integers. ::
     [[call_types]]                     # one table per call type, at least one
     name = "booking"                   # unique
     priority = 2                       # integer; smaller is served first; default 1
-    calls_per_interval = [40, 60, 55]  # expected calls per interval of a day (>= 0), one entry
+    calls_per_interval = [40, 60, 55]  # expected calls per interval of a day (0 to 1e7), one entry
                                        #   per interval; a single number means every interval;
                                        #   or a table per day profile: { weekday = [..], ... }
     # daily_volume = 600               # alternatively: expected calls per day (or a table per
@@ -55,7 +55,7 @@ are letters, digits, ``_`` and ``-``. Integers must be written as integers. ::
                                        #   days; a single number means every interval; or
     # shifts = [{ start = "08:00", end = "14:00", count = 3 }]    # (end after start)
     availability = 0.8                 # in (0, 1]: share of time free for calls; default 1
-    walk_in_s = 180                    # > 0: mean walk-in task when availability < 1
+    walk_in_s = 180                    # >= 1: mean walk-in task when availability < 1
 
     [targets]                          # optional
     awt_s = 20                         # >= 0: service-level threshold
@@ -67,8 +67,8 @@ are letters, digits, ``_`` and ``-``. Integers must be written as integers. ::
     [simulation]                       # optional
     replications = 20                  # >= 1
     seed = 20261123                    # integer >= 0; default: fresh entropy (recorded)
-    warmup_s = 0                       # >= 0 and shorter than the horizon
-    daily_busyness_cv = 0.0            # >= 0
+    warmup_s = 0                       # whole intervals, shorter than the horizon
+    daily_busyness_cv = 0.0            # in [0, 10]
 
 Every call type that can reach the queue (it arrives itself and the IVR menu does not always
 turn it into another type, or the menu leads to it) must be among the skills of some group. A
@@ -82,10 +82,10 @@ kind                      rules
 ========================  =========================================================
 exponential               ``mean_s > 0``; ``cv`` is 1 (may be left out)
 deterministic             ``mean_s >= 0``; ``cv`` is 0 (may be left out)
-lognormal, gamma, weibull ``mean_s > 0``, ``cv > 0``
+lognormal, gamma, weibull ``mean_s > 0``, ``0.001 <= cv <= 100``
 erlang                    ``mean_s > 0`` and ``cv`` with ``1/cv**2`` a whole number
-                          (within 1e-9), or ``phases = k`` instead of ``cv``
-uniform                   ``mean_s > 0``, ``0 < cv <= 1/sqrt(3)`` (so that it stays >= 0)
+                          (within 1e-9), or ``phases = k`` (1 to 1,000,000) instead of ``cv``
+uniform                   ``mean_s > 0``, ``0.001 <= cv <= 1/sqrt(3)`` (so that it stays >= 0)
 empirical                 ``samples_s = [..]`` (>= 0, at least one) or ``csv = "file.csv"``
                           with ``column = "talk_s"``; ``mean_s`` and ``cv`` are computed
 ========================  =========================================================
@@ -171,7 +171,15 @@ _DISTRIBUTION_KEYS = {kind: ("kind", "mean_s", "cv") for kind in DISTRIBUTION_KI
     "empirical": ("kind", "samples_s", "csv", "column"),
 }
 _FIXED_CV = {"exponential": 1.0, "deterministic": 0.0}
+# Sanity bounds. Beyond them the numbers describe no call center and the samplers' arithmetic
+# breaks (a gamma shape 1/cv**2 of 1e400, a Poisson mean of 1e300, walk-ins every nanosecond),
+# so they are errors here rather than tracebacks or hangs later.
 _MAX_CV = {"uniform": 1.0 / math.sqrt(3.0)}
+_CV_RANGE = (1e-3, 100.0)  # for gamma, erlang, lognormal, weibull and uniform
+_MAX_CALLS_PER_INTERVAL = 1e7
+_MAX_ARRIVAL_SCALE = 1e3
+_MIN_WALK_IN_S = 1.0
+_MAX_BUSYNESS_CV = 10.0
 
 # A key left out of the file: the dataclass default of scenarios.schema applies, so that every
 # default is written in one place.
@@ -304,7 +312,8 @@ def _scenario(data: Any, base_dir: Path) -> Scenario:
         agent_groups=groups,
         ivr=ivr,
         lines=_field(table, "lines", "", _integer, ge=1, default=_OMITTED),
-        arrival_scale=_field(table, "arrival_scale", "", _number, ge=0, default=_OMITTED),
+        arrival_scale=_field(table, "arrival_scale", "", _number, ge=0, le=_MAX_ARRIVAL_SCALE,
+                             default=_OMITTED),
         targets=_field(table, "targets", "", _targets, default=_OMITTED),
         simulation=_field(
             table, "simulation", "", _simulation, calendar=calendar, default=_OMITTED
@@ -325,6 +334,12 @@ def _calendar(value: Any, where: str) -> Calendar:
         open_s=_field(table, "open", where, _clock, default=_OMITTED),
         close_s=_field(table, "close", where, _clock, default=_OMITTED),
     )
+    if calendar.day_s > _DAY_S:
+        # Opening hours and shifts repeat every 24 h; a longer "day" would misalign them.
+        constraint = (f"must fit a day of 24 h ({_DAY_S / calendar.interval_s:g} "
+                      f"intervals of {calendar.interval_s / 60:g} min)")
+        raise ScenarioError(join_key(where, "intervals_per_day"), constraint,
+                            table["intervals_per_day"])
     first, last = calendar.start_s, calendar.start_s + calendar.day_s
     day = f"the simulated day {_hhmm(first)}-{_hhmm(last)}"
     if calendar.open_s is not None and not first <= calendar.open_s < last:
@@ -360,7 +375,8 @@ def _arrivals(
     """Expected calls per interval for every day profile, from either form of the file."""
     profiles = tuple(dict.fromkeys(calendar.days))
     per_day = {calendar.intervals_per_day: "one per interval of a day"}
-    rates = partial(_series, item=partial(_number, ge=0), lengths=per_day)
+    rates = partial(_series, item=partial(_number, ge=0, le=_MAX_CALLS_PER_INTERVAL),
+                    lengths=per_day)
     if "calls_per_interval" in table:
         for key in ("daily_volume", "shape"):
             if key in table:
@@ -368,7 +384,8 @@ def _arrivals(
                 raise ScenarioError(join_key(where, key), constraint, table[key])
         calls = _per_profile(table, "calls_per_interval", where, profiles, rates)
     elif "daily_volume" in table or "shape" in table:
-        volumes = _per_profile(table, "daily_volume", where, profiles, partial(_number, ge=0))
+        volumes = _per_profile(table, "daily_volume", where, profiles,
+                               partial(_number, ge=0, le=_MAX_CALLS_PER_INTERVAL))
         shapes = _per_profile(table, "shape", where, profiles, partial(_shape, lengths=per_day))
         calls = {p: tuple(volumes[p] * share for share in shapes[p]) for p in profiles}
     elif required:
@@ -445,7 +462,8 @@ def _agent_group(
         staffing=_field(table, "staffing", where, staffing, default=_OMITTED),
         shifts=_field(table, "shifts", where, shifts, default=_OMITTED),
         availability=_field(table, "availability", where, _number, gt=0, le=1, default=_OMITTED),
-        walk_in_s=_field(table, "walk_in_s", where, _number, gt=0, default=_OMITTED),
+        walk_in_s=_field(table, "walk_in_s", where, _number, ge=_MIN_WALK_IN_S,
+                         default=_OMITTED),
     )
 
 
@@ -488,11 +506,17 @@ def _simulation(value: Any, where: str, *, calendar: Calendar) -> Simulation:
         seed=_field(table, "seed", where, _integer, ge=0, default=_OMITTED),
         warmup_s=_field(table, "warmup_s", where, _number, ge=0, default=_OMITTED),
         daily_busyness_cv=_field(
-            table, "daily_busyness_cv", where, _number, ge=0, default=_OMITTED
+            table, "daily_busyness_cv", where, _number, ge=0, le=_MAX_BUSYNESS_CV,
+            default=_OMITTED
         ),
     )
     if simulation.warmup_s >= calendar.horizon_s:
         constraint = f"must be shorter than the horizon ({calendar.horizon_s:g} s)"
+        raise ScenarioError(join_key(where, "warmup_s"), constraint, table["warmup_s"])
+    # Results are reported by arrival interval: a warm-up that ends inside an interval would
+    # leave that interval half counted.
+    if simulation.warmup_s % calendar.interval_s:
+        constraint = f"must be a whole number of intervals ({calendar.interval_s:g} s each)"
         raise ScenarioError(join_key(where, "warmup_s"), constraint, table["warmup_s"])
     return simulation
 
@@ -540,8 +564,11 @@ def _cv(table: dict, where: str, kind: str) -> float:
     if kind == "erlang" and "phases" in table:
         if "cv" in table:
             raise ScenarioError(key, "must not be given together with phases", table["cv"])
-        return 1.0 / math.sqrt(_field(table, "phases", where, _integer, ge=1))
-    cv = _field(table, "cv", where, _number, gt=0, le=_MAX_CV.get(kind))
+        low, _ = _CV_RANGE
+        phases = _field(table, "phases", where, _integer, ge=1, le=round(low**-2))
+        return 1.0 / math.sqrt(phases)
+    low, high = _CV_RANGE
+    cv = _field(table, "cv", where, _number, ge=low, le=_MAX_CV.get(kind, high))
     shape = 1.0 / cv**2
     if kind == "erlang" and abs(shape - round(shape)) > _ERLANG_SHAPE_TOL:
         hint = "(cv = 1/sqrt(k) for k phases; or give phases = k instead of cv)"
@@ -707,15 +734,21 @@ def _range_text(gt: float | None, ge: float | None, le: float | None) -> str:
 
 
 def _integer(
-    value: Any, where: str, *, ge: int | None = None, choices: tuple[int, ...] | None = None
+    value: Any,
+    where: str,
+    *,
+    ge: int | None = None,
+    le: int | None = None,
+    choices: tuple[int, ...] | None = None,
 ) -> int:
-    """A whole number written as an integer (not a float, not a boolean)."""
+    """A whole number written as an integer (not a float, not a boolean), optionally bounded."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise ScenarioError(where, "must be a whole number", value)
     if choices is not None and value not in choices:
         raise ScenarioError(where, f"must be one of {_listing(choices)}", value)
-    if ge is not None and value < ge:
-        raise ScenarioError(where, f"must be >= {ge}", value)
+    if (ge is not None and value < ge) or (le is not None and value > le):
+        bounds = f">= {ge}" if le is None else f"in [{ge}, {le}]"
+        raise ScenarioError(where, f"must be {bounds}", value)
     return value
 
 

@@ -78,7 +78,7 @@ def erlang_view(scenario: Scenario) -> list[IntervalErlang]:
         open_share = float(np.mean(is_open(scenario, k * cal.interval_s + offsets)))
         mix: dict[str, float] = {}
         for name, ct in types.items():
-            calls = dict(ct.calls_per_interval).get(profile, (0.0,) * cal.intervals_per_day)[j]
+            calls = ct.calls_for(profile)[j]
             for dest, share in menu.get(name, {name: 1.0}).items():
                 mix[dest] = mix.get(dest, 0.0) + calls * share
         total = sum(mix.values())

@@ -69,6 +69,14 @@ def test_b_x_and_staff_commands():
     (["erlang", "staff", "--calls", "5", "--aht", "180"], "targets must name"),
     (["erlang", "staff", "--calls", "3600", "--aht", "180", "--sl", "0.99", "--awt", "1",
       "--model", "x", "--lines", "52"], "no agent count up to 52"),
+    (["erlang", "staff", "--calls", "1000", "--aht", "180", "--max-abandon", "0.05"],
+     "max_abandon needs callers who abandon"),
+    (["erlang", "staff", "--calls", "1000", "--aht", "180", "--sl", "0.8", "--lines", "40"],
+     "lines must not be given for model 'c'"),
+    (["erlang", "x", "--calls", "1000", "--aht", "180", "--agents", "40", "--lines", "40",
+      "--redial", "1"], "redial fixed point did not converge"),
+    (["erlang", "c", "--calls", "5", "--aht", "180", "--agents", "4", "--short-abandon", "9"],
+     "--short-abandon"),
 ])
 def test_bad_input_is_one_line_and_exit_code_1(args, message):
     res = CliRunner().invoke(cli, args)

@@ -47,6 +47,14 @@ def test_same_seed_same_output_and_overrides_change_the_hash():
     assert dc["summary"]["ivr_abandoned"]["mean"] < da["summary"]["ivr_abandoned"]["mean"]
 
 
+def test_seed_option_and_seed_override_describe_the_same_run():
+    a = run("run", "-r", "2", "--seed", "5", "--format", "json")
+    b = run("run", "--set", "simulation.replications=2", "--set", "simulation.seed=5",
+            "--format", "json")
+    da, db = (json.loads(x.output[x.output.index("{"):]) for x in (a, b))
+    assert da["scenario_hash"] == db["scenario_hash"] and da["summary"] == db["summary"]
+
+
 def test_table_shows_simulation_beside_erlang():
     res = run("run", *FAST)
     assert res.exit_code == 0
@@ -88,6 +96,7 @@ def test_validate_ok_and_builtin_names():
     (["run", *FAST, "--set", "ivr.greting.mean_s=15"], "greting"),
     (["run", *FAST, "--set", "arrival_scale=-1"], "arrival_scale must be"),
     (["run", "--replications", "0"], "--replications"),
+    (["run", "--seed", "-1"], "--seed"),
     (["validate", "--set", "agent_groups.reception.staffing=[1,2]"], "staffing"),
 ])
 def test_bad_input_one_line_exit_1(args, message):

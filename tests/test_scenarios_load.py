@@ -228,7 +228,9 @@ def test_error_message_names_file_key_constraint_and_value():
 
 def test_negative_rate_names_its_index():
     err = error_of(changed(lambda d: d["call_types"][0]["calls_per_interval"].__setitem__(2, -2)))
-    assert str(err) == "clinic.toml: call_types[0].calls_per_interval[2] must be >= 0, got -2"
+    assert str(err) == (
+        "clinic.toml: call_types[0].calls_per_interval[2] must be in [0, 1e+07], got -2"
+    )
 
 
 @pytest.mark.parametrize(
@@ -373,7 +375,7 @@ def test_every_mistake_names_its_key(edit, key, expected):
             "(did you mean 'mean_s'?)",
         ),
         ({"kind": "lognormal", "mean_s": -2, "cv": 0.5}, "mean_s", "must be > 0, got -2"),
-        ({"kind": "lognormal", "mean_s": 150, "cv": 0}, "cv", "must be > 0, got 0"),
+        ({"kind": "lognormal", "mean_s": 150, "cv": 0}, "cv", "must be in [0.001, 100], got 0"),
         ({"kind": "gamma", "mean_s": 150}, "cv", "is required"),
         (
             {"kind": "exponential", "mean_s": 90, "cv": 0.5},
@@ -388,8 +390,8 @@ def test_every_mistake_names_its_key(edit, key, expected):
         ({"kind": "deterministic", "mean_s": -1}, "mean_s", "must be >= 0"),
         ({"kind": "erlang", "mean_s": 9, "cv": 0.6}, "cv", "1/cv**2 a whole number"),
         ({"kind": "erlang", "mean_s": 9, "cv": 0.5, "phases": 4}, "cv", "together with phases"),
-        ({"kind": "erlang", "mean_s": 9, "phases": 0}, "phases", "must be >= 1"),
-        ({"kind": "uniform", "mean_s": 9, "cv": 0.6}, "cv", "must be in (0, 0.57735]"),
+        ({"kind": "erlang", "mean_s": 9, "phases": 0}, "phases", "must be in [1, 1000000]"),
+        ({"kind": "uniform", "mean_s": 9, "cv": 0.6}, "cv", "must be in [0.001, 0.57735]"),
         ({"kind": "empirical", "samples_s": []}, "samples_s", "at least 1"),
         ({"kind": "empirical", "samples_s": [1, -1]}, "samples_s[1]", "must be >= 0"),
         ({"kind": "empirical", "mean_s": 3}, "mean_s", "not a known key for kind 'empirical'"),
@@ -518,3 +520,23 @@ def test_missing_csv_file(tmp_path):
     (tmp_path / "talk.csv").unlink()
     with pytest.raises(ScenarioError, match=r"handle_time\.csv cannot be read .*got 'talk\.csv'"):
         load_scenario(path)
+
+
+@pytest.mark.parametrize("override, key, constraint", [
+    ('call_types.booking.handle_time={kind="gamma",mean_s=150,cv=1e-200}',
+     "call_types[1].handle_time.cv", "must be in [0.001, 100]"),
+    ('call_types.booking.handle_time={kind="lognormal",mean_s=150,cv=1e200}',
+     "call_types[1].handle_time.cv", "must be in [0.001, 100]"),
+    ('call_types.booking.handle_time={kind="weibull",mean_s=150,cv=0.0005}',
+     "call_types[1].handle_time.cv", "must be in [0.001, 100]"),
+    ('call_types.booking.handle_time={kind="erlang",mean_s=150,phases=100000000}',
+     "call_types[1].handle_time.phases", "must be"),
+    ("agent_groups.reception.walk_in_s=1e-300", "agent_groups[0].walk_in_s", "must be >= 1"),
+    ("arrival_scale=1e300", "arrival_scale", "must be in [0, 1000]"),
+    ("calendar.intervals_per_day=48", "calendar.intervals_per_day", "must fit a day of 24 h"),
+    ("simulation.warmup_s=1800", "simulation.warmup_s", "must be a whole number of intervals"),
+])
+def test_values_no_call_center_has_are_refused_with_their_key(override, key, constraint):
+    with pytest.raises(ScenarioError) as info:
+        load_builtin("clinic", [override])
+    assert info.value.key == key and constraint in str(info.value)

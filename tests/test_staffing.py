@@ -110,6 +110,9 @@ def test_interval_index_in_errors():
 
 @pytest.mark.parametrize("kwargs, message", [
     (dict(), "targets must name at least one"),
+    (dict(service_level=1.0), "service_level must be < 1"),
+    (dict(max_abandon=0.0), "max_abandon must be > 0"),
+    (dict(max_asa_s=0.0), "max_asa_s must be > 0"),
     (dict(service_level=1.5), "service_level must be in"),
     (dict(service_level=0.8, sl_definition="nope"), "sl_definition must be one of"),
     (dict(max_occupancy=0.0), "max_occupancy must be > 0"),
@@ -122,3 +125,34 @@ def test_bad_targets(kwargs, message):
 def test_model_a_needs_patience():
     with pytest.raises(ErlangInputError, match="mean_patience_s must be given"):
         staff(arrival_rate_per_s=1.0, aht_s=10, targets=StaffingTargets(max_asa_s=10), model="a")
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(targets=StaffingTargets(max_abandon=0.05)), "max_abandon needs callers who abandon"),
+    (dict(model="x", lines=60, targets=StaffingTargets(max_abandon=0.05)),
+     "max_abandon needs callers who abandon"),
+    (dict(lines=40), "lines must not be given for model 'c'"),
+    (dict(mean_patience_s=30.0), "mean_patience_s must not be given for model 'c'"),
+    (dict(model="a", mean_patience_s=30.0, lines=60), "lines must not be given for model 'a'"),
+    (dict(model="a", mean_patience_s=30.0, redial_blocked=0.5),
+     "redial_blocked must not be given"),
+])
+def test_inputs_the_model_cannot_use_are_refused(kwargs, message):
+    kwargs.setdefault("targets", StaffingTargets(service_level=0.8))
+    with pytest.raises(ErlangInputError, match=message):
+        staff(arrival_rate_per_s=1000 / 3600, aht_s=180, **kwargs)
+
+
+def test_counts_whose_redials_diverge_miss_the_targets():
+    # Every blocked caller redials: below about 50 agents the attempt rate has no finite value;
+    # the search must step over those counts, not stop there.
+    from erlang.errors import ConvergenceError
+    from erlang.retrials import erlang_x
+
+    t = StaffingTargets(service_level=0.05, awt_s=20)
+    res = staff(arrival_rate_per_s=1000 / 3600, aht_s=180, targets=t, model="x", lines=60,
+                redial_blocked=1.0)
+    assert res.metrics.service_level >= 0.05
+    with pytest.raises(ConvergenceError):
+        erlang_x(arrival_rate_per_s=1000 / 3600, aht_s=180, agents=res.agents - 1, lines=60,
+                 redial_blocked=1.0)
