@@ -451,6 +451,7 @@ def run_table(scenario, result, view) -> str:
                  "wait_p90_s", "p_abandon", "occupancy"):
         if name in s:
             lines.append(f"  {name:<14} {_estimate_text(s[name], _DIGITS.get(name, 1))}")
+    lines += ["", *target_lines(scenario, result)]
     lines += [
         "",
         f"Service level: answered within {scenario.targets.awt_s:g} s, definition '{sl_def}'. "
@@ -460,6 +461,24 @@ def run_table(scenario, result, view) -> str:
         "on its own; see sim/erlang_view.py for what the formulas leave out.",
     ]
     return "\n".join(lines)
+
+
+def target_lines(scenario, result) -> list[str]:
+    """Which intervals meet the scenario's targets, judged on the replication means."""
+    t = scenario.targets
+    checks = [(f"service level >= {t.service_level:g} within {t.awt_s:g} s", "service_level",
+               lambda v: v >= t.service_level)]
+    if t.max_abandon is not None:
+        checks.append((f"abandonment <= {t.max_abandon:g}", "p_abandon",
+                       lambda v: v <= t.max_abandon))
+    out = []
+    for label, key, ok in checks:
+        judged = [(k, est[key].mean) for k, est in enumerate(result.intervals)
+                  if not math.isnan(est[key].mean)]
+        missed = [interval_label(scenario, k) for k, value in judged if not ok(value)]
+        line = f"Target {label}: met in {len(judged) - len(missed)} of {len(judged)} intervals"
+        out.append(line + (f"; missed at {', '.join(missed)}" if missed else ""))
+    return out
 
 
 @cli.command("run")
