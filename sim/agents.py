@@ -17,7 +17,12 @@ Model
   ``walk_in_s``. A task is served by that agent right away if it is idle, otherwise as soon as its
   current work ends, before any waiting call (non-preemptive); tasks pending when the agent goes
   off duty are dropped. No walk-ins arrive after the horizon. In the long run an agent thus
-  spends about ``1 - availability`` of its on-duty time on walk-ins.
+  spends about ``1 - availability`` of its on-duty time on walk-ins (an M/M/1 queue of load
+  ``1 - availability`` when no calls come).
+* Each agent draws its walk-ins from its own stream (``Stream.WALK_IN``, sub-stream ``(group,
+  agent index)``): the gap to the next walk-in and the task's duration are both drawn when a task
+  arrives, so agent ``j`` of group ``g`` sees the same sequence of gaps and durations whatever the
+  staffing of the others and whatever the calls do (common random numbers).
 
 Time accounting (for occupancy): per group and interval, agent-seconds present (on duty, or
 finishing work after shift end), on call work (talk + wrap-up) and on walk-ins; each span is split
@@ -32,10 +37,12 @@ from functools import partial
 import numpy as np
 
 from scenarios.schema import AgentGroup, Calendar, Scenario, Shift
+from sim.arrivals import SECONDS_PER_DAY
 from sim.routing import Router
+from sim.streams import Stream, generator
 
-SECONDS_PER_DAY = 86400.0
 IDLE, CALL, WALK_IN = 0, 1, 2
+_WALK_IN_BATCH = 256  # standard exponentials drawn at a time from an agent's walk-in stream
 
 
 class Agent:
@@ -46,7 +53,9 @@ class Agent:
         "index",
         "on_duty",
         "present_since",
+        "walk_draws",
         "walk_epoch",
+        "walk_in_rng",
         "walk_ins",
         "work",
         "work_since",
@@ -58,8 +67,10 @@ class Agent:
         self.present_since = None  # None: not present
         self.work = IDLE
         self.work_since = 0.0
-        self.walk_ins = 0  # walk-in tasks waiting for this agent
+        self.walk_ins: list[float] = []  # durations (s) of walk-in tasks waiting for this agent
         self.walk_epoch = 0  # bumped when the agent goes off duty: stale walk-in streams stop
+        self.walk_in_rng = None  # the agent's own walk-in stream, created when first needed
+        self.walk_draws: list[float] = []  # standard exponentials drawn ahead from it
 
 
 def shift_windows(shift: Shift, cal: Calendar) -> list[tuple[float, float]]:
@@ -154,11 +165,11 @@ class AgentPool:
     env : simpy.Environment
     scenario : Scenario
     router : Router
-    walk_in_rng : numpy.random.Generator
-        Stream for walk-in gaps and durations.
+    seed : numpy.random.SeedSequence
+        The replication's seed sequence: each agent's walk-in stream is derived from it.
     """
 
-    def __init__(self, env, scenario: Scenario, router: Router, walk_in_rng: np.random.Generator):
+    def __init__(self, env, scenario: Scenario, router: Router, seed: np.random.SeedSequence):
         self.env, self.router = env, router
         self.calendar = cal = scenario.calendar
         self.groups = scenario.agent_groups
@@ -174,8 +185,11 @@ class AgentPool:
         self.busy_s = [[0.0] * n for _ in self.groups]
         self.walk_in_s = [[0.0] * n for _ in self.groups]
         self._interval_s, self._horizon_s = cal.interval_s, cal.horizon_s  # hot path
-        self._walk_in_rng = walk_in_rng
-        self._exp_buffer: list[float] = []
+        self._seed = seed
+        # Per group: mean gap between walk-ins (inf: none) and mean walk-in length.
+        self._walk_in_gap_s = [g.walk_in_s / (1.0 - g.availability) if g.availability < 1.0
+                               else float("inf") for g in self.groups]
+        self._walk_in_mean_s = [g.walk_in_s for g in self.groups]
 
     # -- the roster ---------------------------------------------------------------------------
     def roster(self):
@@ -212,6 +226,7 @@ class AgentPool:
             return
         agent.on_duty = False
         agent.walk_epoch += 1
+        agent.walk_ins.clear()
         if agent.work == IDLE:
             self.router.remove_idle(agent)
             self._depart(agent)
@@ -219,7 +234,6 @@ class AgentPool:
     def _depart(self, agent: Agent) -> None:
         self._account(self.present_s, agent, agent.present_since, self.env.now)
         agent.present_since = None
-        agent.walk_ins = 0
 
     # -- calls ----------------------------------------------------------------------------------
     def idle_agent_for(self, call_type: int) -> Agent | None:
@@ -241,8 +255,7 @@ class AgentPool:
         if not agent.on_duty:
             self._depart(agent)
         elif agent.walk_ins:
-            agent.walk_ins -= 1
-            self._start_walk_in(agent)
+            self._start_walk_in(agent, agent.walk_ins.pop(0))
         else:
             call = self.router.call_for(agent.group)
             if call is None:
@@ -252,33 +265,36 @@ class AgentPool:
                 call.connect(agent)
 
     # -- walk-ins -------------------------------------------------------------------------------
-    def _exp(self) -> float:
-        """A standard exponential variate, drawn from the walk-in stream in batches."""
-        if not self._exp_buffer:
-            self._exp_buffer = self._walk_in_rng.standard_exponential(1024).tolist()
-        return self._exp_buffer.pop()
+    def _refill(self, agent: Agent) -> list[float]:
+        """The next batch of standard exponentials from the agent's own walk-in stream."""
+        if agent.walk_in_rng is None:
+            agent.walk_in_rng = generator(self._seed, Stream.WALK_IN, (agent.group, agent.index))
+        agent.walk_draws = agent.walk_in_rng.standard_exponential(_WALK_IN_BATCH).tolist()
+        return agent.walk_draws
 
     def _next_walk_in(self, agent: Agent) -> None:
-        group = self.groups[agent.group]
-        gap_s = self._exp() * group.walk_in_s / (1.0 - group.availability)
-        if self.env.now + gap_s < self.calendar.horizon_s:
+        gap_s = (agent.walk_draws or self._refill(agent)).pop() * self._walk_in_gap_s[agent.group]
+        if self.env.now + gap_s < self._horizon_s:
             event = self.env.timeout(gap_s)
             event.callbacks.append(partial(self._walk_in_arrives, agent, agent.walk_epoch))
 
     def _walk_in_arrives(self, agent: Agent, epoch: int, _event) -> None:
         if epoch != agent.walk_epoch:
             return  # the agent went off duty since this stream started
+        # Draw the next gap and this task's duration now, in a fixed order: when the task starts
+        # depends on the calls, and drawing then would make the agent's sequence depend on them.
         self._next_walk_in(agent)
+        draws = agent.walk_draws or self._refill(agent)
+        duration_s = draws.pop() * self._walk_in_mean_s[agent.group]
         if agent.work == IDLE:
             self.router.remove_idle(agent)
-            self._start_walk_in(agent)
+            self._start_walk_in(agent, duration_s)
         else:
-            agent.walk_ins += 1
+            agent.walk_ins.append(duration_s)
 
-    def _start_walk_in(self, agent: Agent) -> None:
+    def _start_walk_in(self, agent: Agent, duration_s: float) -> None:
         agent.work, agent.work_since = WALK_IN, self.env.now
-        event = self.env.timeout(self._exp() * self.groups[agent.group].walk_in_s)
-        event.callbacks.append(partial(self._walk_in_done, agent))
+        self.env.timeout(duration_s).callbacks.append(partial(self._walk_in_done, agent))
 
     def _walk_in_done(self, agent: Agent, _event) -> None:
         self._account(self.walk_in_s, agent, agent.work_since, self.env.now)

@@ -57,8 +57,7 @@ class Call:
     def connect(self, agent) -> None:
         """An agent takes this waiting call (called by the agent pool at the agent-free moment)."""
         self.waiting = False
-        self.agent = agent
-        self.wake.succeed(agent)
+        self.wake.succeed(agent)  # the life records the agent (and the answer time) when it wakes
 
     def renege(self, _event) -> None:
         """Patience timer callback: hang up unless an agent has already taken the call."""
@@ -80,11 +79,11 @@ def call_life(model, call: Call):
     if not is_open:
         model.finish(call, AFTER_HOURS)
         return
-    if model.lines_free <= 0:
+    live = model.live
+    if len(live) >= model.lines:
         model.finish(call, BLOCKED)
         return
-    model.lines_free -= 1
-    model.live[call.id] = call
+    live[call.id] = call
 
     # IVR: the greeting, unless the caller's IVR patience runs out first.
     if ivr_patience_s < greeting_s:

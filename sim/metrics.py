@@ -3,8 +3,13 @@
 Counting rules
 --------------
 * A call counts in the interval in which it **arrived** and under its call type **after** the IVR
-  menu (its type as dialled if it left before the menu). Calls arriving before
-  ``simulation.warmup_s`` are simulated but not counted.
+  menu (its type as dialled if it left before the menu).
+* Warm-up, defined once (:func:`first_counted_interval`): interval ``k`` counts iff it starts at
+  or after ``simulation.warmup_s`` (``k * interval_s >= warmup_s``). Calls arriving in earlier
+  intervals are simulated but neither counted nor recorded, and every per-interval figure of a
+  warm-up interval (counts, ratios, occupancy, agents) is ``nan``, so it is reported as missing
+  rather than as zero calls. (Scenario files require ``warmup_s`` to be a whole number of
+  intervals; then this is simply "arrived at or after ``warmup_s``".)
 * Occupancy and agents are time-based instead: each interval gets the agent time that fell in it.
 
 Metrics (per interval, per call type and in total)
@@ -36,12 +41,13 @@ Metrics (per interval, per call type and in total)
 ``agents``
     Scheduled agents on duty, time-averaged over the interval (``agents.<group>`` per group).
 
-Undefined ratios (no call in the denominator) are ``nan``. Totals of occupancy and agents cover
-the intervals that start at or after ``warmup_s``.
+Undefined ratios (no call in the denominator) are ``nan``. Totals cover the counted intervals
+only, occupancy and agents included.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -228,8 +234,35 @@ def _reduce(rc: ReplicationCounts, sl_definition: str, axis) -> dict[str, np.nda
     )
 
 
+def first_counted_interval(scenario: Scenario) -> int:
+    """Index of the first interval that counts: the first one starting at or after ``warmup_s``.
+
+    The one definition of the warm-up: the model records the calls arriving in intervals from
+    this one on, and the metrics report those intervals only.
+    """
+    return warmup_intervals(scenario.simulation.warmup_s, scenario.calendar.interval_s)
+
+
+def warmup_intervals(warmup_s: float, interval_s: float) -> int:
+    """Number of intervals of ``interval_s`` seconds that start before ``warmup_s`` seconds.
+
+    The smallest ``k`` with ``k * interval_s >= warmup_s``, by exactly that comparison (the
+    ceiling of the quotient can be one off in floating point).
+    """
+    k = max(0, math.ceil(warmup_s / interval_s))
+    while k > 0 and (k - 1) * interval_s >= warmup_s:
+        k -= 1
+    while k * interval_s < warmup_s:
+        k += 1
+    return k
+
+
+def _counted(scenario: Scenario) -> np.ndarray:
+    return np.arange(scenario.calendar.n_intervals) >= first_counted_interval(scenario)
+
+
 def interval_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, np.ndarray]:
-    """Every metric per interval (arrays of length ``n_intervals``)."""
+    """Every metric per interval (float arrays of length ``n_intervals``; warm-up ones nan)."""
     out = _reduce(rc, scenario.targets.sl_definition, axis=(1,))
     out.update(wait_percentiles(rc.waits_interval, rc.waits_s, scenario.calendar.n_intervals))
     available_s = rc.present_s - rc.walk_in_s
@@ -238,7 +271,8 @@ def interval_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, np.
     for g, group in enumerate(scenario.agent_groups):
         out[f"occupancy.{group.name}"] = _ratio(rc.busy_s[g], available_s[g])
         out[f"agents.{group.name}"] = rc.scheduled_agents[g]
-    return out
+    counted = _counted(scenario)
+    return {name: np.where(counted, value, np.nan) for name, value in out.items()}
 
 
 def call_type_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, np.ndarray]:
@@ -246,11 +280,6 @@ def call_type_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, np
     out = _reduce(rc, scenario.targets.sl_definition, axis=(0,))
     out.update(wait_percentiles(rc.waits_type, rc.waits_s, len(scenario.call_types)))
     return out
-
-
-def _counted(scenario: Scenario) -> np.ndarray:
-    cal = scenario.calendar
-    return np.arange(cal.n_intervals) * cal.interval_s >= scenario.simulation.warmup_s
 
 
 def group_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, np.ndarray]:

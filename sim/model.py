@@ -22,10 +22,9 @@ from scenarios.schema import Scenario
 from sim.agents import AgentPool, scheduled_agents
 from sim.arrivals import Arrival, CallerSource
 from sim.caller import ARRIVAL_S, INTERVAL, TYPE_IN, WRAP_S, Call
-from sim.metrics import ReplicationCounts, Tally
+from sim.metrics import ReplicationCounts, Tally, first_counted_interval
 from sim.records import ABANDONED, ANSWERED, UNFINISHED
 from sim.routing import Router
-from sim.streams import Stream, generator
 
 #: How long after the horizon a run may go on draining before the rest counts as unfinished (s).
 DRAIN_LIMIT_S = 86400.0
@@ -55,14 +54,14 @@ class Model:
         self.env = simpy.Environment()
         self.timeout = self.env.timeout  # bound once: each ``env.timeout`` access allocates
         self.router = Router(scenario)
-        self.pool = AgentPool(self.env, scenario, self.router, generator(seed, Stream.WALK_IN))
+        self.pool = AgentPool(self.env, scenario, self.router, seed)
         self.callers = CallerSource(scenario, seed)
-        self.lines_free = math.inf if scenario.lines is None else scenario.lines
-        self.live: dict[int, Call] = {}  # calls holding a line, by id
+        self.lines = math.inf if scenario.lines is None else scenario.lines
+        self.live: dict[int, Call] = {}  # calls holding a line, by id (free lines: lines - len)
         self.done = self.env.event()
         self._arrivals = arrivals
         self._arrivals_done = False
-        self._warmup_s = scenario.simulation.warmup_s
+        self._first_counted = first_counted_interval(scenario)
         self._rows: list[tuple] = []
         self._sink = sink
         self._tally = Tally(scenario)
@@ -110,16 +109,18 @@ class Model:
 
     def hang_up(self, call: Call, outcome: int) -> None:
         """The caller leaves: its line is freed and its record written."""
-        self.lines_free += 1
         del self.live[call.id]
         self.finish(call, outcome)
         if self._arrivals_done and not self.live:
             self._stop(None)
 
     def finish(self, call: Call, outcome: int) -> None:
-        """Write the call's record (see :mod:`sim.records`); warm-up calls are not recorded."""
+        """Write the call's record (see :mod:`sim.records`); warm-up calls are not recorded.
+
+        Which calls count is defined once, in :func:`sim.metrics.first_counted_interval`.
+        """
         draws = call.draws
-        if draws[ARRIVAL_S] < self._warmup_s:
+        if draws[INTERVAL] < self._first_counted:
             return
         now = self.env.now
         queue_entry_s, answer_s, agent = call.queue_entry_s, call.answer_s, call.agent

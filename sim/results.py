@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+
+from erlang.results import json_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +20,7 @@ class Estimate:
 
     def to_dict(self) -> dict[str, float | None]:
         """``{"mean", "ci95"}`` with nan and inf turned into ``None`` (JSON has neither)."""
-        return {"mean": _json_number(self.mean), "ci95": _json_number(self.ci95)}
+        return {"mean": json_number(self.mean), "ci95": json_number(self.ci95)}
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,3 @@ class SimResult:
             "by_call_type": {name: table(e) for name, e in self.by_call_type.items()},
             "by_group": {name: table(e) for name, e in self.by_group.items()},
         }
-
-
-def _json_number(x: float) -> float | None:
-    x = float(x)
-    return x if math.isfinite(x) else None

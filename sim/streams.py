@@ -3,9 +3,11 @@
 A run has one root entropy (recorded in every result). Replication ``r`` uses
 ``SeedSequence(entropy, spawn_key=(r,))`` and, inside it, one independent ``numpy.random.Generator``
 per purpose, addressed by the fixed integers of :class:`Stream` (plus a call-type index for the
-per-type durations), never by ``hash()``. Because every caller's attributes are drawn from these
-streams in arrival order, independently of staffing and routing, caller ``i`` gets the same
-arrival time, patience and handle time under every staffing plan: common random numbers.
+per-type durations, and ``(group, agent index)`` for each agent's walk-ins), never by ``hash()``.
+Because every caller's attributes are drawn from these streams in arrival order, independently
+of staffing and routing, caller ``i`` gets the same arrival time, patience and handle time under
+every staffing plan, and agent ``j`` of group ``g`` the same walk-in gaps and durations whatever
+the staffing of the others: common random numbers.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ class Stream(IntEnum):
     HANDLE = 6  #: talk time, one sub-stream per call type
     WRAP = 7  #: after-call work, one sub-stream per call type
     PATIENCE = 8  #: queue patience, one sub-stream per call type
-    WALK_IN = 9  #: walk-in tasks at reception
+    WALK_IN = 9  #: walk-in tasks, one sub-stream per agent: sub ``(group, agent index)``
 
 
 def replication_seed(entropy: int, replication: int) -> np.random.SeedSequence:
@@ -35,11 +37,16 @@ def replication_seed(entropy: int, replication: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(entropy, spawn_key=(replication,))
 
 
-def generator(seed: np.random.SeedSequence, stream: Stream, sub: int = 0) -> np.random.Generator:
-    """The generator of one purpose (and sub-stream, e.g. a call-type index) in a replication.
+def generator(seed: np.random.SeedSequence, stream: Stream,
+              sub: int | tuple[int, ...] = 0) -> np.random.Generator:
+    """The generator of one purpose (and sub-stream) in a replication.
 
-    Derived by extending the replication's spawn key, so it does not depend on how many children
-    were spawned before (``SeedSequence.spawn`` would).
+    ``sub`` is a fixed integer (e.g. a call-type index) or a tuple of them (e.g. ``(group,
+    agent)`` for walk-ins). The generator is derived by extending the replication's spawn key, so
+    it does not depend on how many children were spawned before (``SeedSequence.spawn`` would),
+    nor on which other sub-streams exist.
     """
-    child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, int(stream), sub))
+    subs = sub if isinstance(sub, tuple) else (sub,)
+    child = np.random.SeedSequence(seed.entropy,
+                                   spawn_key=(*seed.spawn_key, int(stream), *map(int, subs)))
     return np.random.Generator(np.random.PCG64(child))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from scenarios.schema import (
@@ -93,3 +95,17 @@ def records_of(sc: Scenario, seed: int = 0, replication: int = 0):
         sc, np.random.SeedSequence(seed, spawn_key=(replication,)), on_record=records.append
     )
     return rc, sorted(records, key=lambda r: r.call_id)
+
+
+def within_3_se(values, exact) -> None:
+    """Assert that the mean of independent ``values`` is within 3 standard errors of ``exact``.
+
+    The statistical check every sim test uses instead of a tolerance tuned to one seed: ``values``
+    are i.i.d. estimates of ``exact`` (per replication, per batch, or single draws), and the
+    standard error is estimated from them, so the check would pass for about 99.5 % of seeds
+    (two-sided, near-normal mean). To check a variance ``v`` of draws ``x`` with known mean ``m``,
+    pass ``(x - m) ** 2``, whose expectation is exactly ``v``.
+    """
+    values = np.asarray(values, dtype=float)
+    se = values.std(ddof=1) / math.sqrt(values.size)
+    assert abs(values.mean() - exact) <= 3 * se, (values.mean(), exact, se)

@@ -19,7 +19,7 @@ from sim.metrics import total_metrics
 from sim.records import BLOCKED
 from sim.replicate import run_replication, simulate
 from sim.streams import replication_seed
-from tests._sim_helpers import call_type, exp, scenario
+from tests._sim_helpers import call_type, exp, scenario, within_3_se
 
 AWT_S = 20.0
 
@@ -61,12 +61,6 @@ def erlang_a(lam: float, mu: float, theta: float, n: int, awt_s: float, extra: i
     served_by_awt = expm(q * awt_s)[: extra + 1, extra + 1]
     sl = pi[:n].sum() + (waiting * served_by_awt).sum()
     return waiting.sum(), p_abandon, asa_s, sl
-
-
-def within_3_se(values, exact) -> None:
-    values = np.asarray(values, dtype=float)
-    se = values.std(ddof=1) / math.sqrt(values.size)
-    assert abs(values.mean() - exact) <= 3 * se, (values.mean(), exact, se)
 
 
 def stationary(calls_per_hour, aht, agents, patience=None, hours=12, warmup_h=1, reps=16, **kw):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import json
 import math
+from collections import defaultdict
 from dataclasses import replace
 
 import numpy as np
 
 from scenarios.dump import scenario_hash
 from scenarios.schema import AgentGroup, Ivr, Simulation
+from sim.agents import AgentPool
 from sim.metrics import total_metrics
 from sim.replicate import run_replication, simulate
 from sim.streams import replication_seed
@@ -80,6 +82,42 @@ def test_common_random_numbers_narrow_the_spread_of_a_difference():
     crn = np.subtract([asa(42, s) for s in seeds], base)
     independent = np.subtract([asa(42, s + 1000) for s in seeds], base)
     assert crn.std(ddof=1) < 0.5 * independent.std(ddof=1), (crn.std(), independent.std())
+
+
+def test_each_agent_sees_the_same_walk_ins_whatever_the_others_staffing(monkeypatch):
+    # Agent 0 of group 0's walk-ins (arrival instants and durations, in order) must not move
+    # when another group's staffing, or its own group's head count, changes: the calls, and so
+    # when the agent gets to serve a walk-in, do change.
+    log = defaultdict(lambda: ([], []))
+    arrives, start = AgentPool._walk_in_arrives, AgentPool._start_walk_in
+
+    def logged_arrives(self, agent, epoch, event):
+        if epoch == agent.walk_epoch:
+            log[agent.group, agent.index][0].append(self.env.now)
+        arrives(self, agent, epoch, event)
+
+    def logged_start(self, agent, duration_s):
+        log[agent.group, agent.index][1].append(duration_s)
+        start(self, agent, duration_s)
+
+    monkeypatch.setattr(AgentPool, "_walk_in_arrives", logged_arrives)
+    monkeypatch.setattr(AgentPool, "_start_walk_in", logged_start)
+
+    def walk_ins(front: int, back: int):
+        sc = busy_center(agents=front)
+        groups = tuple(replace(g, availability=0.6, walk_in_s=120.0) for g in sc.agent_groups)
+        groups = (groups[0], replace(groups[1], staffing=(back,) * 2))
+        log.clear()
+        run_replication(replace(sc, agent_groups=groups), replication_seed(8, 0))
+        return log[0, 0]
+
+    base_arrivals, base_durations = walk_ins(front=3, back=1)
+    assert len(base_arrivals) >= 10
+    for front, back in ((3, 4), (6, 1), (1, 2)):
+        arrivals, durations = walk_ins(front, back)
+        assert arrivals == base_arrivals, (front, back)
+        n = min(len(durations), len(base_durations))  # the run may stop before the last start
+        assert n >= 10 and durations[:n] == base_durations[:n], (front, back)
 
 
 def test_simulate_streams_records_and_reports_progress(tmp_path):

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from scenarios.schema import AgentGroup, Ivr, Shift, Simulation
 from sim.arrivals import Arrival
+from sim.metrics import interval_metrics, total_metrics, warmup_intervals
 from sim.model import DRAIN_LIMIT_S
-from sim.replicate import run_replication
-from tests._sim_helpers import call_type, det, exp, scenario, trace
+from sim.replicate import run_replication, simulate
+from sim.streams import replication_seed
+from tests._sim_helpers import call_type, det, exp, scenario, trace, within_3_se
 
 
 def outcomes(records):
@@ -193,22 +197,62 @@ def test_after_hours_calls_leave():
     assert recs[0].end_s == 100
 
 
+def warm_up_center(warmup_s: float):
+    types = (call_type(calls=(0.0,) * 3),)
+    groups = (AgentGroup(name="g", skills=("a",), staffing=(1,) * 3),)
+    return scenario(types=types, groups=groups, interval_s=5.0, intervals=3,
+                    simulation=Simulation(replications=1, seed=1, warmup_s=warmup_s))
+
+
 def test_warm_up_calls_are_simulated_but_not_recorded():
-    sc = scenario(simulation=Simulation(replications=1, warmup_s=5.0))
-    recs = trace(sc, [(0, "a"), (6, "a")])
+    recs = trace(warm_up_center(5.0), [(0, "a"), (6, "a")])
     assert [r.call_id for r in recs] == [1]
     assert recs[0].answer_s == 10  # still waited behind the warm-up call
 
 
-def test_walk_ins_take_about_one_minus_availability_of_on_duty_time():
-    groups = (
-        AgentGroup(name="g", skills=("a",), staffing=(5,) * 50, availability=0.7, walk_in_s=60.0),
-    )
-    sc = scenario(types=(call_type(calls=(0.0,) * 50),), groups=groups, intervals=50)
-    rc = run_replication(sc, np.random.SeedSequence(3))
-    share = rc.walk_in_s.sum() / rc.present_s.sum()
-    assert share == pytest.approx(0.3, abs=0.02)
-    assert rc.present_s.sum() == pytest.approx(5 * 50 * 3600.0)
+def test_warm_up_counts_whole_intervals_only():
+    # Interval 0 starts before a warm-up of 3 s: none of it counts, not even the call at 4 s.
+    for warmup_s in (3.0, 5.0):
+        recs = trace(warm_up_center(warmup_s), [(0, "a"), (4, "a"), (6, "a")])
+        assert [r.call_id for r in recs] == [2]
+    assert [warmup_intervals(w, 900.0) for w in (0.0, 1.0, 899.9, 900.0, 900.1, 1800.0)] == [
+        0, 1, 1, 1, 2, 2]
+    # 10.5 / 0.7 rounds to 15.000000000000002, but interval 15 starts at 15 * 0.7 == 10.5.
+    assert warmup_intervals(10.5, 0.7) == 15
+
+
+def test_every_figure_of_a_warm_up_interval_is_missing():
+    sc = warm_up_center(5.0)
+    arrivals = [Arrival(0, "a", handle_s=4.0), Arrival(6, "a", handle_s=4.0)]
+    rc = run_replication(sc, np.random.SeedSequence(0), arrivals=arrivals)
+    per_interval = interval_metrics(rc, sc)
+    for name, values in per_interval.items():
+        assert math.isnan(values[0]), name  # not 0 calls next to a real occupancy
+    assert (per_interval["offered"][1:] == [1, 0]).all()
+    assert per_interval["occupancy"][1] == pytest.approx(0.8)  # busy 6..10 of [5, 10)
+    totals = total_metrics(rc, sc)
+    assert totals["offered"] == 1 and totals["occupancy"] == pytest.approx(4 / 10)
+    result = simulate(replace(sc, call_types=(call_type(calls=(1.0,) * 3),)), replications=2)
+    data = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    assert all(e["mean"] is None and e["ci95"] is None
+               for name, e in data["intervals"][0].items() if name not in ("interval", "start_s"))
+    assert data["intervals"][1]["offered"]["mean"] is not None
+
+
+def test_walk_ins_take_one_minus_availability_of_on_duty_time():
+    # With no calls each agent is an M/M/1 queue of walk-ins with load 1 - availability = 0.3, so
+    # in the long run it spends exactly 0.3 of its on-duty time on walk-ins. Starting empty biases
+    # a 50 h share down by about 2e-4, a seventh of the standard error of the check below.
+    hours = 50
+    groups = (AgentGroup(name="g", skills=("a",), staffing=(5,) * hours, availability=0.7,
+                         walk_in_s=60.0),)
+    sc = scenario(types=(call_type(calls=(0.0,) * hours),), groups=groups, intervals=hours)
+    shares = []
+    for r in range(20):
+        rc = run_replication(sc, replication_seed(3, r))
+        shares.append(rc.walk_in_s.sum() / rc.present_s.sum())
+        assert rc.present_s.sum() == pytest.approx(5 * hours * 3600.0)
+    within_3_se(shares, 0.3)
 
 
 def test_infinite_patience_and_unlimited_lines_never_lose_calls():
