@@ -191,7 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  identical in all {len(working)} intervals. Both look for the least n with "
               "1 - C(n, A) exp(-(n - A) AWT / AHT) >= 0.8, the same Erlang C service level;\n"
               "  pyworkforce scans n upward from round(A + 1) with the Erlang B recursion, we "
-              "gallop and bisect from a square-root-staffing guess with Erlang B in closed form.")
+              "gallop and bisect from the previous interval's agents per Erlang, with Erlang B\n"
+              "  in closed form.")
     else:
         print(f"  {len(differences)} of {len(working)} intervals differ:")
         for i in differences:
