@@ -53,7 +53,7 @@ class CallsimGroup(click.Group):
 
 
 def _os_message(exc: OSError) -> str:
-    """``cannot read clinic.toml: No such file or directory`` rather than errno noise."""
+    """``cannot open calls.csv: No such file or directory`` rather than errno noise."""
     name = exc.filename if exc.filename is not None else ""
     return f"cannot open {name}: {exc.strerror or exc}" if name else str(exc)
 
@@ -395,8 +395,8 @@ def interval_label(scenario, k: int) -> str:
     return clock if len(cal.days) == 1 else f"d{k // cal.intervals_per_day + 1} {clock}"
 
 
-def _estimate_text(estimate, digits: int) -> str:
-    mean, ci = estimate.mean, estimate.ci95
+def _estimate_text(mean, ci, digits: int) -> str:
+    """``mean±ci`` with ``digits`` decimals; ``-`` for a missing mean, no ``±`` without a CI."""
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
         return "-"
     text = f"{mean:.{digits}f}"
@@ -423,26 +423,24 @@ def run_rows(scenario, result, view) -> list[dict[str, Any]]:
     return rows
 
 
-def run_table(scenario, result, view) -> str:
-    """Per-interval table: simulation (mean±CI95) beside Erlang C and Erlang A, then totals."""
-    rows = []
-    for k, (est, erl) in enumerate(zip(result.intervals, view, strict=True)):
-        row = {"start": interval_label(scenario, k)}
+def run_table(scenario, result, rows: Sequence[dict[str, Any]]) -> str:
+    """The rows of :func:`run_rows` as a table (mean±CI95 beside Erlang C and A), then totals."""
+    columns = {"erl_n": "erlang_agents", "C_sl": "erlang_c_service_level",
+               "C_asa_s": "erlang_c_asa_s", "A_sl": "erlang_a_service_level",
+               "A_p_ab": "erlang_a_p_abandon"}
+    cells = []
+    for row in rows:
+        cell = {"start": row["start"]}
         for name in RUN_METRICS:
-            row[name] = _estimate_text(est[name], _DIGITS.get(name, 1))
-        c, a = erl.erlang_c, erl.erlang_a
-        row["C_sl"] = _cell(c.service_level) if c else "-"
-        row["C_asa_s"] = _cell(c.asa_s) if c else "-"
-        row["A_sl"] = _cell(a.service_level) if a else "-"
-        row["A_p_ab"] = _cell(a.p_abandon) if a else "-"
-        row["erl_n"] = erl.agents
-        rows.append(row)
-    columns = ["start", *RUN_METRICS, "erl_n", "C_sl", "C_asa_s", "A_sl", "A_p_ab"]
+            cell[name] = _estimate_text(row[name], row[f"{name}_ci95"], _DIGITS.get(name, 1))
+        cell.update({short: _cell(row[key]) for short, key in columns.items()})
+        cells.append(cell)
+    table = format_table(cells, ["start", *RUN_METRICS, *columns])
     s = result.summary
     sl_def = scenario.targets.sl_definition
     lines = [
         f"{scenario.name}: {result.replications} replications, seed {result.entropy}",
-        format_table(rows, columns),
+        table,
         "",
         "Whole run (mean ± 95% CI half-width over replications):",
     ]
@@ -450,7 +448,8 @@ def run_table(scenario, result, view) -> str:
                  "answered", "unfinished", "lost_share", "service_level", "asa_s", "mean_wait_s",
                  "wait_p90_s", "p_abandon", "occupancy"):
         if name in s:
-            lines.append(f"  {name:<14} {_estimate_text(s[name], _DIGITS.get(name, 1))}")
+            text = _estimate_text(s[name].mean, s[name].ci95, _DIGITS.get(name, 1))
+            lines.append(f"  {name:<14} {text}")
     lines += ["", *target_lines(scenario, result)]
     lines += [
         "",
@@ -529,7 +528,7 @@ def run_cmd(scenario, replications, seed, overrides, fmt, records_path, out_dir)
         with open(out / "intervals.csv", "w", newline="") as f:
             write_csv(f, rows, columns)
     if fmt == "table":
-        click.echo(run_table(sc, result, view))
+        click.echo(run_table(sc, result, rows))
     else:
         emit(rows, columns, fmt, document)
 
