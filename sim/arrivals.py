@@ -104,7 +104,7 @@ class CallerSource:
         self._rates = {}  # profile -> (n_types, intervals_per_day) expected calls
         for profile in set(cal.days):
             self._rates[profile] = scenario.arrival_scale * np.array(
-                [_calls_for(ct, profile, cal.intervals_per_day) for ct in types]
+                [ct.calls_for(profile) for ct in types]
             )
         # IVR menu: arrival type -> (cumulative probabilities, resulting type indices)
         self._menu = []
@@ -166,10 +166,3 @@ class CallerSource:
             patience_s[mask] = sampler(ct.patience)(self._per_type[Stream.PATIENCE][j], m)
         return CallerBatch(arrival_s, interval, type_in, final, is_open(self.scenario, arrival_s),
                            greeting_s, ivr_patience_s, ivr_served, handle_s, wrap_s, patience_s)
-
-
-def _calls_for(call_type, profile: str, intervals_per_day: int) -> tuple[float, ...]:
-    try:
-        return call_type.calls_for(profile)
-    except KeyError:
-        return (0.0,) * intervals_per_day
