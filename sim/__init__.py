@@ -17,6 +17,7 @@ world), ``records`` (per-call log), ``metrics`` (tallies and metric definitions)
 """
 
 from sim.arrivals import Arrival
+from sim.errors import SimError
 from sim.metrics import ReplicationCounts
 from sim.model import DRAIN_LIMIT_S
 from sim.records import OUTCOMES, CallRecord
@@ -30,6 +31,7 @@ __all__ = [
     "CallRecord",
     "Estimate",
     "ReplicationCounts",
+    "SimError",
     "SimResult",
     "run_replication",
     "simulate",

@@ -38,6 +38,7 @@ import numpy as np
 
 from scenarios.schema import AgentGroup, Calendar, Scenario, Shift
 from sim.arrivals import SECONDS_PER_DAY
+from sim.errors import SimError
 from sim.routing import Router
 from sim.streams import Stream, generator
 
@@ -175,7 +176,7 @@ class AgentPool:
         self.groups = scenario.agent_groups
         for g, grp in enumerate(self.groups):
             if not grp.shifts and len(grp.staffing) not in (cal.intervals_per_day, cal.n_intervals):
-                raise ValueError(
+                raise SimError(
                     f"agent_groups[{g}].staffing must have {cal.intervals_per_day} or "
                     f"{cal.n_intervals} entries, got {len(grp.staffing)}")
         self.agents = [[Agent(g, j) for j in range(group_size(grp))]

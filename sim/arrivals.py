@@ -28,6 +28,7 @@ import numpy as np
 
 from scenarios.schema import Scenario
 from sim.dists import sampler
+from sim.errors import SimError
 from sim.streams import Stream, generator
 
 SECONDS_PER_DAY = 86400.0
@@ -132,7 +133,7 @@ class CallerSource:
         horizon_s = self.scenario.calendar.horizon_s
         for a in arrivals:
             if not 0.0 <= a.arrival_s < horizon_s:
-                raise ValueError(f"arrival_s must be in [0, {horizon_s}), got {a.arrival_s}")
+                raise SimError(f"arrival_s must be in [0, {horizon_s}), got {a.arrival_s}")
         arrival_s = np.array([a.arrival_s for a in arrivals], dtype=float)
         type_in = np.array([self.type_index[a.call_type] for a in arrivals], dtype=np.int64)
         interval = np.floor(arrival_s / self.scenario.calendar.interval_s).astype(np.int64)

@@ -29,6 +29,7 @@ from scipy.optimize import brentq
 from scipy.special import gammaln
 
 from scenarios.schema import Distribution
+from sim.errors import SimError
 
 Sampler = Callable[[np.random.Generator, int], np.ndarray]
 
@@ -37,7 +38,7 @@ Sampler = Callable[[np.random.Generator, int], np.ndarray]
 def weibull_shape(cv: float) -> float:
     """Weibull shape ``k`` whose coefficient of variation is ``cv`` (> 0)."""
     if not cv > 0:
-        raise ValueError(f"weibull cv must be > 0, got {cv}")
+        raise SimError(f"weibull cv must be > 0, got {cv}")
     target = math.log1p(cv * cv)
 
     def excess(k: float) -> float:
@@ -74,4 +75,4 @@ def sampler(dist: Distribution | None) -> Sampler:
     if kind == "empirical":
         samples = np.asarray(dist.samples_s, dtype=float)
         return lambda rng, n: samples[rng.integers(0, samples.size, n)]
-    raise ValueError(f"distribution kind must be one of the known kinds, got {kind!r}")
+    raise SimError(f"distribution kind must be one of the known kinds, got {kind!r}")

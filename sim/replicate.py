@@ -20,6 +20,7 @@ from scipy import stats
 from scenarios.dump import scenario_hash
 from scenarios.schema import Scenario
 from sim.arrivals import Arrival
+from sim.errors import SimError
 from sim.metrics import (
     ReplicationCounts,
     call_type_metrics,
@@ -92,7 +93,7 @@ def simulate(
     """
     n_reps = scenario.simulation.replications if replications is None else replications
     if n_reps < 1:
-        raise ValueError(f"replications must be >= 1, got {n_reps}")
+        raise SimError(f"replications must be >= 1, got {n_reps}")
     entropy = seed if seed is not None else scenario.simulation.seed
     if entropy is None:
         entropy = np.random.SeedSequence().entropy
