@@ -39,7 +39,7 @@ import numpy as np
 from scenarios.schema import AgentGroup, Calendar, Scenario, Shift
 from sim.arrivals import SECONDS_PER_DAY
 from sim.errors import SimError
-from sim.routing import Router
+from sim.routing import LEAVE, SERVE_WALK_IN, Router
 from sim.streams import Stream, generator
 
 IDLE, CALL, WALK_IN = 0, 1, 2
@@ -159,7 +159,10 @@ def scheduled_agents(scenario: Scenario) -> np.ndarray:
 
 
 class AgentPool:
-    """Agents of all groups: rosters, walk-ins, handing free agents to waiting calls, accounting.
+    """Agents of all groups: rosters, walk-ins and time accounting.
+
+    What a free agent does next is decided by the router (:meth:`sim.routing.Router.next_work`)
+    and carried out here.
 
     Parameters
     ----------
@@ -168,10 +171,17 @@ class AgentPool:
     router : Router
     seed : numpy.random.SeedSequence
         The replication's seed sequence: each agent's walk-in stream is derived from it.
+    assign : callable
+        ``assign(agent, call)``: hands a waiting call to a free agent (``Model.assign``).
+    idle : callable, optional
+        ``idle(agent) -> bool``, asked before a free agent with nothing to do becomes idle;
+        ``True`` means it was given other work (the policies' ``agent_idle`` moment).
     """
 
-    def __init__(self, env, scenario: Scenario, router: Router, seed: np.random.SeedSequence):
+    def __init__(self, env, scenario: Scenario, router: Router, seed: np.random.SeedSequence, *,
+                 assign, idle=None):
         self.env, self.router = env, router
+        self._assign, self._idle = assign, idle
         self.calendar = cal = scenario.calendar
         self.groups = scenario.agent_groups
         for g, grp in enumerate(self.groups):
@@ -237,13 +247,6 @@ class AgentPool:
         agent.present_since = None
 
     # -- calls ----------------------------------------------------------------------------------
-    def idle_agent_for(self, call_type: int) -> Agent | None:
-        """The idle agent an arriving call gets (now busy with it), or ``None``."""
-        agent = self.router.agent_for(call_type)
-        if agent is not None:
-            agent.work, agent.work_since = CALL, self.env.now
-        return agent
-
     def release(self, agent: Agent) -> None:
         """The agent finished a call's talk and wrap-up."""
         add_span(self.busy_s[agent.group], agent.work_since, self.env.now, self._interval_s,
@@ -252,18 +255,17 @@ class AgentPool:
         self._free(agent)
 
     def _free(self, agent: Agent) -> None:
-        """The agent-free moment: leave, serve a walk-in, take the best waiting call, or idle."""
-        if not agent.on_duty:
+        """The agent-free moment: carry out the router's decision (leave, walk-in, call, idle)."""
+        work = self.router.next_work(agent)
+        if work is None:
+            if self._idle is None or not self._idle(agent):
+                self.router.add_idle(agent)
+        elif work is LEAVE:
             self._depart(agent)
-        elif agent.walk_ins:
+        elif work is SERVE_WALK_IN:
             self._start_walk_in(agent, agent.walk_ins.pop(0))
         else:
-            call = self.router.call_for(agent.group)
-            if call is None:
-                self.router.add_idle(agent)
-            else:
-                agent.work, agent.work_since = CALL, self.env.now
-                call.connect(agent)
+            self._assign(agent, work)
 
     # -- walk-ins -------------------------------------------------------------------------------
     def _refill(self, agent: Agent) -> list[float]:

@@ -1,11 +1,15 @@
-"""One call's life, as one SimPy process: line -> IVR -> queue -> agent -> talk -> wrap-up.
+"""One attempt's life, as one generator: line -> IVR -> queue -> agent -> talk -> wrap-up.
 
-The process reads top to bottom as the caller experiences it. The moments where later policies
-(callbacks, redials, overflow) hook in are marked: *arrival* (line seized or blocked), *queue
-entry*, *abandonment* and *agent free* (``AgentPool.release``).
+The life reads top to bottom as the caller experiences it. Each moment where the center acts is
+a named method of :class:`sim.model.Model`, written once: ``seize_line`` / ``block`` /
+``release_line`` (trunk lines), ``diverted`` and ``enter_queue`` (policies, then one router
+call),
+``assign(agent, call)`` (the one place an agent gets a call), ``abandon`` (the caller hangs up
+in queue) and the agent-free decision (``AgentPool.release`` -> ``Router.next_work``). Policies
+(:mod:`sim.policies`) are consulted at those moments.
 
 The reneging race cannot happen by construction: a waiting caller waits on a single event
-(``Call.wake``), triggered exactly once, either by an agent (:meth:`Call.connect`) or by its
+(``Call.wake``), triggered exactly once, either by an agent (``Model.assign``) or by its
 patience timer (:meth:`Call.renege`). Whichever runs first clears ``Call.waiting``, and the other
 then does nothing: an agent never takes a caller who has hung up (the router skips callers no
 longer waiting), and a caller handed an agent at the very instant its patience runs out keeps
@@ -15,49 +19,51 @@ decides, deterministically.
 
 from __future__ import annotations
 
-import math
-
-from sim.records import ABANDONED, AFTER_HOURS, ANSWERED, BLOCKED, IVR_ABANDONED, IVR_SERVED
+from sim.kernel import Life
+from sim.records import AFTER_HOURS, ANSWERED, INBOUND, IVR_ABANDONED, IVR_SERVED
 
 # Positions of a caller's pre-drawn attributes (the columns of ``sim.arrivals.CallerBatch``).
 (ARRIVAL_S, INTERVAL, TYPE_IN, TYPE, IS_OPEN, GREETING_S, IVR_PATIENCE_S, IVR_SERVED_FLAG,
  HANDLE_S, WRAP_S, PATIENCE_S) = range(11)
 
 
-class Call:
-    """A call in the system: its pre-drawn attributes, what has happened to it, and its life.
+class Call(Life):
+    """One attempt in the system: its pre-drawn attributes, what has happened to it, its life.
 
-    The call drives its :func:`call_life` generator on SimPy events as ``simpy.Process`` would:
-    calling the call with an event resumes the life with the event's value, and the call
-    registers itself on the next event the life yields. A ``Process`` would cost two extra
-    events per call (its start and its end) and a general resume loop; a call's life only ever
-    yields fresh events that never fail, so this does the same work with neither. The life
-    starts when the first event the call is attached to (its arrival timeout) is processed.
+    A :class:`~sim.kernel.Life` driving :func:`call_life`: the life starts when the first event
+    the call is attached to (its arrival timeout) is processed.
+
+    Parameters
+    ----------
+    call_id : int
+        The attempt's index in its replication.
+    draws : tuple
+        The caller's pre-drawn attributes (positions above).
+    model : sim.model.Model
+    caller_id, attempt, kind : int
+        Who makes the attempt, its number for that caller (1 for the first) and its kind
+        (:data:`sim.records.KINDS`); by default a caller's first, inbound attempt.
+    first_interval : int, optional
+        Interval of the caller's first arrival (default: this attempt's interval).
     """
 
-    __slots__ = ("agent", "answer_s", "arrival_s", "draws", "id", "ivr_exit_s", "life",
-                 "queue_entry_s", "type", "waiting", "wake")
+    __slots__ = ("agent", "answer_s", "arrival_s", "attempt", "caller_id", "draws",
+                 "first_interval", "id", "interval", "ivr_exit_s", "kind", "queue_entry_s",
+                 "type", "type_in", "waiting", "wake")
 
-    def __init__(self, call_id: int, draws: tuple, model):
+    def __init__(self, call_id: int, draws: tuple, model, *, caller_id: int | None = None,
+                 attempt: int = 1, kind: int = INBOUND, first_interval: int | None = None):
         self.id = call_id
+        self.caller_id = call_id if caller_id is None else caller_id
+        self.attempt, self.kind = attempt, kind
         self.draws = draws  # see the positions above
-        self.type = draws[TYPE_IN]
-        self.ivr_exit_s = self.queue_entry_s = self.answer_s = self.agent = None
+        self.type = self.type_in = draws[TYPE_IN]
+        self.interval = draws[INTERVAL]
+        self.first_interval = self.interval if first_interval is None else first_interval
+        self.arrival_s = self.ivr_exit_s = self.queue_entry_s = self.answer_s = None
+        self.agent = self.wake = None
         self.waiting = False
-        self.wake = None
-        self.life = call_life(model, self)
-
-    def __call__(self, event) -> None:
-        try:
-            event = self.life.send(event.value)
-        except StopIteration:
-            return
-        event.callbacks.append(self)
-
-    def connect(self, agent) -> None:
-        """An agent takes this waiting call (called by the agent pool at the agent-free moment)."""
-        self.waiting = False
-        self.wake.succeed(agent)  # the life records the agent (and the answer time) when it wakes
+        self.generator = call_life(model, self)
 
     def renege(self, _event) -> None:
         """Patience timer callback: hang up unless an agent has already taken the call."""
@@ -67,10 +73,10 @@ class Call:
 
 
 def call_life(model, call: Call):
-    """One call's life, started at its arrival instant (see the module docstring)."""
-    env, pool, timeout = model.env, model.pool, model.timeout
+    """One attempt's life, started at its arrival instant (see the module docstring)."""
+    env, timeout = model.env, model.timeout
     (_, _, _, call_type, is_open, greeting_s, ivr_patience_s, ivr_served,
-     handle_s, wrap_s, patience_s) = call.draws
+     handle_s, wrap_s, _) = call.draws
 
     # Arrival (the clock, which may differ from the drawn instant in the last bit). Outside
     # opening hours the caller leaves; else it seizes a trunk line (held until it leaves) or
@@ -79,45 +85,38 @@ def call_life(model, call: Call):
     if not is_open:
         model.finish(call, AFTER_HOURS)
         return
-    live = model.live
-    if len(live) >= model.lines:
-        model.finish(call, BLOCKED)
+    if not model.seize_line(call):
+        model.block(call)
         return
-    live[call.id] = call
 
     # IVR: the greeting, unless the caller's IVR patience runs out first.
     if ivr_patience_s < greeting_s:
         yield timeout(ivr_patience_s)
-        model.hang_up(call, IVR_ABANDONED)
+        model.release_line(call, IVR_ABANDONED)
         return
     if greeting_s > 0:
         yield timeout(greeting_s)
     call.ivr_exit_s = env.now
     if ivr_served:
-        model.hang_up(call, IVR_SERVED)
+        model.release_line(call, IVR_SERVED)
         return
     call.type = call_type  # the menu choice
 
-    # Queue entry: an idle agent right away, or wait until an agent comes or patience runs out.
+    # Queue entry: the policies may take the call (a callback offer), else the router gives it
+    # an agent at once or it waits until one comes or its patience runs out.
     call.queue_entry_s = env.now
-    agent = pool.idle_agent_for(call_type)
-    if agent is None:
-        if patience_s > 0:
-            call.waiting = True
-            call.wake = env.event()
-            model.router.enqueue(call, call_type)
-            if patience_s != math.inf:
-                timeout(patience_s).callbacks.append(call.renege)
-            agent = yield call.wake
-        if agent is None:  # abandonment
-            model.hang_up(call, ABANDONED)
-            return
+    if model.policies and model.diverted(call):
+        return
+    wake = model.enter_queue(call)
+    if wake is not None:
+        yield wake
+    if call.agent is None:
+        model.abandon(call)
+        return
 
     # Talk, then the line is freed; wrap-up keeps the agent busy.
-    call.agent = agent
-    call.answer_s = env.now
     yield timeout(handle_s)
-    model.hang_up(call, ANSWERED)
+    model.release_line(call, ANSWERED)
     if wrap_s > 0:
         yield timeout(wrap_s)
-    pool.release(agent)  # the agent-free moment
+    model.pool.release(call.agent)  # the agent-free moment

@@ -2,8 +2,12 @@
 
 Counting rules
 --------------
-* A call counts in the interval in which it **arrived** and under its call type **after** the IVR
-  menu (its type as dialled if it left before the menu).
+* An attempt counts in the interval in which its caller **first arrived** (``by="caller"``, the
+  default: a redial or a callback is part of the demand of the interval that caused it), or in
+  the interval in which the attempt itself arrived (``by="attempt"``: the load as it reaches
+  the center, where redials show as an after-peak echo). While every attempt is a caller's
+  first, the two agree. Each attempt counts under its call type **after** the IVR menu (its
+  type as dialled if it left before the menu).
 * Warm-up, defined once (:func:`first_counted_interval`): interval ``k`` counts iff it starts at
   or after ``simulation.warmup_s`` (``k * interval_s >= warmup_s``). Calls arriving in earlier
   intervals are simulated but neither counted nor recorded, and every per-interval figure of a
@@ -53,6 +57,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scenarios.schema import Scenario
+from sim.errors import SimError
 from sim.records import (
     ABANDONED,
     AFTER_HOURS,
@@ -60,6 +65,7 @@ from sim.records import (
     BLOCKED,
     IVR_ABANDONED,
     OUTCOMES,
+    ROW_FIRST_INTERVAL,
     ROW_GROUP,
     ROW_INTERVAL,
     ROW_OUTCOME,
@@ -111,10 +117,24 @@ class ReplicationCounts:
     scheduled_agents: np.ndarray
 
 
-class Tally:
-    """Accumulates batches of raw record rows into numpy arrays (no per-call objects are kept)."""
+#: Which interval an attempt counts in (see the counting rules above): record field by name.
+COUNT_BY = {"caller": ROW_FIRST_INTERVAL, "attempt": ROW_INTERVAL}
 
-    def __init__(self, scenario: Scenario):
+
+class Tally:
+    """Accumulates batches of raw record rows into numpy arrays (no per-call objects are kept).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    by : {"caller", "attempt"}
+        Count each attempt in its caller's first interval or in its own (see the module notes).
+    """
+
+    def __init__(self, scenario: Scenario, by: str = "caller"):
+        if by not in COUNT_BY:
+            raise SimError(f"count_by must be one of {', '.join(COUNT_BY)}, got {by!r}")
+        self._interval_field = COUNT_BY[by]
         self.n_intervals = n_int = scenario.calendar.n_intervals
         self.n_types = n_types = len(scenario.call_types)
         self.n_groups = len(scenario.agent_groups)
@@ -128,7 +148,7 @@ class Tally:
     def add(self, rows: list[tuple]) -> None:
         """Count a batch of raw rows (see :mod:`sim.records`)."""
         columns = list(zip(*rows, strict=True))
-        interval = np.array(columns[ROW_INTERVAL], dtype=np.int64)
+        interval = np.array(columns[self._interval_field], dtype=np.int64)
         call_type = np.array(columns[ROW_TYPE], dtype=np.int64)
         outcome = np.array(columns[ROW_OUTCOME], dtype=np.int64)
         wait_s = np.array(columns[ROW_WAIT], dtype=float)  # None -> nan

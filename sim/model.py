@@ -1,5 +1,11 @@
 """One replication's world: the SimPy environment, lines, router, agents and the caller source.
 
+The model also holds the moments of an attempt's life where the center acts (see
+:mod:`sim.caller`), each written once: :meth:`Model.seize_line`, :meth:`Model.block`,
+:meth:`Model.release_line`, :meth:`Model.diverted`, :meth:`Model.enter_queue`,
+:meth:`Model.assign`, :meth:`Model.abandon`, and the agent-free decision reached through
+:meth:`sim.agents.AgentPool.release`; policies (:mod:`sim.policies`) are consulted there.
+
 Run horizon and drain
 ---------------------
 Calls arrive during the calendar's intervals only. After the last interval no new call arrives
@@ -19,11 +25,12 @@ import numpy as np
 import simpy
 
 from scenarios.schema import Scenario
-from sim.agents import AgentPool, scheduled_agents
+from sim.agents import CALL, AgentPool, scheduled_agents
 from sim.arrivals import Arrival, CallerSource
-from sim.caller import ARRIVAL_S, INTERVAL, TYPE_IN, WRAP_S, Call
+from sim.caller import ARRIVAL_S, PATIENCE_S, WRAP_S, Call
 from sim.metrics import ReplicationCounts, Tally, first_counted_interval
-from sim.records import ABANDONED, ANSWERED, UNFINISHED
+from sim.policies import Policy
+from sim.records import ABANDONED, BLOCKED, UNFINISHED, attempt_row
 from sim.routing import Router
 
 #: How long after the horizon a run may go on draining before the rest counts as unfinished (s).
@@ -46,15 +53,23 @@ class Model:
         Explicit arrivals replacing the Poisson arrivals (tests, replays).
     sink : callable, optional
         Receives batches of raw record rows (see :mod:`sim.records`) as calls finish.
+    policies : sequence of Policy
+        Consulted, in order, at the moments of an attempt's life (see :mod:`sim.policies`).
+    count_by : {"caller", "attempt"}
+        Count each attempt in the interval of its caller's first arrival (default) or in the
+        interval of the attempt itself (see :class:`sim.metrics.Tally`).
     """
 
     def __init__(self, scenario: Scenario, seed: np.random.SeedSequence, *,
-                 arrivals: list[Arrival] | None = None, sink: RowSink | None = None):
+                 arrivals: list[Arrival] | None = None, sink: RowSink | None = None,
+                 policies: tuple[Policy, ...] = (), count_by: str = "caller"):
         self.scenario = scenario
         self.env = simpy.Environment()
         self.timeout = self.env.timeout  # bound once: each ``env.timeout`` access allocates
+        self.policies = tuple(policies)
         self.router = Router(scenario)
-        self.pool = AgentPool(self.env, scenario, self.router, seed)
+        self.pool = AgentPool(self.env, scenario, self.router, seed, assign=self.assign,
+                              idle=self._agent_idle if self.policies else None)
         self.callers = CallerSource(scenario, seed)
         self.lines = math.inf if scenario.lines is None else scenario.lines
         self.live: dict[int, Call] = {}  # calls holding a line, by id (free lines: lines - len)
@@ -64,7 +79,7 @@ class Model:
         self._first_counted = first_counted_interval(scenario)
         self._rows: list[tuple] = []
         self._sink = sink
-        self._tally = Tally(scenario)
+        self._tally = Tally(scenario, by=count_by)
 
     def run(self) -> ReplicationCounts:
         """Simulate until the system drains (or the drain limit), and return the counts."""
@@ -107,36 +122,79 @@ class Model:
         if not self.live:
             self._stop(None)
 
-    def hang_up(self, call: Call, outcome: int) -> None:
-        """The caller leaves: its line is freed and its record written."""
+    # -- the moments of an attempt's life (see sim.caller) -------------------------------------
+    def seize_line(self, call: Call) -> bool:
+        """Take a trunk line for ``call`` (held until it leaves); ``False`` if every one is busy."""
+        live = self.live
+        if len(live) >= self.lines:
+            return False
+        live[call.id] = call
+        return True
+
+    def block(self, call: Call) -> None:
+        """The attempt found every line busy: record it and let the policies act."""
+        self.finish(call, BLOCKED)
+        for policy in self.policies:
+            policy.blocked(self, call)
+
+    def release_line(self, call: Call, outcome: int) -> None:
+        """The caller leaves with ``outcome``: its line is freed and its record written."""
         del self.live[call.id]
         self.finish(call, outcome)
         if self._arrivals_done and not self.live:
             self._stop(None)
 
-    def finish(self, call: Call, outcome: int) -> None:
-        """Write the call's record (see :mod:`sim.records`); warm-up calls are not recorded.
+    def diverted(self, call: Call) -> bool:
+        """Queue entry, first step: ``True`` if a policy took the attempt out of routing."""
+        return any(policy.queue_entry(self, call) for policy in self.policies)
 
-        Which calls count is defined once, in :func:`sim.metrics.first_counted_interval`.
+    def enter_queue(self, call: Call) -> simpy.Event | None:
+        """Queue entry: one router call gives ``call`` an idle agent now, or queues it.
+
+        Returns the event the caller then waits on (an agent's :meth:`assign`, or its patience
+        running out), or ``None`` when it needs no wait: it has an agent, or no patience at all.
         """
-        draws = call.draws
-        if draws[INTERVAL] < self._first_counted:
-            return
+        agent = self.router.route(call)
+        if agent is not None:
+            self.assign(agent, call)
+            return None
+        patience_s = call.draws[PATIENCE_S]
+        if patience_s <= 0:
+            return None  # queued only on paper: the router drops it, no longer waiting
+        call.waiting = True
+        call.wake = wake = self.env.event()
+        if patience_s != math.inf:
+            self.timeout(patience_s).callbacks.append(call.renege)
+        return wake
+
+    def assign(self, agent, call: Call) -> None:
+        """The one place an agent gets a call: at queue entry, or when it frees up."""
         now = self.env.now
-        queue_entry_s, answer_s, agent = call.queue_entry_s, call.answer_s, call.agent
-        wait_s = None if queue_entry_s is None else (
-            (now if answer_s is None else answer_s) - queue_entry_s)
-        self._rows.append((
-            call.id, draws[TYPE_IN], call.type, call.arrival_s, draws[INTERVAL],
-            call.ivr_exit_s, queue_entry_s, answer_s,
-            now if outcome == ABANDONED else None,
-            now,
-            now + draws[WRAP_S] if outcome == ANSWERED else None,
-            outcome,
-            None if agent is None else agent.group,
-            None if agent is None else agent.index,
-            wait_s,
-        ))
+        agent.work, agent.work_since = CALL, now
+        call.agent, call.answer_s = agent, now
+        if call.waiting:
+            call.waiting = False
+            call.wake.succeed(agent)
+
+    def abandon(self, call: Call) -> None:
+        """The caller hung up in queue: free its line, record it, let the policies act."""
+        self.release_line(call, ABANDONED)
+        for policy in self.policies:
+            policy.abandoned(self, call)
+
+    def _agent_idle(self, agent) -> bool:
+        return any(policy.agent_idle(self, agent) for policy in self.policies)
+
+    # -- records --------------------------------------------------------------------------------
+    def finish(self, call: Call, outcome: int) -> None:
+        """Write the attempt's record (:func:`sim.records.attempt_row`); warm-up callers are not
+        recorded.
+
+        Which callers count is defined once, in :func:`sim.metrics.first_counted_interval`.
+        """
+        if call.first_interval < self._first_counted:
+            return
+        self._rows.append(attempt_row(call, outcome, self.env.now, call.draws[WRAP_S]))
         if len(self._rows) >= _BATCH:
             self._flush()
 

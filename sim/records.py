@@ -1,7 +1,11 @@
-"""One flat record per call, and a streaming CSV writer for them.
+"""One flat record per attempt, built here and only here, and a streaming CSV writer for them.
 
-Outcomes (every call gets exactly one)
---------------------------------------
+A caller may make several attempts (a redial after a busy signal, a callback after abandoning,
+an outbound reminder): each attempt is one row, and the rows of one caller share its
+``caller_id``. So new kinds of attempts add rows, never columns.
+
+Outcomes (every attempt gets exactly one)
+-----------------------------------------
 ``after_hours``   arrived outside opening hours and left.
 ``blocked``       found every trunk line busy.
 ``ivr_abandoned`` hung up in the IVR (IVR patience shorter than the greeting).
@@ -10,16 +14,28 @@ Outcomes (every call gets exactly one)
 ``answered``      talked to an agent.
 ``unfinished``    still in the system when the run stopped (see ``sim.model.DRAIN_LIMIT_S``).
 
-CSV columns (the per-call log a calibration step reads; one header row, comma separated, empty
-cell = not applicable; every time is simulated seconds since the start of interval 0 of day 0)
+Kinds of attempt
+----------------
+``inbound`` (a caller's first call), ``redial``, ``callback``, ``outbound``. Only ``inbound``
+is simulated so far; the others are reserved for the policies to come.
+
+CSV columns (the per-attempt log a calibration step reads; one header row, comma separated,
+empty cell = not applicable; every time is simulated seconds since the start of interval 0 of
+day 0)
 ----------------------------------------------------------------------------------------------
 ``replication``    replication index (int).
-``call_id``        index of the call within its replication, in arrival order (int).
+``call_id``        index of the attempt within its replication, in order of creation (int).
+``caller_id``      the caller making the attempt; equals ``call_id`` for a first attempt (int).
+``attempt``        the caller's attempt number, 1 for the first (int).
+``kind``           one of the kinds above.
 ``call_type_in``   call type as dialled (name).
 ``call_type``      call type after the IVR menu; equals ``call_type_in`` when there is no menu
                    or the call left before the menu.
-``arrival_s``      arrival instant.
-``interval``       global index of the interval of arrival (``day * intervals_per_day + k``).
+``arrival_s``      arrival instant of the attempt.
+``interval``       global index of the interval of the attempt's arrival
+                   (``day * intervals_per_day + k``).
+``first_interval`` global index of the interval of the caller's first arrival (the interval
+                   its figures count in by default, see :mod:`sim.metrics`).
 ``ivr_exit_s``     end of the IVR greeting (empty if the call never finished the IVR).
 ``queue_entry_s``  entry into the queue (empty if the call never queued).
 ``answer_s``       instant an agent took the call.
@@ -51,16 +67,23 @@ OUTCOMES = (
 )
 AFTER_HOURS, BLOCKED, IVR_ABANDONED, IVR_SERVED, ABANDONED, ANSWERED, UNFINISHED = range(7)
 
+KINDS = ("inbound", "redial", "callback", "outbound")
+INBOUND, REDIAL, CALLBACK, OUTBOUND = range(4)
+
 
 class CallRecord(NamedTuple):
-    """One call's record, with names resolved (see the module docstring for the columns)."""
+    """One attempt's record, with names resolved (see the module docstring for the columns)."""
 
     replication: int
     call_id: int
+    caller_id: int
+    attempt: int
+    kind: str
     call_type_in: str
     call_type: str
     arrival_s: float
     interval: int
+    first_interval: int
     ivr_exit_s: float | None
     queue_entry_s: float | None
     answer_s: float | None
@@ -75,39 +98,66 @@ class CallRecord(NamedTuple):
 
 COLUMNS = CallRecord._fields
 
-# Positions in the raw row tuple built by the model: CallRecord without ``replication``, with
-# call types, outcome and group as integer indices (None where not applicable).
-(
-    ROW_ID, ROW_TYPE_IN, ROW_TYPE, ROW_ARRIVAL, ROW_INTERVAL, ROW_IVR_EXIT, ROW_QUEUE_ENTRY,
-    ROW_ANSWER, ROW_ABANDON, ROW_END, ROW_WRAP_END, ROW_OUTCOME, ROW_GROUP, ROW_AGENT, ROW_WAIT,
-) = range(15)
+#: Fields of the raw row the model emits: a :class:`CallRecord` without ``replication``, with
+#: kind, call types, outcome and group as integer indices (``None`` where not applicable).
+ROW_FIELDS = COLUMNS[1:]
+_ROW = {name: i for i, name in enumerate(ROW_FIELDS)}
+ROW_INTERVAL, ROW_FIRST_INTERVAL = _ROW["interval"], _ROW["first_interval"]
+ROW_TYPE, ROW_OUTCOME, ROW_GROUP, ROW_WAIT = (
+    _ROW["call_type"], _ROW["outcome"], _ROW["group"], _ROW["wait_s"])
+
+
+def attempt_row(call, outcome: int, now_s: float, wrap_s: float) -> tuple:
+    """The raw row of ``call`` (a :class:`sim.caller.Call`) leaving with ``outcome`` at ``now_s``.
+
+    ``wrap_s`` is the call's after-call work: an answered call's agent is free at
+    ``now_s + wrap_s``. The tuple is in :data:`ROW_FIELDS` order (a test holds them together).
+    """
+    queue_entry_s, answer_s, agent = call.queue_entry_s, call.answer_s, call.agent
+    wait_s = None if queue_entry_s is None else (
+        (now_s if answer_s is None else answer_s) - queue_entry_s)
+    return (
+        call.id, call.caller_id, call.attempt, call.kind, call.type_in, call.type,
+        call.arrival_s, call.interval, call.first_interval, call.ivr_exit_s, queue_entry_s,
+        answer_s,
+        now_s if outcome == ABANDONED else None,
+        now_s,
+        now_s + wrap_s if outcome == ANSWERED else None,
+        outcome,
+        None if agent is None else agent.group,
+        None if agent is None else agent.index,
+        wait_s,
+    )
 
 
 class RecordNamer:
-    """Turns raw rows of one scenario into :class:`CallRecord` values or CSV rows."""
+    """Turns raw rows of one scenario into :class:`CallRecord` values (names resolved)."""
 
     def __init__(self, type_names: tuple[str, ...], group_names: tuple[str, ...]):
         self.type_names = type_names
         self.group_names = group_names
+        # Per raw field, the names its integer codes stand for (None: the value is shown as is).
+        self._names = tuple({"kind": KINDS, "call_type_in": type_names, "call_type": type_names,
+                             "outcome": OUTCOMES, "group": group_names}.get(field)
+                            for field in ROW_FIELDS)
 
     def named(self, replication: int, row: tuple) -> tuple:
-        types, group = self.type_names, row[ROW_GROUP]
-        return (replication, row[ROW_ID], types[row[ROW_TYPE_IN]], types[row[ROW_TYPE]],
-                *row[ROW_ARRIVAL:ROW_OUTCOME], OUTCOMES[row[ROW_OUTCOME]],
-                None if group is None else self.group_names[group], *row[ROW_AGENT:])
+        """``(replication, *row)`` with every code replaced by its name."""
+        return (replication, *(x if names is None or x is None else names[x]
+                               for x, names in zip(row, self._names, strict=True)))
 
     def record(self, replication: int, row: tuple) -> CallRecord:
         return CallRecord(*self.named(replication, row))
 
 
 class CsvRecordWriter:
-    """Streams call records to an open text file as CSV, batch by batch (nothing is kept).
+    """Streams attempt records to an open text file as CSV, batch by batch (nothing is kept).
 
     Times are written in seconds with millisecond precision (``%.3f``); not-applicable cells are
     empty. Rows are formatted with ``%`` templates instead of the ``csv`` module, which is over
     twice as fast (float formatting dominates): one template each for the two common outcomes,
     whose empty cells are known, and a cell-by-cell path for the others. Names are quoted by CSV
-    rules once.
+    rules once. A test holds the templates to the cell-by-cell path for every outcome.
 
     Parameters
     ----------
@@ -116,37 +166,36 @@ class CsvRecordWriter:
     namer : RecordNamer
     """
 
-    _ANSWERED = "%d,%d,%s,%s,%.3f,%d,%.3f,%.3f,%.3f,,%.3f,%.3f,answered,%s,%d,%.3f\n"
-    _ABANDONED = "%d,%d,%s,%s,%.3f,%d,%.3f,%.3f,,%.3f,%.3f,,abandoned,,,%.3f\n"
+    _ANSWERED = ("%d,%d,%d,%d,%s,%s,%s,%.3f,%d,%d,%.3f,%.3f,%.3f,,%.3f,%.3f,answered,%s,%d,"
+                 "%.3f\n")
+    _ABANDONED = "%d,%d,%d,%d,%s,%s,%s,%.3f,%d,%d,%.3f,%.3f,,%.3f,%.3f,,abandoned,,,%.3f\n"
 
     def __init__(self, file: IO[str], namer: RecordNamer):
         self._file = file
         csv.writer(file).writerow(COLUMNS)
-        self._types = tuple(_quote(name) for name in namer.type_names)
-        self._groups = tuple(_quote(name) for name in namer.group_names)
+        self._namer = RecordNamer(tuple(_quote(name) for name in namer.type_names),
+                                  tuple(_quote(name) for name in namer.group_names))
 
     def write_rows(self, replication: int, rows: list[tuple]) -> None:
-        """Write a batch of raw rows (see the ``ROW_*`` positions)."""
-        types, groups = self._types, self._groups
+        """Write a batch of raw rows (fields in :data:`ROW_FIELDS` order)."""
+        types, groups, named = self._namer.type_names, self._namer.group_names, self._namer.named
         lines = []
         for row in rows:
-            (call_id, type_in, call_type, arrival_s, interval, ivr_exit_s, queue_entry_s,
-             answer_s, abandon_s, end_s, wrap_end_s, outcome, group, agent, wait_s) = row
+            (call_id, caller_id, attempt, kind, type_in, call_type, arrival_s, interval,
+             first_interval, ivr_exit_s, queue_entry_s, answer_s, abandon_s, end_s, wrap_end_s,
+             outcome, group, agent, wait_s) = row
             if outcome == ANSWERED:
                 lines.append(self._ANSWERED % (
-                    replication, call_id, types[type_in], types[call_type], arrival_s, interval,
-                    ivr_exit_s, queue_entry_s, answer_s, end_s, wrap_end_s, groups[group], agent,
-                    wait_s))
+                    replication, call_id, caller_id, attempt, KINDS[kind], types[type_in],
+                    types[call_type], arrival_s, interval, first_interval, ivr_exit_s,
+                    queue_entry_s, answer_s, end_s, wrap_end_s, groups[group], agent, wait_s))
             elif outcome == ABANDONED:
                 lines.append(self._ABANDONED % (
-                    replication, call_id, types[type_in], types[call_type], arrival_s, interval,
-                    ivr_exit_s, queue_entry_s, abandon_s, end_s, wait_s))
+                    replication, call_id, caller_id, attempt, KINDS[kind], types[type_in],
+                    types[call_type], arrival_s, interval, first_interval, ivr_exit_s,
+                    queue_entry_s, abandon_s, end_s, wait_s))
             else:
-                cells = [str(replication), str(call_id), types[type_in], types[call_type]]
-                cells += [_cell(x) for x in row[ROW_ARRIVAL:ROW_OUTCOME]]
-                cells += [OUTCOMES[outcome], "" if group is None else groups[group],
-                          _cell(agent), _cell(wait_s)]
-                lines.append(",".join(cells) + "\n")
+                lines.append(",".join(map(_cell, named(replication, row))) + "\n")
         self._file.write("".join(lines))
 
 

@@ -1,15 +1,18 @@
-"""Routing, in one place: which idle agent a new call gets, which waiting call a free agent takes.
+"""Routing, in one place: where a call entering the queue goes, and what a free agent does next.
 
 Rules
 -----
-* An agent that frees up takes the best waiting call among its group's skills: the smallest
+* Queue entry (:meth:`Router.route`): a call that finds idle agents goes to the group that
+  prefers its type most (the type's rank in the group's skills), ties broken by group order in
+  the scenario, and within the group to the agent idle longest; otherwise it joins the back of
+  its type's queue.
+* The agent-free decision (:meth:`Router.next_work`): an agent going off duty leaves; an agent
+  with a walk-in task pending serves it (non-preemptive, before any call); otherwise it takes
+  the best waiting call among its group's skills: the smallest
   priority number first, then the group's most preferred skill (its order in ``skills``), then
   the longest waiting (FIFO within a call type). Since a group ranks its skills strictly, the
   order of the group's queues is fixed: the agent scans them in ``(priority, rank)`` order and
-  takes the head of the first non-empty one.
-* A call that finds idle agents goes to the group that prefers its type most (the type's rank in
-  the group's skills), ties broken by group order in the scenario, and within the group to the
-  agent idle longest.
+  takes the head of the first non-empty one. With nothing to do it becomes idle.
 * Nothing is ever decided at random.
 
 Queues use lazy deletion: a caller who hangs up stays in its deque, marked as no longer waiting,
@@ -21,6 +24,9 @@ from __future__ import annotations
 from collections import deque
 
 from scenarios.schema import Scenario
+
+#: What a free agent does next besides taking a call (see :meth:`Router.next_work`).
+LEAVE, SERVE_WALK_IN = "leave", "serve_walk_in"
 
 
 class Router:
@@ -47,25 +53,33 @@ class Router:
             )
             self._queues_for_group.append([self.queues[j] for _, _, j in ranked])
 
-    def agent_for(self, call_type: int):
-        """Pop the idle agent an arriving call of ``call_type`` gets, or ``None``."""
-        for idle in self._idle_for_type[call_type]:
+    def route(self, call):
+        """Queue entry: pop the idle agent ``call`` gets, or put the call at the back of its queue.
+
+        Returns the agent (the caller must then assign it), or ``None`` if the call was queued.
+        """
+        for idle in self._idle_for_type[call.type]:
             if idle:
                 return idle.popleft()
+        self.queues[call.type].append(call)
         return None
 
-    def call_for(self, group: int):
-        """Pop the waiting call a free agent of ``group`` takes, or ``None``."""
-        for queue in self._queues_for_group[group]:
+    def next_work(self, agent):
+        """The agent-free decision: :data:`LEAVE`, :data:`SERVE_WALK_IN`, a waiting call, ``None``.
+
+        A returned call has been taken off its queue; ``None`` means nothing waits for the
+        agent, which should then become idle.
+        """
+        if not agent.on_duty:
+            return LEAVE
+        if agent.walk_ins:
+            return SERVE_WALK_IN
+        for queue in self._queues_for_group[agent.group]:
             while queue:
                 call = queue.popleft()
                 if call.waiting:
                     return call
         return None
-
-    def enqueue(self, call, call_type: int) -> None:
-        """Put a call at the back of its type's queue."""
-        self.queues[call_type].append(call)
 
     def add_idle(self, agent) -> None:
         """An agent becomes idle (the back of its group's idle line)."""
