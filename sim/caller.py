@@ -40,26 +40,25 @@ class Call(Life):
     draws : tuple
         The caller's pre-drawn attributes (positions above).
     model : sim.model.Model
-    caller_id, attempt, kind : int
-        Who makes the attempt, its number for that caller (1 for the first) and its kind
-        (:data:`sim.records.KINDS`); by default a caller's first, inbound attempt.
-    first_interval : int, optional
-        Interval of the caller's first arrival (default: this attempt's interval).
+
+    Notes
+    -----
+    A new call is its caller's first, inbound attempt (``caller_id = call_id``, ``attempt = 1``,
+    ``kind = INBOUND``, ``first_interval = interval``); a policy making a later attempt of the
+    same caller sets those four attributes after construction. (Keyword arguments would cost a
+    measurable share of the run on this path, taken once per call.)
     """
 
     __slots__ = ("agent", "answer_s", "arrival_s", "attempt", "caller_id", "draws",
                  "first_interval", "id", "interval", "ivr_exit_s", "kind", "queue_entry_s",
                  "type", "type_in", "waiting", "wake")
 
-    def __init__(self, call_id: int, draws: tuple, model, *, caller_id: int | None = None,
-                 attempt: int = 1, kind: int = INBOUND, first_interval: int | None = None):
-        self.id = call_id
-        self.caller_id = call_id if caller_id is None else caller_id
-        self.attempt, self.kind = attempt, kind
+    def __init__(self, call_id: int, draws: tuple, model):
+        self.id = self.caller_id = call_id
+        self.attempt, self.kind = 1, INBOUND
         self.draws = draws  # see the positions above
         self.type = self.type_in = draws[TYPE_IN]
-        self.interval = draws[INTERVAL]
-        self.first_interval = self.interval if first_interval is None else first_interval
+        self.interval = self.first_interval = draws[INTERVAL]
         self.arrival_s = self.ivr_exit_s = self.queue_entry_s = self.answer_s = None
         self.agent = self.wake = None
         self.waiting = False
