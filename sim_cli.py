@@ -1,14 +1,12 @@
-"""``callsim``: the command line. A thin click group: parse, call the library, format.
+"""``callsim``: the command line. A thin click group: parse, call the library, hand to ``report``.
 
-User errors (every ``ValueError`` the library raises for bad input, and click's usage errors)
-become one line on stderr and exit code 1; ``callsim --debug ...`` shows the traceback instead.
+User errors (the packages' own errors, click's usage errors and file problems; see
+:func:`user_errors`) become one line on stderr and exit code 1; anything else is a bug and keeps
+its traceback. ``callsim --debug ...`` shows the traceback of a user error too.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 import re
 import sys
@@ -20,11 +18,25 @@ import click
 from erlang.erlang_a import erlang_a
 from erlang.erlang_b import erlang_b
 from erlang.erlang_c import erlang_c
-from erlang.errors import ErlangInputError
-from erlang.results import json_number
+from erlang.errors import ConvergenceError, ErlangInputError, InfeasibleTargetError
 from erlang.retrials import erlang_x
-from erlang.staffing import SL_DEFINITIONS, StaffingTargets, staff_intervals
+from erlang.staffing import StaffingTargets, staff_intervals
+from erlang.targets import SL_DEFINITIONS
 from erlang.traffic import SECONDS_PER
+from report.formats import emit
+
+
+def user_errors() -> tuple[type[Exception], ...]:
+    """The errors a user causes and can fix, shown as one line (click's own are handled apart).
+
+    A function rather than a constant: importing :mod:`sim` loads SimPy and scipy, which the
+    ``erlang`` commands never need, so it happens only once an error is being shown.
+    """
+    from scenarios.errors import ScenarioError
+    from sim.errors import SimError
+
+    return (ScenarioError, ErlangInputError, InfeasibleTargetError, ConvergenceError, SimError,
+            OSError)
 
 
 class CallsimGroup(click.Group):
@@ -43,10 +55,10 @@ class CallsimGroup(click.Group):
             # Usage errors too: bad input is exit code 1 throughout, never click's 2.
             click.echo(f"Error: {exc.format_message()}", err=True)
             sys.exit(1)
-        except (ValueError, OSError) as exc:
-            if "--debug" in argv:
+        except Exception as exc:
+            if "--debug" in argv or not isinstance(exc, user_errors()):
                 raise
-            message = exc if isinstance(exc, ValueError) else _os_message(exc)
+            message = _os_message(exc) if isinstance(exc, OSError) else exc
             click.echo(f"Error: {message}", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
@@ -71,61 +83,21 @@ def main() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Output formatting, shared by every command.
+# Options shared by several commands.
 
-FORMATS = click.Choice(["table", "json", "csv"])
-
-
-def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str,
-         document: dict[str, Any]) -> None:
-    """Print ``rows`` as an aligned table, CSV (``columns`` only) or one JSON document."""
-    if fmt == "json":
-        click.echo(json.dumps(_jsonable(document), indent=2))
-    elif fmt == "csv":
-        buffer = io.StringIO()
-        write_csv(buffer, rows, columns)
-        click.echo(buffer.getvalue(), nl=False)
-    else:
-        click.echo(format_table(rows, columns))
-
-
-def write_csv(file, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
-    """CSV with a header row; ``inf``, ``nan`` and ``None`` become empty cells, as in JSON."""
-    writer = csv.DictWriter(file, fieldnames=list(columns), extrasaction="ignore",
-                            lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({k: json_number(v) for k, v in row.items()} for row in rows)
-
-
-def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    """Right-aligned text table with a header row."""
-    cells = [[_cell(row.get(col)) for col in columns] for row in rows]
-    widths = [max([len(col)] + [len(r[i]) for r in cells]) for i, col in enumerate(columns)]
-    lines = ["  ".join(col.rjust(w) for col, w in zip(columns, widths, strict=True))]
-    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
-    return "\n".join(lines)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool) or isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isinf(value):
-            return "inf"
-        if math.isnan(value):
-            return "-"
-        return f"{value:.4f}" if abs(value) < 10 else f"{value:.1f}"
-    return str(value)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return json_number(value)
+format_option = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
+                             default="table", show_default=True)
+agents_option = click.option("--agents", "agents_text", required=True,
+                             help="Agents, or a range such as 40..60.")
+awt_option = click.option("--awt", "awt_s", type=float, default=20.0, show_default=True,
+                          help="Service-level threshold (acceptable waiting time), seconds.")
+short_abandon_option = click.option(
+    "--short-abandon", "short_abandon_s", type=float, default=5.0, show_default=True,
+    help="Abandons within this many seconds count as short.")
+scenario_argument = click.argument("scenario", required=False)
+overrides_option = click.option(
+    "--set", "overrides", multiple=True, metavar="KEY=VALUE",
+    help="Override a key, e.g. --set ivr.greeting.mean_s=15 (repeatable).")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,15 +144,6 @@ def traffic_options(func: Callable) -> Callable:
     return func
 
 
-format_option = click.option("--format", "fmt", type=FORMATS, default="table",
-                             show_default=True)
-awt_option = click.option("--awt", "awt_s", type=float, default=20.0, show_default=True,
-                          help="Service-level threshold (acceptable waiting time), seconds.")
-short_abandon_option = click.option(
-    "--short-abandon", "short_abandon_s", type=float, default=5.0, show_default=True,
-    help="Abandons within this many seconds count as short.")
-
-
 def output_options(func: Callable) -> Callable:
     """--awt, --short-abandon and --format (the models with abandonment)."""
     return awt_option(short_abandon_option(format_option(func)))
@@ -221,7 +184,7 @@ def erlang_b_cmd(calls: str, per: str, aht_s: float, lines_text: str, fmt: str) 
 
 @erlang.command("c")
 @traffic_options
-@click.option("--agents", "agents_text", required=True, help="Agents, or a range such as 40..60.")
+@agents_option
 @awt_option
 @format_option
 def erlang_c_cmd(calls, per, aht_s, agents_text, awt_s, fmt) -> None:
@@ -237,7 +200,7 @@ def erlang_c_cmd(calls, per, aht_s, agents_text, awt_s, fmt) -> None:
 
 @erlang.command("a")
 @traffic_options
-@click.option("--agents", "agents_text", required=True, help="Agents, or a range such as 40..60.")
+@agents_option
 @click.option("--patience", "patience_s", type=float, default=None,
               help="Mean caller patience, seconds (exponential). Required.")
 @output_options
@@ -278,7 +241,7 @@ def _redials(redial: float, blocked: float | None, abandoned: float | None) -> t
 
 @erlang.command("x")
 @traffic_options
-@click.option("--agents", "agents_text", required=True, help="Agents, or a range such as 40..60.")
+@agents_option
 @redial_options
 @output_options
 def erlang_x_cmd(calls, per, aht_s, agents_text, lines, patience_s, redial, redial_blocked,
@@ -362,9 +325,8 @@ def load_scenario_arg(scenario: str | None, overrides: Sequence[str] = ()):
 
 
 @cli.command("validate")
-@click.argument("scenario", required=False)
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-              help="Override a key, e.g. --set ivr.greeting.mean_s=15 (repeatable).")
+@scenario_argument
+@overrides_option
 def validate_cmd(scenario: str | None, overrides: tuple[str, ...]) -> None:
     """Check a scenario file (or a built-in example by name) and summarise it."""
     from scenarios.dump import scenario_hash
@@ -378,126 +340,24 @@ def validate_cmd(scenario: str | None, overrides: tuple[str, ...]) -> None:
     )
 
 
-#: Columns of the per-interval run table: simulation figures, then the formulas' figures.
-RUN_METRICS = ("offered", "blocked", "ivr_abandoned", "abandoned", "answered", "service_level",
-               "asa_s", "p_abandon", "occupancy", "agents")
-
-
-def _clock(seconds: float) -> str:
-    seconds = round(seconds) % 86400
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
-
-
-def interval_label(scenario, k: int) -> str:
-    """``08:00`` for one-day runs, ``d2 08:00`` when several days are simulated."""
-    cal = scenario.calendar
-    clock = _clock(cal.start_s + (k % cal.intervals_per_day) * cal.interval_s)
-    return clock if len(cal.days) == 1 else f"d{k // cal.intervals_per_day + 1} {clock}"
-
-
-def _estimate_text(mean, ci, digits: int) -> str:
-    """``mean±ci`` with ``digits`` decimals; ``-`` for a missing mean, no ``±`` without a CI."""
-    if mean is None or (isinstance(mean, float) and math.isnan(mean)):
-        return "-"
-    text = f"{mean:.{digits}f}"
-    if ci is not None and math.isfinite(ci) and ci > 0:
-        text += f"±{ci:.{digits}f}"
-    return text
-
-
-_DIGITS = {"service_level": 3, "p_abandon": 3, "occupancy": 2, "asa_s": 1, "lost_share": 3}
-
-
-def run_rows(scenario, result, view) -> list[dict[str, Any]]:
-    """One flat row per interval: ``<metric>`` and ``<metric>_ci95`` plus the Erlang columns."""
-    rows = []
-    for k, (estimates, erl) in enumerate(zip(result.intervals, view, strict=True)):
-        row: dict[str, Any] = {"interval": k, "start": interval_label(scenario, k)}
-        for name, est in estimates.items():
-            row[name], row[f"{name}_ci95"] = est.mean, est.ci95
-        for model, figures in (("erlang_c", erl.erlang_c), ("erlang_a", erl.erlang_a)):
-            for key in ("service_level", "asa_s", "p_abandon"):
-                row[f"{model}_{key}"] = getattr(figures, key) if figures else None
-        row["erlang_agents"] = erl.agents
-        rows.append(row)
-    return rows
-
-
-def run_table(scenario, result, rows: Sequence[dict[str, Any]]) -> str:
-    """The rows of :func:`run_rows` as a table (mean±CI95 beside Erlang C and A), then totals."""
-    columns = {"erl_n": "erlang_agents", "C_sl": "erlang_c_service_level",
-               "C_asa_s": "erlang_c_asa_s", "A_sl": "erlang_a_service_level",
-               "A_p_ab": "erlang_a_p_abandon"}
-    cells = []
-    for row in rows:
-        cell = {"start": row["start"]}
-        for name in RUN_METRICS:
-            cell[name] = _estimate_text(row[name], row[f"{name}_ci95"], _DIGITS.get(name, 1))
-        cell.update({short: _cell(row[key]) for short, key in columns.items()})
-        cells.append(cell)
-    table = format_table(cells, ["start", *RUN_METRICS, *columns])
-    s = result.summary
-    sl_def = scenario.targets.sl_definition
-    lines = [
-        f"{scenario.name}: {result.replications} replications, seed {result.entropy}",
-        table,
-        "",
-        "Whole run (mean ± 95% CI half-width over replications):",
-    ]
-    for name in ("offered", "after_hours", "blocked", "ivr_abandoned", "ivr_served", "abandoned",
-                 "answered", "unfinished", "lost_share", "service_level", "asa_s", "mean_wait_s",
-                 "wait_p90_s", "p_abandon", "occupancy"):
-        if name in s:
-            text = _estimate_text(s[name].mean, s[name].ci95, _DIGITS.get(name, 1))
-            lines.append(f"  {name:<14} {text}")
-    lines += ["", *target_lines(scenario, result)]
-    lines += [
-        "",
-        f"Service level: answered within {scenario.targets.awt_s:g} s, definition '{sl_def}'. "
-        "Calls count in the interval they arrived in.",
-        "C_* / A_*: Erlang C / Erlang A for the interval's calls past the IVR and erl_n agents "
-        "(on duty, whole; walk-in work counted as slower handling), each interval stationary "
-        "on its own; see sim/erlang_view.py for what the formulas leave out.",
-    ]
-    return "\n".join(lines)
-
-
-def target_lines(scenario, result) -> list[str]:
-    """Which intervals meet the scenario's targets, judged on the replication means."""
-    t = scenario.targets
-    checks = [(f"service level >= {t.service_level:g} within {t.awt_s:g} s", "service_level",
-               lambda v: v >= t.service_level)]
-    if t.max_abandon is not None:
-        checks.append((f"abandonment <= {t.max_abandon:g}", "p_abandon",
-                       lambda v: v <= t.max_abandon))
-    out = []
-    for label, key, ok in checks:
-        judged = [(k, est[key].mean) for k, est in enumerate(result.intervals)
-                  if not math.isnan(est[key].mean)]
-        missed = [interval_label(scenario, k) for k, value in judged if not ok(value)]
-        line = f"Target {label}: met in {len(judged) - len(missed)} of {len(judged)} intervals"
-        out.append(line + (f"; missed at {', '.join(missed)}" if missed else ""))
-    return out
-
-
 @cli.command("run")
-@click.argument("scenario", required=False)
+@scenario_argument
 @click.option("--replications", "-r", type=click.IntRange(min=1), default=None,
               help="Replications (default: the scenario's).")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Root seed entropy (default: the scenario's, else fresh and reported).")
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-              help="Override a key, e.g. --set ivr.greeting.mean_s=15 (repeatable).")
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@overrides_option
+@format_option
 @click.option("--records", "records_path", type=click.Path(dir_okay=False), default=None,
               help="Write one CSV row per simulated call to this file, as calls finish.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Also write results.json and intervals.csv into this folder.")
 def run_cmd(scenario, replications, seed, overrides, fmt, records_path, out_dir) -> None:
     """Simulate SCENARIO (a file, or a built-in example name; default: clinic)."""
-    from pathlib import Path
-
-    from sim.erlang_view import erlang_view
+    from plan.erlang_view import erlang_view
+    from plan.targets import judge_intervals
+    from report.formats import run_document, write_run_files
+    from report.tables import run_rows, run_table
     from sim.replicate import simulate
 
     # --seed and --replications are overrides like any other, so the recorded scenario hash
@@ -511,26 +371,13 @@ def run_cmd(scenario, replications, seed, overrides, fmt, records_path, out_dir)
                           progress=lambda done, _total: bar.update(1))
     view = erlang_view(sc)
     rows = run_rows(sc, result, view)
-    document = {
-        "scenario": sc.name,
-        "overrides": list(overrides),
-        **result.to_dict(),
-        "erlang": [{"interval": v.interval, "queue_calls": v.queue_calls, "aht_s": v.aht_s,
-                    "agents": v.agents,
-                    "erlang_c": v.erlang_c.to_dict() if v.erlang_c else None,
-                    "erlang_a": v.erlang_a.to_dict() if v.erlang_a else None} for v in view],
-    }
-    columns = list(rows[0]) if rows else []
+    document = run_document(sc, overrides, result, view)
     if out_dir is not None:
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "results.json").write_text(json.dumps(_jsonable(document), indent=2))
-        with open(out / "intervals.csv", "w", newline="") as f:
-            write_csv(f, rows, columns)
+        write_run_files(out_dir, document, rows)
     if fmt == "table":
-        click.echo(run_table(sc, result, rows))
+        click.echo(run_table(sc, result, rows, judge_intervals(sc, result)))
     else:
-        emit(rows, columns, fmt, document)
+        emit(rows, list(rows[0]) if rows else [], fmt, document)
 
 
 if __name__ == "__main__":

@@ -23,74 +23,35 @@ from erlang.errors import (
     check_count,
     check_non_negative,
     check_positive,
-    check_probability,
 )
 from erlang.results import QueueMetrics
 from erlang.retrials import erlang_x
+from erlang.targets import ServiceTargets
 from erlang.traffic import square_root_staffing
 
 MODELS = ("c", "a", "x")
-SL_DEFINITIONS = {
-    "offered": "service_level",
-    "answered": "service_level_answered",
-    "exclude_short_abandons": "service_level_excl_short",
-}
 
 
 @dataclass(frozen=True, kw_only=True)
-class StaffingTargets:
-    """Any combination of service targets; ``None`` leaves a figure free.
+class StaffingTargets(ServiceTargets):
+    """Targets the search can aim at: :class:`ServiceTargets` (same fields, same judge) without
+    the ones no agent count can reach.
 
-    Attributes
-    ----------
-    service_level : float or None
-        Minimum share answered within ``awt_s`` (by ``sl_definition``), in [0, 1].
-    awt_s : float
-        Service-level threshold, seconds.
-    sl_definition : str
-        ``offered``, ``answered`` or ``exclude_short_abandons`` (see :class:`QueueMetrics`).
-    short_abandon_s : float
-        Threshold for ``exclude_short_abandons``, seconds.
-    max_asa_s : float or None
-        Maximum average speed of answer, seconds.
-    max_abandon : float or None
-        Maximum share of offered calls that abandon.
-    max_occupancy : float or None
-        Maximum agent occupancy, in (0, 1].
+    Targets no queue can meet (every call answered at once: ``service_level = 1``; no caller ever
+    hangs up: ``max_abandon = 0``; ``max_asa_s`` or ``max_occupancy`` = 0) are refused rather
+    than "met" through rounding at a huge agent count, and so is a set of targets that names
+    none, which every count meets.
     """
 
-    service_level: float | None = None
-    awt_s: float = 20.0
-    sl_definition: str = "offered"
-    short_abandon_s: float = 5.0
-    max_asa_s: float | None = None
-    max_abandon: float | None = None
-    max_occupancy: float | None = None
-
     def __post_init__(self) -> None:
-        # Targets no queue can meet (some call always waits, some caller always hangs up) are
-        # refused rather than "met" through rounding at a huge agent count.
-        if self.service_level is not None and check_probability(
-            "service_level", self.service_level
-        ) == 1.0:
-            raise ErlangInputError("service_level must be < 1, got 1.0")
-        check_non_negative("awt_s", self.awt_s)
-        if self.sl_definition not in SL_DEFINITIONS:
-            raise ErlangInputError(
-                f"sl_definition must be one of {', '.join(SL_DEFINITIONS)}, "
-                f"got {self.sl_definition!r}"
-            )
-        check_non_negative("short_abandon_s", self.short_abandon_s)
         if self.max_asa_s is not None:
             check_positive("max_asa_s", self.max_asa_s)
-        if self.max_abandon is not None and check_probability(
-            "max_abandon", self.max_abandon
-        ) == 0.0:
-            raise ErlangInputError("max_abandon must be > 0, got 0.0")
-        if self.max_occupancy is not None and check_probability(
-            "max_occupancy", self.max_occupancy
-        ) == 0.0:
-            raise ErlangInputError("max_occupancy must be > 0, got 0.0")
+        super().__post_init__()
+        if self.service_level == 1.0:
+            raise ErlangInputError("service_level must be < 1, got 1.0")
+        for name in ("max_abandon", "max_occupancy"):
+            if getattr(self, name) == 0.0:
+                raise ErlangInputError(f"{name} must be > 0, got 0.0")
         if all(
             t is None
             for t in (self.service_level, self.max_asa_s, self.max_abandon, self.max_occupancy)
@@ -99,21 +60,6 @@ class StaffingTargets:
                 "targets must name at least one of service_level, max_asa_s, max_abandon, "
                 "max_occupancy, got none"
             )
-
-    def shortfalls(self, m: QueueMetrics) -> list[str]:
-        """The targets ``m`` misses, each as a readable phrase (empty when all are met)."""
-        missed = []
-        sl = getattr(m, SL_DEFINITIONS[self.sl_definition])
-        # A nan figure (no calls answered) meets nothing, hence the "not >=" form.
-        if self.service_level is not None and not sl >= self.service_level:
-            missed.append(f"service level {sl:.4f} < {self.service_level}")
-        if self.max_asa_s is not None and not m.asa_s <= self.max_asa_s:
-            missed.append(f"ASA {m.asa_s:.4g} s > {self.max_asa_s} s")
-        if self.max_abandon is not None and not m.p_abandon <= self.max_abandon:
-            missed.append(f"abandonment {m.p_abandon:.4f} > {self.max_abandon}")
-        if self.max_occupancy is not None and not m.occupancy <= self.max_occupancy:
-            missed.append(f"occupancy {m.occupancy:.4f} > {self.max_occupancy}")
-        return missed
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -189,7 +135,7 @@ def staff(
 
     def meets(n: int) -> bool:
         try:
-            return not targets.shortfalls(metrics(n))
+            return all(v.met for v in targets.judge(metrics(n)))
         except ConvergenceError:
             # With too few agents the redials have no finite rate: that count misses every
             # target, and fewer agents only lose more.
@@ -212,7 +158,7 @@ def staff(
                 best = metrics(bound)  # a ConvergenceError here says why no count can do
                 raise InfeasibleTargetError(
                     f"no agent count up to {bound} meets the targets; at {bound} agents: "
-                    + "; ".join(targets.shortfalls(best)),
+                    + "; ".join(v.text for v in targets.judge(best) if not v.met),
                     best=best,
                 )
             fail, meet, step = meet, min(bound, meet + step), step * 2

@@ -81,6 +81,19 @@ def test_b_x_and_staff_commands():
 def test_bad_input_is_one_line_and_exit_code_1(args, message):
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 1
-    lines = res.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0]
-    assert "Traceback" not in res.output
+    # Every line on stderr counts (click >= 8.2 keeps stderr apart): exactly one, the error.
+    lines = res.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], lines
+    assert res.stdout == ""
+
+
+def test_a_programming_error_keeps_its_traceback(monkeypatch):
+    import sim_cli
+
+    def broken(**kwargs):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(sim_cli, "staff_intervals", broken)
+    args = ["erlang", "staff", "--calls", "1000", "--aht", "180", "--sl", "0.8"]
+    with pytest.raises(ValueError, match="a bug"):
+        CliRunner().invoke(cli, args, catch_exceptions=False)

@@ -8,8 +8,6 @@ import pytest
 from click.testing import CliRunner
 
 import scenarios
-from scenarios.load import load_builtin
-from sim.erlang_view import erlang_view
 from sim_cli import cli
 
 FAST = ["--replications", "3", "--seed", "7"]
@@ -78,14 +76,6 @@ def test_out_dir_and_records(tmp_path):
     assert len(calls) == pytest.approx(doc["summary"]["offered"]["mean"] * 3)
 
 
-def test_erlang_view_matches_a_hand_computation():
-    sc = load_builtin("erlang_a")  # 1000 calls/h, AHT 180 s, patience 120 s, 55 agents, no IVR
-    first = erlang_view(sc)[0]
-    assert first.agents == 55 and first.aht_s == pytest.approx(180.0)
-    assert first.erlang_c.p_wait == pytest.approx(0.3845, abs=1e-4)
-    assert first.erlang_a.p_abandon == pytest.approx(0.02414, abs=1e-5)
-
-
 def test_validate_ok_and_builtin_names():
     res = run("validate", "bank")
     assert res.exit_code == 0 and res.output.startswith("OK: ")
@@ -102,8 +92,10 @@ def test_validate_ok_and_builtin_names():
 def test_bad_input_one_line_exit_1(args, message):
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 1, res.output
-    lines = [line for line in res.output.strip().splitlines() if line.startswith("Error")]
-    assert len(lines) == 1 and message in lines[0] and "Traceback" not in res.output
+    # Every line on stderr counts (click >= 8.2 keeps stderr apart): exactly one, the error.
+    lines = res.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], lines
+    assert res.stdout == ""
 
 
 def test_bad_scenario_file_names_file_key_and_value(tmp_path):
@@ -134,12 +126,6 @@ def test_bad_values_in_a_file(tmp_path, old, new, expected):
         assert fragment in line, line
 
 
-def test_erlang_view_counts_walk_in_work_as_slower_handling():
-    sc = load_builtin("erlang_a", ["agent_groups[0].availability=0.8"])
-    first = erlang_view(sc)[0]
-    assert first.agents == 55 and first.aht_s == pytest.approx(180.0 / 0.8)
-
-
 def test_run_reports_which_intervals_meet_the_targets():
     # erlang_a: SL about 0.93 (exact Erlang A) against a 0.8 target in every counted hour; the
     # warm-up hour is not judged.
@@ -147,3 +133,24 @@ def test_run_reports_which_intervals_meet_the_targets():
     assert "Target service level >= 0.8 within 20 s: met in 23 of 23 intervals" in res.output
     clinic = run("run", *FAST)
     assert "missed at 08:00" in clinic.output
+
+
+@pytest.mark.parametrize("error", [ValueError("a bug"), KeyError("a bug"), TypeError("a bug")])
+def test_a_programming_error_keeps_its_traceback(monkeypatch, error):
+    # A bare ValueError from a bug is not a user error: it must not become a tidy one-liner.
+    import sim.replicate
+
+    def broken(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(sim.replicate, "simulate", broken)
+    with pytest.raises(type(error), match="a bug"):
+        CliRunner().invoke(cli, ["run", *FAST], catch_exceptions=False)
+    res = CliRunner().invoke(cli, ["run", *FAST])
+    assert res.exception is error and "Error:" not in res.stderr
+
+
+def test_debug_shows_the_traceback_of_a_user_error():
+    with pytest.raises(scenarios.ScenarioError, match="greting"):
+        CliRunner().invoke(cli, ["--debug", "run", *FAST, "--set", "ivr.greting.mean_s=15"],
+                           catch_exceptions=False)

@@ -10,7 +10,7 @@ from erlang.staffing import StaffingTargets, staff, staff_intervals
 
 
 def _meets(m, t: StaffingTargets) -> bool:
-    """Target check written out again, independently of StaffingTargets.shortfalls."""
+    """Target check written out again, independently of the judge in erlang.targets."""
     sl = {"offered": m.service_level, "answered": m.service_level_answered,
           "exclude_short_abandons": m.service_level_excl_short}[t.sl_definition]
     return ((t.service_level is None or sl >= t.service_level)

@@ -30,8 +30,8 @@ from erlang.erlang_a import erlang_a
 from erlang.erlang_c import erlang_c
 from erlang.results import QueueMetrics
 from scenarios.schema import Scenario
-from sim.agents import scheduled_agents
-from sim.arrivals import is_open
+from sim.agents import scheduled_agents  # moving to scenarios.calendar (sim restructuring)
+from sim.arrivals import is_open  # moving to scenarios.calendar (sim restructuring)
 from sim.dists import sampler
 
 #: Draws used to estimate P(hang up during the IVR greeting); standard error below 0.0012.

@@ -1,0 +1,82 @@
+"""Machine-readable output: JSON documents, CSV tables, and :func:`emit` for every command.
+
+JSON has no ``inf`` or ``nan`` and CSV no agreed spelling of them, so both become ``null`` /
+an empty cell (:func:`erlang.results.json_number`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from erlang.results import json_number
+from report.tables import format_table
+
+if TYPE_CHECKING:
+    from plan.erlang_view import IntervalErlang
+    from scenarios.schema import Scenario
+    from sim.results import SimResult
+
+
+def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str,
+         document: dict[str, Any]) -> None:
+    """Print ``rows`` as an aligned table, CSV (``columns`` only) or ``document`` as JSON.
+
+    ``fmt`` is ``table``, ``csv`` or ``json``.
+    """
+    if fmt == "json":
+        click.echo(json.dumps(jsonable(document), indent=2))
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        write_csv(buffer, rows, columns)
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        click.echo(format_table(rows, columns))
+
+
+def write_csv(file, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+    """CSV with a header row; ``inf``, ``nan`` and ``None`` become empty cells, as in JSON."""
+    writer = csv.DictWriter(file, fieldnames=list(columns), extrasaction="ignore",
+                            lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: json_number(v) for k, v in row.items()} for row in rows)
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with every non-finite float, at any depth of dicts and lists, made ``None``."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return json_number(value)
+
+
+def run_document(scenario: Scenario, overrides: Sequence[str], result: SimResult,
+                 view: Sequence[IntervalErlang]) -> dict[str, Any]:
+    """The JSON document of ``callsim run``: the simulation's results, then the Erlang view."""
+    return {
+        "scenario": scenario.name,
+        "overrides": list(overrides),
+        **result.to_dict(),
+        "erlang": [{"interval": v.interval, "queue_calls": v.queue_calls, "aht_s": v.aht_s,
+                    "agents": v.agents,
+                    "erlang_c": v.erlang_c.to_dict() if v.erlang_c else None,
+                    "erlang_a": v.erlang_a.to_dict() if v.erlang_a else None} for v in view],
+    }
+
+
+def write_run_files(out_dir: str | Path, document: dict[str, Any],
+                    rows: Sequence[dict[str, Any]]) -> None:
+    """``results.json`` (the run document) and ``intervals.csv`` (one row per interval) in
+    ``out_dir``, which is made if missing."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(jsonable(document), indent=2))
+    with open(out / "intervals.csv", "w", newline="") as f:
+        write_csv(f, rows, list(rows[0]) if rows else [])
