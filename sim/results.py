@@ -1,10 +1,12 @@
-"""Results of a simulation run: estimates with 95 % confidence intervals, JSON-ready."""
+"""Results of a simulation run: estimates with 95 % confidence intervals, as plain data.
+
+``to_dict`` keeps ``nan`` (undefined) and ``inf`` as they are; :func:`report.formats.jsonable`
+turns them into ``null`` where a format (JSON, CSV) has no such numbers.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from erlang.results import json_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,9 +20,9 @@ class Estimate:
     mean: float
     ci95: float
 
-    def to_dict(self) -> dict[str, float | None]:
-        """``{"mean", "ci95"}`` with nan and inf turned into ``None`` (JSON has neither)."""
-        return {"mean": json_number(self.mean), "ci95": json_number(self.ci95)}
+    def to_dict(self) -> dict[str, float]:
+        """``{"mean", "ci95"}``."""
+        return {"mean": self.mean, "ci95": self.ci95}
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class SimResult:
     interval_start_s: tuple[float, ...] = ()
 
     def to_dict(self) -> dict:
-        """Plain JSON-ready data; nan and inf become ``None``."""
+        """Plain data (dicts, lists, numbers); nan and inf are kept (see the module docstring)."""
         starts = self.interval_start_s or (None,) * len(self.intervals)
 
         def table(estimates: dict[str, Estimate]) -> dict:

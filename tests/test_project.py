@@ -37,10 +37,8 @@ ALLOWED_IMPORTS = {
     "report": {"erlang", "scenarios", "sim", "plan"},
     "sim_cli": {"erlang", "scenarios", "sim", "calibrate", "plan", "report"},
 }
-#: Imports the table forbids that another branch is removing. The integrator empties this set.
-_PENDING = {
-    ("sim", "erlang"),  # removed by the sim restructuring (sim/results.py: json_number)
-}
+#: Imports the table forbids that a restructuring in progress is removing (none now).
+_PENDING: set[tuple[str, str]] = set()
 
 
 def _imported_top_names(path: Path) -> set[str]:

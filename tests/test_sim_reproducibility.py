@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from report.formats import jsonable
 from scenarios.dump import scenario_hash
 from scenarios.schema import AgentGroup, Ivr, Simulation
 from sim.agents import AgentPool
@@ -147,10 +148,10 @@ def test_simulate_streams_records_and_reports_progress(tmp_path):
         assert math.isclose(float(by_id[r.call_id]["end_s"]), r.end_s, abs_tol=5e-4)
 
 
-def test_result_to_dict_is_json_ready():
+def test_result_to_dict_is_json_ready_through_report():
     sc = busy_center()
     result = simulate(sc, replications=1)
-    data = result.to_dict()
+    data = jsonable(result.to_dict())
     text = json.dumps(data, allow_nan=False)  # nan (one replication: no CI) became null
     assert data["summary"]["offered"]["ci95"] is None
     assert [i["interval"] for i in data["intervals"]] == [0, 1]

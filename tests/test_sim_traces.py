@@ -9,6 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from report.formats import jsonable
 from scenarios.schema import AgentGroup, Ivr, Shift, Simulation
 from sim.arrivals import Arrival
 from sim.metrics import interval_metrics, total_metrics, warmup_intervals
@@ -233,7 +234,7 @@ def test_every_figure_of_a_warm_up_interval_is_missing():
     totals = total_metrics(rc, sc)
     assert totals["offered"] == 1 and totals["occupancy"] == pytest.approx(4 / 10)
     result = simulate(replace(sc, call_types=(call_type(calls=(1.0,) * 3),)), replications=2)
-    data = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    data = json.loads(json.dumps(jsonable(result.to_dict()), allow_nan=False))
     assert all(e["mean"] is None and e["ci95"] is None
                for name, e in data["intervals"][0].items() if name not in ("interval", "start_s"))
     assert data["intervals"][1]["offered"]["mean"] is not None
