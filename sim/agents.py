@@ -263,11 +263,11 @@ class AgentPool:
         elif work is LEAVE:
             self._depart(agent)
         elif work is SERVE_WALK_IN:
-            self._start_walk_in(agent, agent.walk_ins.pop(0))
+            self.start_walk_in(agent, agent.walk_ins.pop(0))
         else:
             self._assign(agent, work)
 
-    # -- walk-ins -------------------------------------------------------------------------------
+    # -- walk-ins: the moments of an agent's walk-in work ------------------------------------------
     def _refill(self, agent: Agent) -> list[float]:
         """The next batch of standard exponentials from the agent's own walk-in stream."""
         if agent.walk_in_rng is None:
@@ -279,9 +279,10 @@ class AgentPool:
         gap_s = (agent.walk_draws or self._refill(agent)).pop() * self._walk_in_gap_s[agent.group]
         if self.env.now + gap_s < self._horizon_s:
             event = self.env.timeout(gap_s)
-            event.callbacks.append(partial(self._walk_in_arrives, agent, agent.walk_epoch))
+            event.callbacks.append(partial(self.walk_in_arrives, agent, agent.walk_epoch))
 
-    def _walk_in_arrives(self, agent: Agent, epoch: int, _event) -> None:
+    def walk_in_arrives(self, agent: Agent, epoch: int, _event) -> None:
+        """A walk-in task arrives at ``agent`` (from the stream started in ``epoch``)."""
         if epoch != agent.walk_epoch:
             return  # the agent went off duty since this stream started
         # Draw the next gap and this task's duration now, in a fixed order: when the task starts
@@ -291,15 +292,17 @@ class AgentPool:
         duration_s = draws.pop() * self._walk_in_mean_s[agent.group]
         if agent.work == IDLE:
             self.router.remove_idle(agent)
-            self._start_walk_in(agent, duration_s)
+            self.start_walk_in(agent, duration_s)
         else:
             agent.walk_ins.append(duration_s)
 
-    def _start_walk_in(self, agent: Agent, duration_s: float) -> None:
+    def start_walk_in(self, agent: Agent, duration_s: float) -> None:
+        """``agent`` starts serving a walk-in task of ``duration_s`` seconds."""
         agent.work, agent.work_since = WALK_IN, self.env.now
-        self.env.timeout(duration_s).callbacks.append(partial(self._walk_in_done, agent))
+        self.env.timeout(duration_s).callbacks.append(partial(self.walk_in_done, agent))
 
-    def _walk_in_done(self, agent: Agent, _event) -> None:
+    def walk_in_done(self, agent: Agent, _event) -> None:
+        """``agent`` finished a walk-in task and is free."""
         self._account(self.walk_in_s, agent, agent.work_since, self.env.now)
         agent.work = IDLE
         self._free(agent)

@@ -55,6 +55,9 @@ class Model:
         Receives batches of raw record rows (see :mod:`sim.records`) as calls finish.
     policies : sequence of Policy
         Consulted, in order, at the moments of an attempt's life (see :mod:`sim.policies`).
+    pool_class : type
+        The agent pool (:class:`sim.agents.AgentPool` or a subclass, e.g. one that logs the
+        agents' moments in a test), passed in rather than fixed, as Ciw passes ``node_class``.
     count_by : {"caller", "attempt"}
         Count each attempt in the interval of its caller's first arrival (default) or in the
         interval of the attempt itself (see :class:`sim.metrics.Tally`).
@@ -62,13 +65,14 @@ class Model:
 
     def __init__(self, scenario: Scenario, seed: np.random.SeedSequence, *,
                  arrivals: list[Arrival] | None = None, sink: RowSink | None = None,
-                 policies: tuple[Policy, ...] = (), count_by: str = "caller"):
+                 policies: tuple[Policy, ...] = (), pool_class: type[AgentPool] = AgentPool,
+                 count_by: str = "caller"):
         self.scenario = scenario
         self.env = simpy.Environment()
         self.timeout = self.env.timeout  # bound once: each ``env.timeout`` access allocates
         self.policies = tuple(policies)
         self.router = Router(scenario)
-        self.pool = AgentPool(self.env, scenario, self.router, seed, assign=self.assign,
+        self.pool = pool_class(self.env, scenario, self.router, seed, assign=self.assign,
                               idle=self._agent_idle if self.policies else None)
         self.callers = CallerSource(scenario, seed)
         self.lines = math.inf if scenario.lines is None else scenario.lines

@@ -172,7 +172,7 @@ class CsvRecordWriter:
 
     def __init__(self, file: IO[str], namer: RecordNamer):
         self._file = file
-        csv.writer(file).writerow(COLUMNS)
+        csv.writer(file, lineterminator="\n").writerow(COLUMNS)  # as the rows: one line ending
         self._namer = RecordNamer(tuple(_quote(name) for name in namer.type_names),
                                   tuple(_quote(name) for name in namer.group_names))
 

@@ -76,3 +76,36 @@ def tagged_outcomes(k_max: int, n_mu: float, theta: float, t: float) -> np.ndarr
     p_answer = np.cumprod([(n_mu + i * theta) / (n_mu + (i + 1) * theta) for i in range(k_max + 1)])
     return np.column_stack([p_answer, at_t[: k_max + 1, answered_state],
                             at_t[: k_max + 1, abandoned_state]])
+
+
+def tagged_mean_wait_if_answered(k_max: int, n_mu: float, theta: float) -> np.ndarray:
+    """Rows k = 0..k_max: mean wait of a caller who finds ``k`` callers ahead, given it is answered.
+
+    In the chain of :func:`tagged_outcomes`, the time spent with ``i`` ahead is exponential of
+    rate ``n_mu + (i + 1) * theta`` whichever transition ends it, so given the caller is answered
+    (it moved down every time) its wait is the sum of those mean sojourns for i = k..0.
+    """
+    return np.cumsum([1.0 / (n_mu + (i + 1) * theta) for i in range(k_max + 1)])
+
+
+def erlang_a_figures(lam: float, mu: float, theta: float, n: int, awt_s: float,
+                     extra: int = 400) -> dict[str, float]:
+    """P(wait), P(abandon), ASA and SL (answered within ``awt_s`` over offered) of M/M/n+M.
+
+    From the truncated chain's stationary law (``extra`` states past ``n``; the truncated mass
+    is negligible where the tests use it) and a tagged caller's chain (PASTA: an arrival sees
+    the stationary law).
+    """
+    pi = birth_death_law(lam, mu, theta, n, n + extra + 1)
+    waiting = pi[n:]  # the caller finds k = 0..extra callers ahead of it
+    outcomes = tagged_outcomes(extra, n * mu, theta, awt_s)
+    p_answered = outcomes[:, 0]
+    answered = pi[:n].sum() + (waiting * p_answered).sum()
+    asa_s = (waiting * p_answered * tagged_mean_wait_if_answered(extra, n * mu, theta)).sum()
+    queue = np.maximum(np.arange(pi.size) - n, 0)
+    return {
+        "p_wait": float(waiting.sum()),
+        "p_abandon": float(theta * (pi * queue).sum() / lam),
+        "asa_s": float(asa_s / answered),
+        "service_level": float(pi[:n].sum() + (waiting * outcomes[:, 1]).sum()),
+    }

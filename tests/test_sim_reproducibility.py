@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections import defaultdict
 from dataclasses import replace
+from typing import ClassVar
 
 import numpy as np
 
@@ -15,6 +15,7 @@ from scenarios.dump import scenario_hash
 from scenarios.schema import AgentGroup, Ivr, Simulation
 from sim.agents import AgentPool
 from sim.metrics import total_metrics
+from sim.model import Model
 from sim.replicate import run_replication, simulate
 from sim.streams import replication_seed
 from tests._sim_helpers import call_type, det, exp, records_of, scenario
@@ -85,32 +86,32 @@ def test_common_random_numbers_narrow_the_spread_of_a_difference():
     assert crn.std(ddof=1) < 0.5 * independent.std(ddof=1), (crn.std(), independent.std())
 
 
-def test_each_agent_sees_the_same_walk_ins_whatever_the_others_staffing(monkeypatch):
+class WalkInLog(AgentPool):
+    """An agent pool that logs each agent's walk-in arrivals (instants) and starts (durations)."""
+
+    log: ClassVar[dict] = {}
+
+    def walk_in_arrives(self, agent, epoch, event):
+        if epoch == agent.walk_epoch:  # the same test as the pool's: a live stream
+            self.log.setdefault((agent.group, agent.index), ([], []))[0].append(self.env.now)
+        super().walk_in_arrives(agent, epoch, event)
+
+    def start_walk_in(self, agent, duration_s):
+        self.log.setdefault((agent.group, agent.index), ([], []))[1].append(duration_s)
+        super().start_walk_in(agent, duration_s)
+
+
+def test_each_agent_sees_the_same_walk_ins_whatever_the_others_staffing():
     # Agent 0 of group 0's walk-ins (arrival instants and durations, in order) must not move
     # when another group's staffing, or its own group's head count, changes: the calls, and so
     # when the agent gets to serve a walk-in, do change.
-    log = defaultdict(lambda: ([], []))
-    arrives, start = AgentPool._walk_in_arrives, AgentPool._start_walk_in
-
-    def logged_arrives(self, agent, epoch, event):
-        if epoch == agent.walk_epoch:
-            log[agent.group, agent.index][0].append(self.env.now)
-        arrives(self, agent, epoch, event)
-
-    def logged_start(self, agent, duration_s):
-        log[agent.group, agent.index][1].append(duration_s)
-        start(self, agent, duration_s)
-
-    monkeypatch.setattr(AgentPool, "_walk_in_arrives", logged_arrives)
-    monkeypatch.setattr(AgentPool, "_start_walk_in", logged_start)
-
     def walk_ins(front: int, back: int):
         sc = busy_center(agents=front)
         groups = tuple(replace(g, availability=0.6, walk_in_s=120.0) for g in sc.agent_groups)
         groups = (groups[0], replace(groups[1], staffing=(back,) * 2))
-        log.clear()
-        run_replication(replace(sc, agent_groups=groups), replication_seed(8, 0))
-        return log[0, 0]
+        WalkInLog.log = {}
+        Model(replace(sc, agent_groups=groups), replication_seed(8, 0), pool_class=WalkInLog).run()
+        return WalkInLog.log[0, 0]
 
     base_arrivals, base_durations = walk_ins(front=3, back=1)
     assert len(base_arrivals) >= 10

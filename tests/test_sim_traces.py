@@ -105,15 +105,24 @@ def test_reneging_race_caller_gives_up_first_and_the_agent_is_not_lost():
 
 
 def test_shift_end_agent_finishes_its_call_then_takes_no_new_call():
-    types = (call_type(handle=det(30.0), calls=(0.0,) * 3),)
+    types = (call_type(handle=det(30.0), patience=det(400.0), calls=(0.0,) * 3),)
     groups = (AgentGroup(name="g", skills=("a",), staffing=(1, 0, 0)),)
     sc = scenario(types=types, groups=groups, interval_s=100.0, intervals=3)
     recs = trace(sc, [(90, "a"), (95, "a"), (150, "a")])
-    assert outcomes(recs) == ["answered", "unfinished", "unfinished"]
-    assert recs[0].end_s == 120  # the call outlives the shift end at 100
-    stop_s = 300 + DRAIN_LIMIT_S  # nobody on duty at the horizon: the queue cannot drain
-    assert recs[1].end_s == stop_s and recs[1].wait_s == stop_s - 95
-    assert recs[1].answer_s is None
+    assert recs[0].outcome == "answered" and recs[0].end_s == 120  # outlives the shift end
+    # The agent was free from 120 on but off duty: the others wait out their patience.
+    assert outcomes(recs[1:]) == ["abandoned", "abandoned"]
+    assert [r.abandon_s for r in recs[1:]] == [495, 550]
+
+
+def test_calls_left_at_the_drain_limit_are_unfinished():
+    types = (call_type(handle=det(30.0), calls=(0.0,) * 3),)
+    groups = (AgentGroup(name="g", skills=("a",), staffing=(1, 0, 0)),)
+    sc = scenario(types=types, groups=groups, interval_s=100.0, intervals=3)
+    recs = trace(sc, [(90, "a"), (95, "a")])  # nobody on duty at the horizon, infinite patience
+    stop_s = 300 + DRAIN_LIMIT_S
+    assert outcomes(recs) == ["answered", "unfinished"]
+    assert recs[1].end_s == stop_s and recs[1].wait_s == stop_s - 95 and recs[1].answer_s is None
 
 
 def test_agent_back_on_duty_takes_the_waiting_call():
