@@ -110,7 +110,7 @@ def test_random_valid_scenarios_load_and_keep_their_totals(case):
             total += math.fsum(calls)
     assert total == pytest.approx(expected_total, rel=1e-9, abs=1e-9)
     for group in scenario.agent_groups:
-        assert len(group.staffing) in {calendar.intervals_per_day, calendar.n_intervals}
+        assert len(group.staffing) == calendar.n_intervals
 
     again = scenario_from_dict(copy.deepcopy(data))
     assert again == scenario and scenario_hash(again) == scenario_hash(scenario)
