@@ -3,6 +3,9 @@
 ``load_scenario("clinic.toml", ["ivr.greeting.mean_s=15"])`` reads, overrides and validates a
 file (format: :mod:`scenarios.load`; overrides: :mod:`scenarios.whatif`) into a
 :class:`Scenario`; every mistake is a :class:`ScenarioError` naming the file, key and value.
+``write_scenario(scenario, "out.toml")`` writes one back (:mod:`scenarios.write`). Clock and
+calendar arithmetic live in :mod:`scenarios.calendar`, typed checks that return a verdict
+instead of raising in :mod:`scenarios.checks`.
 """
 
 from scenarios.dump import scenario_hash, scenario_to_dict
@@ -20,6 +23,7 @@ from scenarios.schema import (
     Targets,
 )
 from scenarios.whatif import apply_overrides, format_override, grid, parse_override
+from scenarios.write import scenario_to_toml, write_scenario
 
 __all__ = [
     "AgentGroup",
@@ -42,4 +46,6 @@ __all__ = [
     "scenario_from_dict",
     "scenario_hash",
     "scenario_to_dict",
+    "scenario_to_toml",
+    "write_scenario",
 ]

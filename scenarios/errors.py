@@ -5,8 +5,9 @@ Every message says where and what: the file, the dotted key path (list entries b
 
     clinic.toml: call_types[1].handle_time.mean_s must be > 0, got -2
 
-The helpers here (:func:`join_key`, :func:`show`, :func:`did_you_mean`) are shared by the loader
-and the what-if module so that both speak of keys and values the same way.
+The helpers here (:func:`join_key`, :func:`show`, :func:`did_you_mean`, :func:`listing`) are shared
+by the loader, the checks and the what-if module, so that they all speak of keys and values
+the same way.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """``(did you mean 'x'?)`` for the closest of ``choices``, or ``""`` if none is close."""
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
     return f"(did you mean {close[0]!r}?)" if close else ""
+
+
+def listing(choices: Iterable[Any]) -> str:
+    """Choices as an error message lists them: ``'offered', 'answered'``, ``15, 30, 60``."""
+    return ", ".join(repr(c) if isinstance(c, str) else str(c) for c in choices)
 
 
 class ScenarioError(ValueError):

@@ -52,7 +52,8 @@ are letters, digits, ``_`` and ``-``. Integers must be written as integers. ::
     skills = ["booking", "results"]    # call types, most preferred first
     staffing = [3, 4, 4]               # agents per interval (integers >= 0): intervals_per_day
                                        #   entries (every day alike) or one per interval of all
-                                       #   days; a single number means every interval; or
+                                       #   days; a single number means every interval (loaded as
+                                       #   one entry per interval of all days); or
     # shifts = [{ start = "08:00", end = "14:00", count = 3 }]    # (end after start)
     availability = 0.8                 # in (0, 1]: share of time free for calls; default 1
     walk_in_s = 180                    # >= 1: mean walk-in task when availability < 1
@@ -62,7 +63,12 @@ are letters, digits, ``_`` and ``-``. Integers must be written as integers. ::
     service_level = 0.8                # in [0, 1]
     sl_definition = "offered"          # offered | answered | exclude_short_abandons
     short_abandon_s = 5                # >= 0
-    max_abandon = 0.05                 # in [0, 1]; default: none
+    max_abandon = 0.05                 # in [0, 1]: ceiling on the share of queued calls that
+                                       #   abandon; default: none
+    max_asa_s = 30                     # > 0: ceiling on the mean wait of answered calls;
+                                       #   default: none
+    max_occupancy = 0.85               # in (0, 1]: ceiling on agents' time on calls over
+                                       #   their available time; default: none
 
     [simulation]                       # optional
     replications = 20                  # >= 1
@@ -98,9 +104,8 @@ error names the CSV file, its row (the header is row 1) and the column.
 from __future__ import annotations
 
 import csv
-import datetime
+import dataclasses
 import math
-import re
 import statistics
 import tomllib
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -108,8 +113,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from scenarios import whatif
-from scenarios.errors import ScenarioError, did_you_mean, join_key
+from scenarios import checks, whatif
+from scenarios.calendar import SECONDS_PER_DAY, format_clock
+from scenarios.checks import Problem
+from scenarios.errors import ScenarioError, did_you_mean, join_key, listing
 from scenarios.schema import (
     DISTRIBUTION_KINDS,
     SL_DEFINITIONS,
@@ -131,9 +138,6 @@ SCHEMA_VERSIONS = (1,)
 EXAMPLES_DIR = Path(__file__).parent / "examples"
 
 _INTERVAL_MINUTES = (15, 30, 60)
-_NAME = re.compile(r"[A-Za-z0-9_-]+")
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
-_DAY_S = 86400
 # Menu shares are typed by hand (0.7 + 0.2 + 0.1 is 0.9999999999999999 in floating point).
 _SHARE_SUM_TOL = 1e-9
 _ERLANG_SHAPE_TOL = 1e-9
@@ -164,7 +168,15 @@ _CALL_TYPE_KEYS = (
 _IVR_KEYS = ("greeting", "patience", "served_share", "menu")
 _GROUP_KEYS = ("name", "skills", "staffing", "shifts", "availability", "walk_in_s")
 _SHIFT_KEYS = ("start", "end", "count")
-_TARGET_KEYS = ("awt_s", "service_level", "sl_definition", "short_abandon_s", "max_abandon")
+_TARGET_KEYS = (
+    "awt_s",
+    "service_level",
+    "sl_definition",
+    "short_abandon_s",
+    "max_abandon",
+    "max_asa_s",
+    "max_occupancy",
+)
 _SIMULATION_KEYS = ("replications", "seed", "warmup_s", "daily_busyness_cv")
 _DISTRIBUTION_KEYS = {kind: ("kind", "mean_s", "cv") for kind in DISTRIBUTION_KINDS} | {
     "erlang": ("kind", "mean_s", "cv", "phases"),
@@ -246,7 +258,7 @@ def load_builtin(name: str = "clinic", overrides: Iterable[str] = ()) -> Scenari
     if name not in names:
         hint = did_you_mean(name, names)
         raise ScenarioError(
-            "builtin scenario", f"must be one of {_listing(names)}", name, hint=hint
+            "builtin scenario", f"must be one of {listing(names)}", name, hint=hint
         )
     return load_scenario(EXAMPLES_DIR / f"{name}.toml", overrides)
 
@@ -334,21 +346,21 @@ def _calendar(value: Any, where: str) -> Calendar:
         open_s=_field(table, "open", where, _clock, default=_OMITTED),
         close_s=_field(table, "close", where, _clock, default=_OMITTED),
     )
-    if calendar.day_s > _DAY_S:
+    if calendar.day_s > SECONDS_PER_DAY:
         # Opening hours and shifts repeat every 24 h; a longer "day" would misalign them.
-        constraint = (f"must fit a day of 24 h ({_DAY_S / calendar.interval_s:g} "
+        constraint = (f"must fit a day of 24 h ({SECONDS_PER_DAY / calendar.interval_s:g} "
                       f"intervals of {calendar.interval_s / 60:g} min)")
         raise ScenarioError(join_key(where, "intervals_per_day"), constraint,
                             table["intervals_per_day"])
     first, last = calendar.start_s, calendar.start_s + calendar.day_s
-    day = f"the simulated day {_hhmm(first)}-{_hhmm(last)}"
+    day = f"the simulated day {format_clock(first)}-{format_clock(last)}"
     if calendar.open_s is not None and not first <= calendar.open_s < last:
         raise ScenarioError(join_key(where, "open"), f"must be within {day}", table["open"])
     if calendar.close_s is not None and not first < calendar.close_s <= last:
         raise ScenarioError(join_key(where, "close"), f"must be within {day}", table["close"])
     if calendar.open_s is not None and calendar.close_s is not None:
         if calendar.close_s <= calendar.open_s:
-            constraint = f"must be after open ({_hhmm(calendar.open_s)})"
+            constraint = f"must be after open ({format_clock(calendar.open_s)})"
             raise ScenarioError(join_key(where, "close"), constraint, table["close"])
     return calendar
 
@@ -451,9 +463,7 @@ def _agent_group(
     if ("staffing" in table) == ("shifts" in table):
         constraint = "must give either staffing or shifts"
         raise ScenarioError(where, constraint + (", not both" if "shifts" in table else ""))
-    lengths = {calendar.intervals_per_day: "one per interval of a day"}
-    lengths.setdefault(calendar.n_intervals, "one per interval of all days")
-    staffing = partial(_series, item=partial(_integer, ge=0), lengths=lengths)
+    staffing = partial(_staffing, calendar=calendar)
     shifts = partial(_array, item=partial(_shift, calendar=calendar), min_len=1)
     return _build(
         AgentGroup,
@@ -467,6 +477,15 @@ def _agent_group(
     )
 
 
+def _staffing(value: Any, where: str, *, calendar: Calendar) -> tuple[int, ...]:
+    """Agents per interval of all days; a vector for one day is the same every day."""
+    lengths = {calendar.intervals_per_day: "one per interval of a day"}
+    lengths.setdefault(calendar.n_intervals, "one per interval of all days")
+    staffing = _series(value, where, item=partial(_integer, ge=0), lengths=lengths)
+    # One length for every consumer: nobody downstream has to ask which form the file used.
+    return staffing * (calendar.n_intervals // len(staffing))
+
+
 def _shift(value: Any, where: str, *, calendar: Calendar) -> Shift:
     table = _table(value, where, _SHIFT_KEYS)
     shift = Shift(
@@ -475,11 +494,11 @@ def _shift(value: Any, where: str, *, calendar: Calendar) -> Shift:
         count=_field(table, "count", where, _integer, ge=0),
     )
     if shift.end_s <= shift.start_s:
-        constraint = f"must be after start ({_hhmm(shift.start_s)})"
+        constraint = f"must be after start ({format_clock(shift.start_s)})"
         raise ScenarioError(join_key(where, "end"), constraint, table["end"])
     first, last = calendar.start_s, calendar.start_s + calendar.day_s
     if shift.end_s <= first or shift.start_s >= last:
-        constraint = f"must overlap the simulated day {_hhmm(first)}-{_hhmm(last)}"
+        constraint = f"must overlap the simulated day {format_clock(first)}-{format_clock(last)}"
         raise ScenarioError(where, constraint, value)
     return shift
 
@@ -495,6 +514,9 @@ def _targets(value: Any, where: str) -> Targets:
         ),
         short_abandon_s=_field(table, "short_abandon_s", where, _number, ge=0, default=_OMITTED),
         max_abandon=_field(table, "max_abandon", where, _number, ge=0, le=1, default=_OMITTED),
+        max_asa_s=_field(table, "max_asa_s", where, _number, gt=0, default=_OMITTED),
+        max_occupancy=_field(table, "max_occupancy", where, _number, gt=0, le=1,
+                             default=_OMITTED),
     )
 
 
@@ -598,7 +620,7 @@ def _csv_column(path: Path, name: str, column: str, where: str) -> tuple[float, 
             reader = csv.DictReader(handle)
             columns = reader.fieldnames or []
             if column not in columns:
-                hint = did_you_mean(column, columns) or f"(columns: {_listing(columns)})"
+                hint = did_you_mean(column, columns) or f"(columns: {listing(columns)})"
                 constraint = f"must name a column of {name}"
                 raise ScenarioError(join_key(where, "column"), constraint, column, hint=hint)
             samples = tuple(
@@ -614,20 +636,35 @@ def _csv_column(path: Path, name: str, column: str, where: str) -> tuple[float, 
 
 
 def _csv_cell(text: str | None, key: str, place: str) -> float:
-    try:
-        value: Any = float(text)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        value = "" if text is None else text  # a short row has no cell: show it as empty
-    try:
-        return _number(value, key, ge=0)
-    except ScenarioError as err:
-        err.constraint = f"= {place} {err.constraint}"
-        raise
+    verdict = checks.number_cell(text, key, ge=0)
+    if isinstance(verdict, Problem):
+        raise dataclasses.replace(verdict, constraint=f"= {place} {verdict.constraint}").error()
+    return verdict
 
 
 # ---------------------------------------------------------------------------------------------
-# Checks of single values. Each takes the value and its dotted key path and returns the value
-# converted (float seconds, int, tuple), or raises ScenarioError naming the path.
+# Checks. Each takes the value and its dotted key path and returns the value converted (float
+# seconds, int, tuple), or raises ScenarioError naming the path. The single-value checks are
+# those of scenarios.checks, raising at the first problem.
+
+
+def _raising(check: Callable[..., Any]) -> Callable[..., Any]:
+    """``check`` of :mod:`scenarios.checks`, raising its :class:`Problem` as a ScenarioError."""
+
+    def checked(value: Any, where: str, **kw: Any) -> Any:
+        verdict = check(value, where, **kw)
+        if isinstance(verdict, Problem):
+            raise verdict.error()
+        return verdict
+
+    return checked
+
+
+_number = _raising(checks.number)
+_integer = _raising(checks.integer)
+_text = _raising(checks.text)
+_name = _raising(checks.name)
+_clock = _raising(checks.clock)
 
 
 def _field(
@@ -655,7 +692,7 @@ def _table(
         raise ScenarioError(where, "must be a table", value)
     for key in value:
         if allowed is not None and key not in allowed:
-            hint = did_you_mean(key, allowed) or f"(known: {_listing(allowed)})"
+            hint = did_you_mean(key, allowed) or f"(known: {listing(allowed)})"
             raise ScenarioError(join_key(where, key), f"is not a known {what}", hint=hint)
     return value
 
@@ -705,70 +742,6 @@ def _per_profile(
     return {profile: check(value[profile], join_key(path, profile)) for profile in profiles}
 
 
-def _number(
-    value: Any,
-    where: str,
-    *,
-    gt: float | None = None,
-    ge: float | None = None,
-    le: float | None = None,
-) -> float:
-    """A finite number (not a boolean), optionally bounded: ``> gt``, ``>= ge``, ``<= le``."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ScenarioError(where, "must be a number", value)
-    if not math.isfinite(value):
-        raise ScenarioError(where, "must be a finite number", value)
-    too_low = (gt is not None and value <= gt) or (ge is not None and value < ge)
-    if too_low or (le is not None and value > le):
-        raise ScenarioError(where, f"must be {_range_text(gt, ge, le)}", value)
-    return float(value)
-
-
-def _range_text(gt: float | None, ge: float | None, le: float | None) -> str:
-    low = f"{gt:g}" if gt is not None else (f"{ge:g}" if ge is not None else None)
-    if low is not None and le is not None:
-        return f"in {'(' if gt is not None else '['}{low}, {le:g}]"
-    if low is not None:
-        return f"{'>' if gt is not None else '>='} {low}"
-    return f"<= {le:g}"
-
-
-def _integer(
-    value: Any,
-    where: str,
-    *,
-    ge: int | None = None,
-    le: int | None = None,
-    choices: tuple[int, ...] | None = None,
-) -> int:
-    """A whole number written as an integer (not a float, not a boolean), optionally bounded."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ScenarioError(where, "must be a whole number", value)
-    if choices is not None and value not in choices:
-        raise ScenarioError(where, f"must be one of {_listing(choices)}", value)
-    if (ge is not None and value < ge) or (le is not None and value > le):
-        bounds = f">= {ge}" if le is None else f"in [{ge}, {le}]"
-        raise ScenarioError(where, f"must be {bounds}", value)
-    return value
-
-
-def _text(value: Any, where: str, *, choices: Collection[str] | None = None) -> str:
-    """A non-empty string, optionally one of ``choices``."""
-    if not isinstance(value, str) or not value.strip():
-        raise ScenarioError(where, "must be a non-empty string", value)
-    if choices is not None and value not in choices:
-        hint = did_you_mean(value, choices)
-        raise ScenarioError(where, f"must be one of {_listing(choices)}", value, hint=hint)
-    return value
-
-
-def _name(value: Any, where: str) -> str:
-    """A name usable in overrides and tables: letters, digits, ``_`` and ``-``."""
-    if not isinstance(value, str) or not _NAME.fullmatch(value):
-        raise ScenarioError(where, "must be a name of letters, digits, '_' and '-'", value)
-    return value
-
-
 def _names(tables: tuple[dict, ...], where: str) -> tuple[str, ...]:
     """The ``name`` of every table of an array of tables; names must be distinct."""
     names = tuple(_field(t, "name", join_key(where, i), _name) for i, t in enumerate(tables))
@@ -781,27 +754,3 @@ def _distinct(values: tuple[Any, ...], where: str, *, suffix: str = "") -> None:
         if value in values[:i]:
             first = join_key(where, values.index(value)) + suffix
             raise ScenarioError(join_key(where, i) + suffix, f"must differ from {first}", value)
-
-
-def _clock(value: Any, where: str) -> float:
-    """A time of day (``"08:00"``, ``"08:00:30"``, a TOML local time) in seconds after midnight."""
-    if isinstance(value, datetime.time):
-        return value.hour * 3600.0 + value.minute * 60.0 + value.second + value.microsecond / 1e6
-    match = _CLOCK.fullmatch(value) if isinstance(value, str) else None
-    if match:
-        hours, minutes, seconds = (int(g or 0) for g in match.groups())
-        total = hours * 3600 + minutes * 60 + seconds
-        if minutes < 60 and seconds < 60 and total <= _DAY_S:
-            return float(total)
-    raise ScenarioError(where, 'must be a clock time "HH:MM" from "00:00" to "24:00"', value)
-
-
-def _hhmm(seconds: float) -> str:
-    """Seconds after midnight as ``"08:00"`` (``"08:00:30"`` when there are seconds)."""
-    minutes, secs = divmod(round(seconds), 60)
-    text = f"{minutes // 60:02d}:{minutes % 60:02d}"
-    return f"{text}:{secs:02d}" if secs else text
-
-
-def _listing(choices: Iterable[Any]) -> str:
-    return ", ".join(repr(c) if isinstance(c, str) else str(c) for c in choices)

@@ -199,8 +199,10 @@ class AgentGroup:
         best waiting call among its skills: highest priority class first, then its most preferred
         skill, then the longest waiting.
     staffing : tuple of int
-        Agents on duty per interval: either ``intervals_per_day`` entries (the same every day) or
-        ``calendar.n_intervals`` entries. Empty when ``shifts`` are given.
+        Agents on duty per interval of all days: ``calendar.n_intervals`` entries (interval ``k``
+        of day ``d`` at ``d * intervals_per_day + k``). A file may give one day's vector, the
+        same every day, or a single number; the loader tiles it to this length. Empty when
+        ``shifts`` are given.
     shifts : tuple of Shift
         Alternative to ``staffing``; agents on duty in an interval are those whose shift covers it.
     availability : float
@@ -237,7 +239,12 @@ class Targets:
     short_abandon_s : float
         Threshold for ``exclude_short_abandons``, seconds.
     max_abandon : float or None
-        Target ceiling on the share of queued calls that abandon.
+        Target ceiling on the share of queued calls that abandon, in [0, 1]; ``None``: none.
+    max_asa_s : float or None
+        Target ceiling on the ASA (mean wait of answered calls), seconds, > 0; ``None``: none.
+    max_occupancy : float or None
+        Target ceiling on agent occupancy: time on calls (talk + wrap-up) over available time
+        (on duty, minus walk-ins), in (0, 1]; ``None``: none.
     """
 
     awt_s: float = 20.0
@@ -245,6 +252,8 @@ class Targets:
     sl_definition: str = "offered"
     short_abandon_s: float = 5.0
     max_abandon: float | None = None
+    max_asa_s: float | None = None
+    max_occupancy: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

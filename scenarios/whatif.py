@@ -22,10 +22,7 @@ lines), and validation then judges it like any key of the file, its errors namin
 from __future__ import annotations
 
 import copy
-import datetime
 import itertools
-import json
-import math
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -33,9 +30,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from scenarios.errors import ScenarioError, did_you_mean, join_key
+from scenarios.write import toml_value
 
 _SEGMENT = re.compile(r"\s*([^.\[\]=\s][^.\[\]=]*?)\s*((?:\[\d+\])*)\s*")
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 Segment = str | int
 
@@ -139,7 +136,7 @@ def format_override(path: str, value: Any) -> str:
     ``format_override("ivr.greeting.mean_s", 15) == "ivr.greeting.mean_s=15"``; strings are
     quoted, so ``format_override("calendar.start", "08:30") == 'calendar.start="08:30"'``.
     """
-    return f"{path}={_toml(value, path)}"
+    return f"{path}={toml_value(value, path)}"
 
 
 def grid(overrides_by_key: Mapping[str, Sequence[Any]]) -> list[tuple[str, ...]]:
@@ -242,39 +239,3 @@ def _index(node: list[Any], segment: Segment) -> int | None:
             return None
         segment = int(segment)
     return segment if 0 <= segment < len(node) else None
-
-
-def _toml(value: Any, path: str) -> str:
-    """``value`` spelt as a TOML value."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, datetime.time):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml(v, path) for v in value) + "]"
-    if isinstance(value, Mapping):
-        items = (f"{_toml_key(k)} = {_toml(v, path)}" for k, v in value.items())
-        return "{ " + ", ".join(items) + " }"
-    raise ScenarioError(
-        path, "must be a TOML value (number, string, boolean, array or table)", value
-    )
-
-
-def _toml_key(key: str) -> str:
-    return key if _BARE_KEY.fullmatch(key) else _toml_string(key)
-
-
-def _toml_string(text: str) -> str:
-    # A JSON string is a TOML basic string (same escapes), except that TOML also wants DEL
-    # escaped and has no surrogate pairs, hence ensure_ascii=False.
-    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")

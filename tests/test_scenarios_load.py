@@ -128,6 +128,13 @@ def test_units_are_converted_once():
     assert scenario.agent_groups[0].staffing == (2, 2, 2, 2)
 
 
+def test_targets_with_ceilings_on_asa_and_occupancy():
+    data = changed(lambda d: d.update(targets={"max_asa_s": 30, "max_occupancy": 0.85}))
+    targets = scenario_from_dict(data).targets
+    assert (targets.max_asa_s, targets.max_occupancy, targets.max_abandon) == (30.0, 0.85, None)
+    assert (Targets().max_asa_s, Targets().max_occupancy) == (None, None)
+
+
 def test_omitted_sections_take_the_schema_defaults():
     scenario = scenario_from_dict(minimal())
     assert scenario.targets == Targets()
@@ -169,6 +176,12 @@ def test_shifts_and_staffing_over_all_days():
     data = changed(lambda d: d["calendar"].update(days=["a", "b"]))
     data["agent_groups"][0]["staffing"] = [1, 2, 3, 4, 5, 6, 7, 8]
     assert scenario_from_dict(data).agent_groups[0].staffing == (1, 2, 3, 4, 5, 6, 7, 8)
+    # One day's vector, or one number, is the same every day: loaded as one entry per interval
+    # of all days, so that no consumer has to tell the forms apart.
+    data["agent_groups"][0]["staffing"] = [1, 2, 3, 4]
+    assert scenario_from_dict(data).agent_groups[0].staffing == (1, 2, 3, 4) * 2
+    data["agent_groups"][0]["staffing"] = 3
+    assert scenario_from_dict(data).agent_groups[0].staffing == (3,) * 8
     del data["agent_groups"][0]["staffing"]
     data["agent_groups"][0]["shifts"] = [{"start": "08:00", "end": "09:00", "count": 3}]
     (shift,) = scenario_from_dict(data).agent_groups[0].shifts
@@ -349,6 +362,17 @@ def test_negative_rate_names_its_index():
             "did you mean 'offered'?",
         ),
         (lambda d: d.update(targets={"max_abandon": -0.1}), "targets.max_abandon", "[0, 1]"),
+        (lambda d: d.update(targets={"max_asa_s": 0}), "targets.max_asa_s", "must be > 0, got 0"),
+        (
+            lambda d: d.update(targets={"max_occupancy": 0}),
+            "targets.max_occupancy",
+            "must be in (0, 1], got 0",
+        ),
+        (
+            lambda d: d.update(targets={"max_occupancy": 1.01}),
+            "targets.max_occupancy",
+            "must be in (0, 1], got 1.01",
+        ),
         (lambda d: d.update(simulation={"replications": 0}), "simulation.replications", ">= 1"),
         (lambda d: d.update(simulation={"seed": -1}), "simulation.seed", ">= 0"),
         (
