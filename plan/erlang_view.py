@@ -29,9 +29,8 @@ import numpy as np
 from erlang.erlang_a import erlang_a
 from erlang.erlang_c import erlang_c
 from erlang.results import QueueMetrics
+from scenarios.calendar import is_open, scheduled_agents
 from scenarios.schema import Scenario
-from sim.agents import scheduled_agents  # moving to scenarios.calendar (sim restructuring)
-from sim.arrivals import is_open  # moving to scenarios.calendar (sim restructuring)
 from sim.dists import sampler
 
 #: Draws used to estimate P(hang up during the IVR greeting); standard error below 0.0012.
@@ -75,7 +74,7 @@ def erlang_view(scenario: Scenario) -> list[IntervalErlang]:
     view = []
     for k in range(cal.n_intervals):
         profile, j = cal.days[k // cal.intervals_per_day], k % cal.intervals_per_day
-        open_share = float(np.mean(is_open(scenario, k * cal.interval_s + offsets)))
+        open_share = float(np.mean(is_open(cal, k * cal.interval_s + offsets)))
         mix: dict[str, float] = {}
         for name, ct in types.items():
             calls = ct.calls_for(profile)[j]

@@ -21,11 +21,9 @@ def service_targets(targets: Targets) -> ServiceTargets:
         awt_s=targets.awt_s,
         sl_definition=targets.sl_definition,
         short_abandon_s=targets.short_abandon_s,
-        # max_asa_s and max_occupancy are being added to the schema; getattr reads scenarios
-        # from before and after that change alike.
-        max_asa_s=getattr(targets, "max_asa_s", None),
+        max_asa_s=targets.max_asa_s,
         max_abandon=targets.max_abandon,
-        max_occupancy=getattr(targets, "max_occupancy", None),
+        max_occupancy=targets.max_occupancy,
     )
 
 

@@ -6,6 +6,8 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from scenarios.calendar import interval_label
+
 if TYPE_CHECKING:
     from erlang.targets import Verdict
     from plan.erlang_view import IntervalErlang
@@ -55,18 +57,6 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-def _clock(seconds: float) -> str:
-    seconds = round(seconds) % 86400
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
-
-
-def interval_label(scenario: Scenario, k: int) -> str:
-    """``08:00`` for one-day runs, ``d2 08:00`` when several days are simulated."""
-    cal = scenario.calendar
-    clock = _clock(cal.start_s + (k % cal.intervals_per_day) * cal.interval_s)
-    return clock if len(cal.days) == 1 else f"d{k // cal.intervals_per_day + 1} {clock}"
-
-
 def _estimate_text(mean, ci, digits: int) -> str:
     """``mean±ci`` with ``digits`` decimals; ``-`` for a missing mean, no ``±`` without a CI."""
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
@@ -82,7 +72,7 @@ def run_rows(scenario: Scenario, result: SimResult,
     """One flat row per interval: ``<metric>`` and ``<metric>_ci95`` plus the Erlang columns."""
     rows = []
     for k, (estimates, erl) in enumerate(zip(result.intervals, view, strict=True)):
-        row: dict[str, Any] = {"interval": k, "start": interval_label(scenario, k)}
+        row: dict[str, Any] = {"interval": k, "start": interval_label(scenario.calendar, k)}
         for name, est in estimates.items():
             row[name], row[f"{name}_ci95"] = est.mean, est.ci95
         for model, figures in (("erlang_c", erl.erlang_c), ("erlang_a", erl.erlang_a)):
@@ -143,7 +133,7 @@ def target_lines(scenario: Scenario, verdicts: Sequence[Sequence[Verdict]]) -> l
         label = _TARGET_LABELS[target].format(limit=judged[0][1].limit,
                                               awt_s=scenario.targets.awt_s)
         judged = [(k, v) for k, v in judged if not math.isnan(v.value)]
-        missed = [interval_label(scenario, k) for k, v in judged if not v.met]
+        missed = [interval_label(scenario.calendar, k) for k, v in judged if not v.met]
         line = f"Target {label}: met in {len(judged) - len(missed)} of {len(judged)} intervals"
         out.append(line + (f"; missed at {', '.join(missed)}" if missed else ""))
     return out

@@ -36,8 +36,8 @@ from functools import partial
 
 import numpy as np
 
-from scenarios.schema import AgentGroup, Calendar, Scenario, Shift
-from sim.arrivals import SECONDS_PER_DAY
+from scenarios.calendar import group_size, shift_windows
+from scenarios.schema import AgentGroup, Calendar, Scenario
 from sim.errors import SimError
 from sim.routing import LEAVE, SERVE_WALK_IN, Router
 from sim.streams import Stream, generator
@@ -74,37 +74,6 @@ class Agent:
         self.walk_draws: list[float] = []  # standard exponentials drawn ahead from it
 
 
-def shift_windows(shift: Shift, cal: Calendar) -> list[tuple[float, float]]:
-    """On-duty windows of ``shift`` within one simulated day, as offsets ``[lo, hi)`` in seconds."""
-    start = (shift.start_s - cal.start_s) % SECONDS_PER_DAY
-    end = (shift.end_s - cal.start_s) % SECONDS_PER_DAY
-    # A shift ending at or before its start (in day offsets) runs past the day's end: today
-    # holds the tail of yesterday's shift, then the start of today's (start == end: all day).
-    pieces = [(start, end)] if start < end else [(0.0, end), (start, SECONDS_PER_DAY)]
-    windows: list[tuple[float, float]] = []
-    for lo, hi in pieces:
-        lo, hi = max(lo, 0.0), min(hi, cal.day_s)
-        if hi <= lo:
-            continue
-        if windows and lo <= windows[-1][1]:  # adjacent pieces are one window
-            windows[-1] = (windows[-1][0], max(hi, windows[-1][1]))
-        else:
-            windows.append((lo, hi))
-    return windows
-
-
-def group_size(group: AgentGroup) -> int:
-    """Number of distinct agents a group needs."""
-    if group.shifts:
-        return sum(s.count for s in group.shifts)
-    return max(group.staffing, default=0)
-
-
-def _staffing_at(group: AgentGroup, k: int, intervals_per_day: int) -> int:
-    staffing = group.staffing
-    return staffing[k % intervals_per_day] if len(staffing) == intervals_per_day else staffing[k]
-
-
 def roster_changes(g: int, group: AgentGroup, cal: Calendar):
     """Yield ``(time_s, group, leaving, joining)`` for group ``g``, in time order (lazily).
 
@@ -112,8 +81,7 @@ def roster_changes(g: int, group: AgentGroup, cal: Calendar):
     """
     if not group.shifts:
         on_duty = 0
-        for k in range(cal.n_intervals):
-            n = _staffing_at(group, k, cal.intervals_per_day)
+        for k, n in enumerate(group.staffing):
             if n < on_duty:
                 yield k * cal.interval_s, g, range(n, on_duty), ()
             elif n > on_duty:
@@ -138,24 +106,6 @@ def roster_changes(g: int, group: AgentGroup, cal: Calendar):
                     changes.append((day * cal.day_s + hi, g, agents, ()))
         changes.sort(key=lambda c: (c[0], bool(c[3])))  # at one instant, leaves before joins
         yield from changes
-
-
-def scheduled_agents(scenario: Scenario) -> np.ndarray:
-    """Scheduled agents on duty per group and interval (time average), shape (groups, intervals)."""
-    cal = scenario.calendar
-    out = np.zeros((len(scenario.agent_groups), cal.n_intervals))
-    starts = np.arange(cal.intervals_per_day) * cal.interval_s
-    for g, group in enumerate(scenario.agent_groups):
-        if group.shifts:
-            day = np.zeros(cal.intervals_per_day)
-            for shift in group.shifts:
-                for lo, hi in shift_windows(shift, cal):
-                    overlap = np.minimum(hi, starts + cal.interval_s) - np.maximum(lo, starts)
-                    day += shift.count * np.clip(overlap, 0.0, None) / cal.interval_s
-            out[g] = np.tile(day, len(cal.days))
-        else:
-            out[g] = [_staffing_at(group, k, cal.intervals_per_day) for k in range(cal.n_intervals)]
-    return out
 
 
 class AgentPool:
@@ -185,10 +135,11 @@ class AgentPool:
         self.calendar = cal = scenario.calendar
         self.groups = scenario.agent_groups
         for g, grp in enumerate(self.groups):
-            if not grp.shifts and len(grp.staffing) not in (cal.intervals_per_day, cal.n_intervals):
+            # The loader tiles a day's vector over the days; a scenario built in code must too.
+            if not grp.shifts and len(grp.staffing) != cal.n_intervals:
                 raise SimError(
-                    f"agent_groups[{g}].staffing must have {cal.intervals_per_day} or "
-                    f"{cal.n_intervals} entries, got {len(grp.staffing)}")
+                    f"agent_groups[{g}].staffing must have {cal.n_intervals} entries (one per "
+                    f"interval of all days), got {len(grp.staffing)}")
         self.agents = [[Agent(g, j) for j in range(group_size(grp))]
                        for g, grp in enumerate(self.groups)]
         n = cal.n_intervals

@@ -26,12 +26,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from scenarios.calendar import is_open
 from scenarios.schema import Scenario
 from sim.dists import sampler
 from sim.errors import SimError
 from sim.streams import Stream, generator
-
-SECONDS_PER_DAY = 86400.0
 
 
 class Arrival(NamedTuple):
@@ -60,19 +59,6 @@ class CallerBatch(NamedTuple):
     handle_s: np.ndarray
     wrap_s: np.ndarray
     patience_s: np.ndarray
-
-
-def is_open(scenario: Scenario, arrival_s: np.ndarray) -> np.ndarray:
-    """Whether each arrival instant (simulated seconds) falls within opening hours."""
-    cal = scenario.calendar
-    if cal.open_s is None and cal.close_s is None:
-        return np.ones(arrival_s.shape, dtype=bool)
-    open_s = 0.0 if cal.open_s is None else cal.open_s
-    close_s = SECONDS_PER_DAY if cal.close_s is None else cal.close_s
-    time_of_day = (cal.start_s + np.mod(arrival_s, cal.day_s)) % SECONDS_PER_DAY
-    if open_s <= close_s:
-        return (time_of_day >= open_s) & (time_of_day < close_s)
-    return (time_of_day >= open_s) | (time_of_day < close_s)  # open over midnight
 
 
 class CallerSource:
@@ -165,5 +151,6 @@ class CallerSource:
             handle_s[mask] = sampler(ct.handle_time)(self._per_type[Stream.HANDLE][j], m)
             wrap_s[mask] = sampler(ct.wrap_up)(self._per_type[Stream.WRAP][j], m)
             patience_s[mask] = sampler(ct.patience)(self._per_type[Stream.PATIENCE][j], m)
-        return CallerBatch(arrival_s, interval, type_in, final, is_open(self.scenario, arrival_s),
+        open_now = is_open(self.scenario.calendar, arrival_s)
+        return CallerBatch(arrival_s, interval, type_in, final, open_now,
                            greeting_s, ivr_patience_s, ivr_served, handle_s, wrap_s, patience_s)

@@ -24,8 +24,9 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
+from scenarios.calendar import scheduled_agents
 from scenarios.schema import Scenario
-from sim.agents import CALL, AgentPool, scheduled_agents
+from sim.agents import CALL, AgentPool
 from sim.arrivals import Arrival, CallerSource
 from sim.caller import ARRIVAL_S, PATIENCE_S, WRAP_S, Call
 from sim.metrics import ReplicationCounts, Tally, first_counted_interval

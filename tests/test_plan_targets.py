@@ -1,8 +1,6 @@
 """A scenario's targets judged on simulated intervals (plan.targets) and shown in the run table."""
 
 import math
-from dataclasses import asdict
-from types import SimpleNamespace
 
 import pytest
 
@@ -33,10 +31,8 @@ def test_the_schema_targets_map_field_by_field():
             st.max_asa_s, st.max_occupancy) == (0.9, 30, "answered", 3, 0.04, None, None)
 
 
-def test_asa_and_occupancy_targets_are_read_when_the_schema_has_them():
-    # The schema is gaining max_asa_s and max_occupancy; the adapter reads them when present.
-    t = SimpleNamespace(**asdict(Targets()), max_asa_s=30.0, max_occupancy=0.85)
-    st = service_targets(t)
+def test_asa_and_occupancy_targets_are_read_from_the_scenario():
+    st = service_targets(Targets(max_asa_s=30.0, max_occupancy=0.85))
     assert st.max_asa_s == 30.0 and st.max_occupancy == 0.85
 
 
@@ -67,8 +63,7 @@ def test_target_lines_skip_undefined_intervals_and_name_the_misses():
 
 def test_asa_and_occupancy_lines_appear_only_when_set():
     sc = load_builtin("clinic")
-    sc_more = SimpleNamespace(name=sc.name, calendar=sc.calendar, targets=SimpleNamespace(
-        **asdict(sc.targets), max_asa_s=12.0, max_occupancy=0.9))
+    sc_more = load_builtin("clinic", ["targets.max_asa_s=12", "targets.max_occupancy=0.9"])
     result = _result(_interval(0.9, asa_s=12.0, occupancy=0.95))
     assert len(target_lines(sc, judge_intervals(sc, result))) == 1 + (
         sc.targets.max_abandon is not None)

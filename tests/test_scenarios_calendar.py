@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 
 import numpy as np
@@ -20,7 +19,6 @@ from scenarios.calendar import (
     scheduled_agents,
     shift_windows,
 )
-from scenarios.load import builtin_names, load_builtin
 from scenarios.schema import AgentGroup, Calendar, Scenario, Shift
 
 H = 3600.0
@@ -112,29 +110,3 @@ def test_scheduled_agents_refuses_a_staffing_vector_of_the_wrong_length():
     scenario = Scenario(name="x", calendar=cal(), call_types=(), agent_groups=(group,))
     with pytest.raises(ValueError, match=r"agent_groups\[0\].staffing must have 4 entries"):
         scheduled_agents(scenario)
-
-
-@pytest.mark.parametrize("name", builtin_names())
-def test_calendar_agrees_with_the_simulations_copies_on_the_examples(name):
-    # The sim's copies are to be switched over to this module; until then they must agree.
-    sim_agents = pytest.importorskip("sim.agents")
-    sim_arrivals = pytest.importorskip("sim.arrivals")
-    sim_cli = pytest.importorskip("sim_cli")
-    scenario = load_builtin(name)
-    variants = [scenario, dataclasses.replace(
-        scenario, calendar=dataclasses.replace(scenario.calendar, open_s=None, close_s=None))]
-    two_days = dataclasses.replace(scenario.calendar, start_s=scenario.calendar.start_s + 30,
-                                   days=("a", "b"))
-    groups = tuple(dataclasses.replace(g, staffing=g.staffing * 2) for g in scenario.agent_groups)
-    variants.append(dataclasses.replace(scenario, calendar=two_days, agent_groups=groups))
-    for s in variants:
-        labels = [interval_label(s.calendar, k) for k in range(s.calendar.n_intervals)]
-        assert labels == [sim_cli.interval_label(s, k) for k in range(s.calendar.n_intervals)]
-        np.testing.assert_array_equal(scheduled_agents(s), sim_agents.scheduled_agents(s))
-        t = np.linspace(0, s.calendar.horizon_s, 1001)[:-1]
-        np.testing.assert_array_equal(is_open(s.calendar, t), sim_arrivals.is_open(s, t))
-    for group in scenario.agent_groups:
-        assert group_size(group) == sim_agents.group_size(group)
-        for sh in group.shifts:
-            assert shift_windows(sh, scenario.calendar) == sim_agents.shift_windows(
-                sh, scenario.calendar)

@@ -48,8 +48,11 @@ def small_centers(draw):
         skills = tuple(draw(st.permutations(names))[: draw(st.integers(1, n_types))])
         availability = draw(st.sampled_from([1.0, 1.0, 0.7]))
         if draw(st.booleans()):
+            # One vector per interval of all days, as the loader normalises it: the same day
+            # repeated, or a different one each day.
             length = draw(st.sampled_from([ipd, ipd * n_days]))
             staffing = tuple(draw(st.lists(st.integers(0, 2), min_size=length, max_size=length)))
+            staffing *= ipd * n_days // length
             groups.append(
                 AgentGroup(
                     name=f"g{g}",
