@@ -41,6 +41,7 @@ def run_replication(
     on_record: Callable[[CallRecord], None] | None = None,
     arrivals: list[Arrival] | None = None,
     replication: int = 0,
+    count_by: str = "caller",
 ) -> ReplicationCounts:
     """Simulate one replication and return its raw per-interval tallies.
 
@@ -55,6 +56,8 @@ def run_replication(
         Explicit arrivals instead of Poisson ones (deterministic tests, replays).
     replication : int
         Index written in the records' ``replication`` column.
+    count_by : {"caller", "attempt"}
+        Count attempts in their caller's first interval or in their own (:mod:`sim.metrics`).
     """
     sink = None
     if on_record is not None:
@@ -64,7 +67,7 @@ def run_replication(
             for row in rows:
                 on_record(namer.record(replication, row))
 
-    return Model(scenario, seed_sequence, arrivals=arrivals, sink=sink).run()
+    return Model(scenario, seed_sequence, arrivals=arrivals, sink=sink, count_by=count_by).run()
 
 
 def simulate(
@@ -74,6 +77,7 @@ def simulate(
     seed: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     records_path: str | Path | None = None,
+    count_by: str = "caller",
 ) -> SimResult:
     """Run independent replications of ``scenario`` and estimate every metric with a 95 % CI.
 
@@ -88,8 +92,11 @@ def simulate(
     progress : callable, optional
         ``progress(done, total)`` after each replication.
     records_path : path, optional
-        Stream every call's record to this CSV file (see :mod:`sim.records`), replication by
-        replication, as calls finish.
+        Stream every attempt's record to this CSV file (see :mod:`sim.records`), replication
+        by replication, as attempts finish.
+    count_by : {"caller", "attempt"}
+        Count attempts in their caller's first interval (default) or in their own interval
+        (see :mod:`sim.metrics`).
     """
     n_reps = scenario.simulation.replications if replications is None else replications
     if n_reps < 1:
@@ -105,7 +112,7 @@ def simulate(
         writer = None if file is None else CsvRecordWriter(file, RecordNamer(types, groups))
         for r in range(n_reps):
             sink = None if writer is None else (lambda rows, r=r: writer.write_rows(r, rows))
-            rc = Model(scenario, replication_seed(entropy, r), sink=sink).run()
+            rc = Model(scenario, replication_seed(entropy, r), sink=sink, count_by=count_by).run()
             views["summary"].add(total_metrics(rc, scenario))
             views["intervals"].add(interval_metrics(rc, scenario))
             views["types"].add(call_type_metrics(rc, scenario))

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from scenarios.dump import scenario_hash
 from scenarios.errors import ScenarioError
 from scenarios.load import (
     EXAMPLES_DIR,
@@ -64,11 +63,8 @@ def test_builtin_names_are_the_example_files():
 
 
 @pytest.mark.parametrize("name", builtin_names())
-def test_every_example_loads_and_equals_its_file(name):
+def test_every_example_is_a_repeatable_twenty_replication_study(name):
     scenario = load_builtin(name)
-    from_file = load_scenario(EXAMPLES_DIR / f"{name}.toml")
-    assert scenario == from_file
-    assert scenario_hash(scenario) == scenario_hash(from_file)
     assert scenario.simulation.replications == 20
     assert scenario.simulation.seed is not None
 
