@@ -360,14 +360,13 @@ def run_cmd(scenario, replications, seed, overrides, fmt, records_path, out_dir)
     from report.tables import run_rows, run_table
     from sim.replicate import simulate
 
-    # --seed and --replications are overrides like any other, so the recorded scenario hash
-    # describes the run that was made.
-    run_settings = [f"simulation.{key}={value}" for key, value in
-                    (("seed", seed), ("replications", replications)) if value is not None]
-    sc = load_scenario_arg(scenario, [*overrides, *run_settings])
-    with click.progressbar(length=sc.simulation.replications, label="replications",
-                           file=sys.stderr) as bar:
-        result = simulate(sc, records_path=records_path,
+    # Seed and replications are run settings, not part of the center: they go to the
+    # simulation directly (a file needs no [simulation] table for them) and are recorded beside
+    # the scenario hash, which leaves them out (scenarios.dump).
+    sc = load_scenario_arg(scenario, overrides)
+    n_reps = sc.simulation.replications if replications is None else replications
+    with click.progressbar(length=n_reps, label="replications", file=sys.stderr) as bar:
+        result = simulate(sc, replications=n_reps, seed=seed, records_path=records_path,
                           progress=lambda done, _total: bar.update(1))
     view = erlang_view(sc)
     rows = run_rows(sc, result, view)

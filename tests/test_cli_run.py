@@ -53,6 +53,27 @@ def test_seed_option_and_seed_override_describe_the_same_run():
     assert da["scenario_hash"] == db["scenario_hash"] and da["summary"] == db["summary"]
 
 
+def test_seed_and_replications_need_no_simulation_table(tmp_path):
+    text = (Path(scenarios.__file__).parent / "examples" / "erlang_a.toml").read_text()
+    path = tmp_path / "no_simulation.toml"
+    path.write_text(text[:text.index("[simulation]")])
+    res = CliRunner().invoke(cli, ["run", str(path), "-r", "2", "--seed", "3", "--format",
+                                   "json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert (doc["entropy"], doc["replications"]) == (3, 2)
+
+
+def test_an_unseeded_run_is_repeated_exactly_from_what_it_records(tmp_path):
+    text = (Path(scenarios.__file__).parent / "examples" / "erlang_a.toml").read_text()
+    path = tmp_path / "unseeded.toml"
+    path.write_text("\n".join(line for line in text.splitlines() if not line.startswith("seed")))
+    a = json.loads(run("run", str(path), "-r", "2", "--format", "json").stdout)
+    b = json.loads(run("run", str(path), "-r", "2", "--seed", str(a["entropy"]), "--format",
+                       "json").stdout)
+    assert a == b  # results, entropy and scenario hash alike
+
+
 def test_table_shows_simulation_beside_erlang():
     res = run("run", *FAST)
     assert res.exit_code == 0
