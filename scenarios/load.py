@@ -120,11 +120,16 @@ from scenarios.errors import ScenarioError, did_you_mean, join_key, listing
 from scenarios.schema import (
     DISTRIBUTION_KINDS,
     SL_DEFINITIONS,
+    WAIT_PREDICTORS,
+    AbandonedCallbacks,
     AgentGroup,
     Calendar,
+    Callbacks,
     CallType,
     Distribution,
     Ivr,
+    OfferedCallbacks,
+    Redials,
     Scenario,
     Shift,
     Simulation,
@@ -153,6 +158,8 @@ _TOP_KEYS = (
     "agent_groups",
     "targets",
     "simulation",
+    "redials",
+    "callbacks",
 )
 _CALENDAR_KEYS = ("start", "interval_min", "intervals_per_day", "days", "open", "close")
 _CALL_TYPE_KEYS = (
@@ -178,6 +185,13 @@ _TARGET_KEYS = (
     "max_occupancy",
 )
 _SIMULATION_KEYS = ("replications", "seed", "warmup_s", "daily_busyness_cv")
+_REDIAL_KEYS = ("blocked", "abandoned", "delay", "max_attempts")
+_CALLBACK_KEYS = ("dial", "reach_probability", "max_attempts", "retry_delay", "priority",
+                  "abandoned", "offered")
+_ABANDONED_CALLBACK_KEYS = ("delay", "min_wait_s", "deadline_s")
+_OFFERED_CALLBACK_KEYS = ("threshold_s", "accept_probability", "predictor", "keep_place",
+                          "deadline_s")
+_MAX_ATTEMPTS = 1000
 _DISTRIBUTION_KEYS = {kind: ("kind", "mean_s", "cv") for kind in DISTRIBUTION_KINDS} | {
     "erlang": ("kind", "mean_s", "cv", "phases"),
     "empirical": ("kind", "samples_s", "csv", "column"),
@@ -330,6 +344,9 @@ def _scenario(data: Any, base_dir: Path) -> Scenario:
         simulation=_field(
             table, "simulation", "", _simulation, calendar=calendar, default=_OMITTED
         ),
+        redials=_field(table, "redials", "", _redials, base_dir=base_dir, default=_OMITTED),
+        callbacks=_field(table, "callbacks", "", _callbacks, base_dir=base_dir,
+                         default=_OMITTED),
     )
     _check_every_type_answered(scenario)
     return scenario
@@ -541,6 +558,81 @@ def _simulation(value: Any, where: str, *, calendar: Calendar) -> Simulation:
         constraint = f"must be a whole number of intervals ({calendar.interval_s:g} s each)"
         raise ScenarioError(join_key(where, "warmup_s"), constraint, table["warmup_s"])
     return simulation
+
+
+def _redials(value: Any, where: str, *, base_dir: Path) -> Redials:
+    table = _table(value, where, _REDIAL_KEYS)
+    return _build(
+        Redials,
+        blocked=_field(table, "blocked", where, _number, ge=0, le=1, default=_OMITTED),
+        abandoned=_field(table, "abandoned", where, _number, ge=0, le=1, default=_OMITTED),
+        delay=_field(table, "delay", where, _distribution, base_dir=base_dir, default=_OMITTED),
+        max_attempts=_field(table, "max_attempts", where, _integer, ge=1, le=_MAX_ATTEMPTS,
+                            default=_OMITTED),
+    )
+
+
+def _callbacks(value: Any, where: str, *, base_dir: Path) -> Callbacks:
+    table = _table(value, where, _CALLBACK_KEYS)
+    callbacks = _build(
+        Callbacks,
+        dial=_field(table, "dial", where, _distribution, base_dir=base_dir, default=_OMITTED),
+        reach_probability=_field(table, "reach_probability", where, _number, ge=0, le=1,
+                                 default=_OMITTED),
+        max_attempts=_field(table, "max_attempts", where, _integer, ge=1, le=_MAX_ATTEMPTS,
+                            default=_OMITTED),
+        retry_delay=_field(table, "retry_delay", where, _distribution, base_dir=base_dir,
+                           default=_OMITTED),
+        priority=_field(table, "priority", where, _integer, default=_OMITTED),
+        abandoned=_field(table, "abandoned", where, _abandoned_callbacks, base_dir=base_dir,
+                         default=_OMITTED),
+        offered=_field(table, "offered", where, _offered_callbacks, default=_OMITTED),
+    )
+    # A deadline no callback can meet (the dialling alone takes longer) is a typo, not a plan.
+    for part in ("abandoned", "offered"):
+        deadline_s = getattr(getattr(callbacks, part), "deadline_s", None)
+        if deadline_s is not None and deadline_s <= callbacks.dial.mean_s:
+            key = join_key(join_key(where, part), "deadline_s")
+            constraint = f"must be longer than the mean dial time ({callbacks.dial.mean_s:g} s)"
+            raise ScenarioError(key, constraint, deadline_s)
+    return callbacks
+
+
+def _abandoned_callbacks(value: Any, where: str, *, base_dir: Path) -> AbandonedCallbacks:
+    table = _table(value, where, _ABANDONED_CALLBACK_KEYS)
+    return _build(
+        AbandonedCallbacks,
+        delay=_field(table, "delay", where, _distribution, base_dir=base_dir, default=_OMITTED),
+        min_wait_s=_field(table, "min_wait_s", where, _number, ge=0, default=_OMITTED),
+        deadline_s=_field(table, "deadline_s", where, _number, gt=0, default=_OMITTED),
+    )
+
+
+def _offered_callbacks(value: Any, where: str) -> OfferedCallbacks:
+    table = _table(value, where, _OFFERED_CALLBACK_KEYS)
+    return _build(
+        OfferedCallbacks,
+        threshold_s=_field(table, "threshold_s", where, _threshold),
+        accept_probability=_field(table, "accept_probability", where, _number, ge=0, le=1,
+                                  default=_OMITTED),
+        predictor=_field(table, "predictor", where, _text, choices=WAIT_PREDICTORS,
+                         default=_OMITTED),
+        keep_place=_field(table, "keep_place", where, _boolean, default=_OMITTED),
+        deadline_s=_field(table, "deadline_s", where, _number, gt=0, default=_OMITTED),
+    )
+
+
+def _threshold(value: Any, where: str) -> float:
+    """A threshold in seconds >= 0, where ``inf`` (TOML's own spelling) means never."""
+    if isinstance(value, float) and value == math.inf:
+        return value
+    return _number(value, where, ge=0)
+
+
+def _boolean(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ScenarioError(where, "must be true or false", value)
+    return value
 
 
 def _check_every_type_answered(scenario: Scenario) -> None:

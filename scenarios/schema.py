@@ -256,6 +256,136 @@ class Targets:
     max_occupancy: float | None = None
 
 
+#: Wait predictors an offered callback can use (see :class:`OfferedCallbacks`).
+WAIT_PREDICTORS = ("queue", "last_wait")
+
+
+def _deterministic(mean_s: float) -> Distribution:
+    return Distribution(kind="deterministic", mean_s=mean_s, cv=0.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Redials:
+    """Callers who try again after a busy signal or after hanging up in the queue.
+
+    Parameters
+    ----------
+    blocked : float
+        Probability that a caller who got a busy signal (every line busy) calls again.
+    abandoned : float
+        Probability that a caller who hung up in the queue calls again (unless an automatic
+        callback is coming, see :class:`AbandonedCallbacks`).
+    delay : Distribution
+        Time from the failed attempt to the next one.
+    max_attempts : int
+        Attempts per caller, the first included; a caller whose last attempt fails gives up.
+
+    Notes
+    -----
+    A redial is a new attempt of the same caller (same ``caller_id``, its attempt number one
+    higher, kind ``redial``), with the caller's own talk time, wrap-up and patience again (the
+    same person, with the same need); its IVR time is drawn anew. An attempt that would fall
+    after the last interval is not made: the caller gives up (it is counted).
+    """
+
+    blocked: float = 0.0
+    abandoned: float = 0.0
+    delay: Distribution = field(
+        default_factory=lambda: Distribution(kind="exponential", mean_s=300.0, cv=1.0))
+    max_attempts: int = 10
+
+
+@dataclass(frozen=True, kw_only=True)
+class AbandonedCallbacks:
+    """Automatic callbacks of callers who hung up in the queue (the clinic's step 3).
+
+    Parameters
+    ----------
+    delay : Distribution
+        Time from hanging up to the callback being due: from then on the callback waits for a
+        free agent in the callback queue (:attr:`Callbacks.priority`).
+    min_wait_s : float
+        Only callers who waited at least this long are called back (shorter abandons are often
+        misdials); 0: everyone.
+    deadline_s : float or None
+        Target: the first callback attempt within this long of hanging up. Reported as deadline
+        misses; the callback is made all the same.
+    """
+
+    delay: Distribution = field(default_factory=lambda: _deterministic(0.0))
+    min_wait_s: float = 0.0
+    deadline_s: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfferedCallbacks:
+    """Virtual hold: a caller whose predicted wait is long is offered a callback instead.
+
+    Parameters
+    ----------
+    threshold_s : float
+        The offer is made when the predicted wait exceeds this (``inf``: never).
+    accept_probability : float
+        Probability that an offered caller accepts; an accepting caller hangs up (freeing its
+        line; outcome ``callback_requested``) and is called back.
+    predictor : str
+        ``queue``: (callers of the type waiting + 1) times the type's mean talk plus wrap-up,
+        over the agents on duty in the groups serving it. ``last_wait``: the wait of the last
+        caller of the type that reached an agent. Prediction quality is reported.
+    keep_place : bool
+        ``true``: the callback keeps the caller's place in its call type's queue (it is made
+        when an inbound call in that place would have been answered). ``false``: it waits in
+        the callback queue at :attr:`Callbacks.priority`.
+    deadline_s : float or None
+        The callback is moved to the front of every queue if not made within this long.
+    """
+
+    threshold_s: float
+    accept_probability: float = 1.0
+    predictor: str = "queue"
+    keep_place: bool = True
+    deadline_s: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Callbacks:
+    """Calls the center makes back to callers: how they are dialled and when.
+
+    Parameters
+    ----------
+    dial : Distribution
+        Dialling and ringing time; it occupies the agent whether or not the caller answers.
+    reach_probability : float
+        Probability that the caller answers a callback attempt; a reached caller then talks for
+        its own talk time, followed by its wrap-up.
+    max_attempts : int
+        Callback attempts per request; after the last unreached one the caller is not called
+        again.
+    retry_delay : Distribution
+        From an unreached attempt to the next attempt being due.
+    priority : int or None
+        Queue priority class of due callbacks among the call types' classes (smaller first;
+        at an equal class inbound calls go first). ``None`` (default): after every inbound
+        call, so that callbacks use only time no waiting caller needs.
+    abandoned, offered : AbandonedCallbacks or OfferedCallbacks, optional
+        Which callers are called back.
+
+    Notes
+    -----
+    Callbacks use the agents of the groups that have the caller's call type among their skills,
+    but not the inbound trunk lines (outbound calls are assumed to go out on lines of their
+    own). A caller who will be called back does not redial.
+    """
+
+    dial: Distribution = field(default_factory=lambda: _deterministic(20.0))
+    reach_probability: float = 1.0
+    max_attempts: int = 3
+    retry_delay: Distribution = field(default_factory=lambda: _deterministic(600.0))
+    priority: int | None = None
+    abandoned: AbandonedCallbacks | None = None
+    offered: OfferedCallbacks | None = None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Simulation:
     """How the simulation is run.
@@ -300,6 +430,10 @@ class Scenario:
         Global factor on every arrival rate (``--set arrival_scale=1.2`` for 20 % more calls).
     targets : Targets
     simulation : Simulation
+    redials : Redials or None
+        Callers who call again after failing (``None``: nobody does).
+    callbacks : Callbacks or None
+        Calls back to abandoned callers and virtual hold (``None``: none).
     schema_version : int
         Version of the file format this scenario was read from.
     """
@@ -313,6 +447,8 @@ class Scenario:
     arrival_scale: float = 1.0
     targets: Targets = field(default_factory=Targets)
     simulation: Simulation = field(default_factory=Simulation)
+    redials: Redials | None = None
+    callbacks: Callbacks | None = None
     schema_version: int = 1
 
     def call_type(self, name: str) -> CallType:

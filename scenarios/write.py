@@ -89,6 +89,14 @@ def scenario_to_toml(scenario: Scenario, header_comment: str | None = None) -> s
     simulation = _simulation(scenario)
     if simulation:
         blocks.append(_section("[simulation]", simulation))
+    if scenario.redials is not None:
+        blocks.append(_section("[redials]", _plain(scenario.redials)))
+    callbacks = scenario.callbacks
+    if callbacks is not None:
+        blocks.append(_section("[callbacks]", _plain(callbacks, skip=("abandoned", "offered"))))
+        for part in ("abandoned", "offered"):
+            if getattr(callbacks, part) is not None:
+                blocks.append(_section(f"[callbacks.{part}]", _plain(getattr(callbacks, part))))
     return "\n\n".join(blocks) + "\n"
 
 
@@ -218,6 +226,24 @@ def _simulation(scenario: Scenario) -> dict[str, Any]:
         for field in dataclasses.fields(simulation)
     }
     return keys if any(v is not None for v in keys.values()) else {}
+
+
+def _plain(section: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A section whose keys are its fields, named alike, with distributions as the file gives
+    them; a field at its default is left out, except a threshold (the point of the section)."""
+    keys = {}
+    for f in dataclasses.fields(section):
+        value = getattr(section, f.name)
+        if f.default is not dataclasses.MISSING:
+            default = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+        else:
+            default = dataclasses.MISSING  # required: always written
+        if f.name in skip or value == default:
+            continue
+        keys[f.name] = _distribution(value) if isinstance(value, Distribution) else value
+    return keys
 
 
 def _distribution(dist: Distribution | None) -> dict[str, Any] | None:

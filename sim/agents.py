@@ -142,6 +142,7 @@ class AgentPool:
                     f"interval of all days), got {len(grp.staffing)}")
         self.agents = [[Agent(g, j) for j in range(group_size(grp))]
                        for g, grp in enumerate(self.groups)]
+        self.on_duty = [0] * len(self.groups)  # agents on duty per group, now
         n = cal.n_intervals
         self.present_s = [[0.0] * n for _ in self.groups]
         self.busy_s = [[0.0] * n for _ in self.groups]
@@ -175,6 +176,7 @@ class AgentPool:
         if agent.on_duty:
             return
         agent.on_duty = True
+        self.on_duty[agent.group] += 1
         if agent.present_since is None:
             agent.present_since = self.env.now
         if self.groups[agent.group].availability < 1.0:
@@ -187,6 +189,7 @@ class AgentPool:
         if not agent.on_duty:
             return
         agent.on_duty = False
+        self.on_duty[agent.group] -= 1
         agent.walk_epoch += 1
         agent.walk_ins.clear()
         if agent.work == IDLE:

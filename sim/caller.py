@@ -19,8 +19,10 @@ decides, deterministically.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sim.kernel import Life
-from sim.records import AFTER_HOURS, ANSWERED, INBOUND, IVR_ABANDONED, IVR_SERVED
+from sim.records import ANSWERED, INBOUND, IVR_ABANDONED, IVR_SERVED
 
 # Positions of a caller's pre-drawn attributes (the columns of ``sim.arrivals.CallerBatch``).
 (ARRIVAL_S, INTERVAL, TYPE_IN, TYPE, IS_OPEN, GREETING_S, IVR_PATIENCE_S, IVR_SERVED_FLAG,
@@ -50,8 +52,8 @@ class Call(Life):
     """
 
     __slots__ = ("agent", "answer_s", "arrival_s", "attempt", "caller_id", "draws",
-                 "first_interval", "id", "interval", "ivr_exit_s", "kind", "queue_entry_s",
-                 "type", "type_in", "waiting", "wake")
+                 "first_interval", "id", "interval", "ivr_exit_s", "job", "kind",
+                 "predicted_wait_s", "queue_entry_s", "type", "type_in", "waiting", "wake")
 
     def __init__(self, call_id: int, draws: tuple, model):
         self.id = self.caller_id = call_id
@@ -60,9 +62,13 @@ class Call(Life):
         self.type = self.type_in = draws[TYPE_IN]
         self.interval = self.first_interval = draws[INTERVAL]
         self.arrival_s = self.ivr_exit_s = self.queue_entry_s = self.answer_s = None
-        self.agent = self.wake = None
+        self.agent = self.wake = self.predicted_wait_s = self.job = None
         self.waiting = False
-        self.generator = call_life(model, self)
+        self.generator = self.life(model)
+
+    def life(self, model):
+        """The generator this attempt lives by."""
+        return call_life(model, self)
 
     def renege(self, _event) -> None:
         """Patience timer callback: hang up unless an agent has already taken the call."""
@@ -82,7 +88,7 @@ def call_life(model, call: Call):
     # gets a busy signal.
     call.arrival_s = env.now
     if not is_open:
-        model.finish(call, AFTER_HOURS)
+        model.after_hours(call)
         return
     if not model.seize_line(call):
         model.block(call)
@@ -119,3 +125,49 @@ def call_life(model, call: Call):
     if wrap_s > 0:
         yield timeout(wrap_s)
     model.pool.release(call.agent)  # the agent-free moment
+
+
+class Dial(NamedTuple):
+    """What a callback attempt will meet, drawn when it is requested (see ``sim.policies``)."""
+
+    dial_s: float  #: dialling and ringing time
+    reached: bool  #: whether the caller answers
+    deadline_at_s: float | None  #: simulated time by which the first dial is due
+    keep_place: bool  #: waits in the caller's place in its type's queue
+
+
+class CallbackJob(Call):
+    """A callback attempt: the center calls the caller back (``kind = CALLBACK``).
+
+    Its ``job`` (a :class:`Dial`) is set by ``Model.request_callback`` / ``retry_callback``
+    before it falls due; its talk time and wrap-up are the caller's own.
+    """
+
+    __slots__ = ()
+
+    def life(self, model):
+        return callback_life(model, self)
+
+
+def callback_life(model, job: CallbackJob):
+    """One callback attempt: due -> an agent takes it -> dial -> talk and wrap-up, or no answer.
+
+    A due callback never gives up; it occupies no inbound trunk line (see
+    ``scenarios.schema.Callbacks``). The agent is busy from the moment it starts dialling.
+    """
+    wake = model.queue_callback(job)
+    if wake is not None:
+        yield wake
+    agent = job.agent
+    model.callback_dialled(job)
+    yield model.timeout(job.job.dial_s)
+    if not job.job.reached:
+        model.callback_done(job, reached=False)
+        model.pool.release(agent)
+        return
+    yield model.timeout(job.draws[HANDLE_S])
+    model.callback_done(job, reached=True)
+    wrap_s = job.draws[WRAP_S]
+    if wrap_s > 0:
+        yield model.timeout(wrap_s)
+    model.pool.release(agent)

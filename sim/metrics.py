@@ -19,8 +19,11 @@ Counting rules
 Metrics (per interval, per call type and in total)
 --------------------------------------------------
 ``offered``, ``after_hours``, ``blocked``, ``ivr_abandoned``, ``ivr_served``, ``abandoned``,
-``answered``, ``unfinished``
-    Counts; ``offered`` is the sum of the seven outcomes.
+``answered``, ``unfinished``, ``callback_requested``
+    Counts of inbound attempts (first calls and redials; callbacks are counted by
+    :mod:`sim.followups`); ``offered`` is the sum of the eight outcomes. A caller who accepted
+    a callback offer (``callback_requested``) is neither answered nor lost here: the callback
+    that follows is a caller-level figure.
 ``service_level``
     Answered with ``wait_s <= targets.awt_s``, divided by, per ``targets.sl_definition``:
     ``offered``: the calls that reached the queue (answered + abandoned + unfinished);
@@ -58,16 +61,20 @@ import numpy as np
 
 from scenarios.schema import Scenario
 from sim.errors import SimError
+from sim.followups import FollowUpCounts, FollowUpTally, followup_metrics
 from sim.records import (
     ABANDONED,
     AFTER_HOURS,
     ANSWERED,
     BLOCKED,
+    CALLBACK,
+    INBOUND_OUTCOMES,
     IVR_ABANDONED,
     OUTCOMES,
     ROW_FIRST_INTERVAL,
     ROW_GROUP,
     ROW_INTERVAL,
+    ROW_KIND,
     ROW_OUTCOME,
     ROW_TYPE,
     ROW_WAIT,
@@ -75,9 +82,6 @@ from sim.records import (
 )
 
 PERCENTILES = (50, 80, 90, 95)
-QUEUE_METRICS = (*OUTCOMES, "offered", "service_level", "asa_s", "mean_wait_s",
-                 *(f"wait_p{q}_s" for q in PERCENTILES), "p_abandon", "lost_share")
-AGENT_METRICS = ("occupancy", "agents")
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,8 @@ class ReplicationCounts:
         Agent-seconds on calls (talk + wrap-up), on walk-ins, and present, per interval.
     scheduled_agents : ndarray, shape (G, I)
         Scheduled agents on duty, time average per interval.
+    followups : FollowUpCounts
+        Callers, redials and callbacks (:mod:`sim.followups`).
     """
 
     counts: np.ndarray
@@ -115,6 +121,7 @@ class ReplicationCounts:
     walk_in_s: np.ndarray
     present_s: np.ndarray
     scheduled_agents: np.ndarray
+    followups: FollowUpCounts
 
 
 #: Which interval an attempt counts in (see the counting rules above): record field by name.
@@ -144,10 +151,21 @@ class Tally:
         self.sums = np.zeros((4, n_int * n_types))
         self.answered_by_group = np.zeros(self.n_groups * n_int, dtype=np.int64)
         self._waits: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.followups = FollowUpTally(scenario)
 
     def add(self, rows: list[tuple]) -> None:
-        """Count a batch of raw rows (see :mod:`sim.records`)."""
+        """Count a batch of raw rows (see :mod:`sim.records`).
+
+        Every row feeds the caller-level tally; the queue figures count inbound attempts only
+        (first calls and redials): a callback is the center's call, not a call offered to it.
+        """
         columns = list(zip(*rows, strict=True))
+        self.followups.add(columns)
+        if CALLBACK in columns[ROW_KIND]:
+            rows = [row for row in rows if row[ROW_KIND] != CALLBACK]
+            if not rows:
+                return
+            columns = list(zip(*rows, strict=True))
         interval = np.array(columns[self._interval_field], dtype=np.int64)
         call_type = np.array(columns[ROW_TYPE], dtype=np.int64)
         outcome = np.array(columns[ROW_OUTCOME], dtype=np.int64)
@@ -190,6 +208,7 @@ class Tally:
             walk_in_s=np.array(pool.walk_in_s).reshape(self.n_groups, self.n_intervals),
             present_s=np.array(pool.present_s).reshape(self.n_groups, self.n_intervals),
             scheduled_agents=scheduled_agents,
+            followups=self.followups.result(),
         )
 
 
@@ -204,7 +223,8 @@ def queue_metrics(counts, answered_wait_sum_s, queued_wait_sum_s, within_awt, sh
 
     ``counts`` has the outcomes on its first axis.
     """
-    out = {name: counts[i] for i, name in enumerate(OUTCOMES)}
+    # Callbacks (whose outcome may be unreached) are left out of these counts.
+    out = {name: counts[i] for i, name in enumerate(INBOUND_OUTCOMES)}
     offered = counts.sum(axis=0)
     reached = counts[ABANDONED] + counts[ANSWERED] + counts[UNFINISHED]
     denominator = {
@@ -285,6 +305,7 @@ def interval_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, np.
     """Every metric per interval (float arrays of length ``n_intervals``; warm-up ones nan)."""
     out = _reduce(rc, scenario.targets.sl_definition, axis=(1,))
     out.update(wait_percentiles(rc.waits_interval, rc.waits_s, scenario.calendar.n_intervals))
+    out.update(followup_metrics(rc.followups, axis=(1,)))
     available_s = rc.present_s - rc.walk_in_s
     out["occupancy"] = _ratio(rc.busy_s.sum(axis=0), available_s.sum(axis=0))
     out["agents"] = rc.scheduled_agents.sum(axis=0)
@@ -299,6 +320,7 @@ def call_type_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, np
     """Queue metrics per call type (arrays of length ``n_types``)."""
     out = _reduce(rc, scenario.targets.sl_definition, axis=(0,))
     out.update(wait_percentiles(rc.waits_type, rc.waits_s, len(scenario.call_types)))
+    out.update(followup_metrics(rc.followups, axis=(0,)))
     return out
 
 
@@ -317,6 +339,7 @@ def total_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, float]
     """Every metric over the whole run (floats)."""
     out = _reduce(rc, scenario.targets.sl_definition, axis=(0, 1))
     out.update(wait_percentiles(np.zeros(rc.waits_s.size, dtype=np.int64), rc.waits_s, 1))
+    out.update(followup_metrics(rc.followups, axis=(0, 1)))
     counted = _counted(scenario)
     out["occupancy"] = _ratio(rc.busy_s[:, counted].sum(),
                               (rc.present_s - rc.walk_in_s)[:, counted].sum())

@@ -8,12 +8,12 @@ The model also holds the moments of an attempt's life where the center acts (see
 
 Run horizon and drain
 ---------------------
-Calls arrive during the calendar's intervals only. After the last interval no new call arrives
-and the system drains: the agents on duty at the horizon stay until every call has left. If the
-queue cannot drain (no agents and infinite patience, say), the run stops at
-``horizon_s + DRAIN_LIMIT_S`` and the calls still in the system are recorded as ``unfinished``.
-So every offered call has exactly one outcome, and ``offered = after_hours + blocked +
-ivr_abandoned + ivr_served + abandoned + answered + unfinished``.
+Calls arrive during the calendar's intervals only, and so do redials and callbacks: a later
+attempt that would start after the last interval is not made (the caller gives up, counted as
+``gave_up``). After the last interval the system drains: the agents on duty at the horizon stay
+until every call has left and every callback due has been made. If it cannot drain (no agents
+and infinite patience, say), the run stops at ``horizon_s + DRAIN_LIMIT_S`` and the attempts
+still in the system are recorded as ``unfinished``. So every attempt has exactly one outcome.
 """
 
 from __future__ import annotations
@@ -24,15 +24,34 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
-from scenarios.calendar import scheduled_agents
+from scenarios.calendar import is_open, scheduled_agents
 from scenarios.schema import Scenario
 from sim.agents import CALL, AgentPool
 from sim.arrivals import Arrival, CallerSource
-from sim.caller import ARRIVAL_S, PATIENCE_S, WRAP_S, Call
+from sim.caller import (
+    ARRIVAL_S,
+    INTERVAL,
+    IS_OPEN,
+    PATIENCE_S,
+    WRAP_S,
+    Call,
+    CallbackJob,
+)
 from sim.metrics import ReplicationCounts, Tally, first_counted_interval
-from sim.policies import Policy
-from sim.records import ABANDONED, BLOCKED, UNFINISHED, attempt_row
+from sim.policies import Dialler, Policy, policies_for
+from sim.records import (
+    ABANDONED,
+    AFTER_HOURS,
+    ANSWERED,
+    BLOCKED,
+    CALLBACK,
+    REDIAL,
+    UNFINISHED,
+    UNREACHED,
+    attempt_row,
+)
 from sim.routing import Router
+from sim.streams import Stream, generator
 
 #: How long after the horizon a run may go on draining before the rest counts as unfinished (s).
 DRAIN_LIMIT_S = 86400.0
@@ -55,7 +74,9 @@ class Model:
     sink : callable, optional
         Receives batches of raw record rows (see :mod:`sim.records`) as calls finish.
     policies : sequence of Policy
-        Consulted, in order, at the moments of an attempt's life (see :mod:`sim.policies`).
+        Consulted, in order, at the moments of an attempt's life (see :mod:`sim.policies`),
+        after the policies the scenario itself asks for (redials, callbacks:
+        :func:`sim.policies.policies_for`).
     pool_class : type
         The agent pool (:class:`sim.agents.AgentPool` or a subclass, e.g. one that logs the
         agents' moments in a test), passed in rather than fixed, as Ciw passes ``node_class``.
@@ -71,14 +92,20 @@ class Model:
         self.scenario = scenario
         self.env = simpy.Environment()
         self.timeout = self.env.timeout  # bound once: each ``env.timeout`` access allocates
-        self.policies = tuple(policies)
+        self.policies = (*policies_for(scenario), *policies)
+        self.dialler = None if scenario.callbacks is None else Dialler(scenario.callbacks)
         self.router = Router(scenario)
         self.pool = pool_class(self.env, scenario, self.router, seed, assign=self.assign,
                               idle=self._agent_idle if self.policies else None)
         self.callers = CallerSource(scenario, seed)
         self.lines = math.inf if scenario.lines is None else scenario.lines
         self.live: dict[int, Call] = {}  # calls holding a line, by id (free lines: lines - len)
+        self.jobs: dict[int, Call] = {}  # callbacks due: queued or being made, by id
+        self.pending = 0  # later attempts scheduled but not started
+        self.next_id = 0  # id of the next attempt (first attempts take theirs as they arrive)
         self.done = self.env.event()
+        self._seed = seed
+        self._rngs: dict[Stream, np.random.Generator] = {}
         self._arrivals = arrivals
         self._arrivals_done = False
         self._first_counted = first_counted_interval(scenario)
@@ -93,7 +120,9 @@ class Model:
         env.process(self._source())
         env.timeout(horizon_s + DRAIN_LIMIT_S).callbacks.append(self._stop)
         env.run(until=self.done)
-        for call in list(self.live.values()):
+        for call in [*self.live.values(), *self.jobs.values()]:
+            if call.kind == CALLBACK and call.answer_s is None and call.job.deadline_at_s:
+                self.event("callback_deadline_missed", call)  # never dialled
             self.finish(call, UNFINISHED)
         self.pool.close()
         self._flush()
@@ -109,25 +138,35 @@ class Model:
         n_days = len(self.scenario.calendar.days)
         batches = ([callers.explicit(self._arrivals)] if self._arrivals is not None
                    else (callers.day(d) for d in range(n_days)))
-        call_id = 0
         for batch in batches:
             for start in range(0, batch.arrival_s.size, _CHUNK):
                 columns = (column[start:start + _CHUNK].tolist() for column in batch)
                 now, timeout = env.now, self.timeout
+                call_id = self.next_id  # later attempts take ids between chunks
                 for draws in zip(*columns, strict=True):
                     # The call's life starts when its arrival timeout is processed.
                     timeout(draws[ARRIVAL_S] - now).callbacks.append(Call(call_id, draws, self))
                     call_id += 1
+                self.next_id = call_id
                 # Wake up with the chunk's last arrival (its life starts first: created earlier).
                 yield env.timeout(draws[ARRIVAL_S] - now)
         horizon_s = self.scenario.calendar.horizon_s
         if env.now < horizon_s:
             yield env.timeout(horizon_s - env.now)
         self._arrivals_done = True
-        if not self.live:
+        self._maybe_stop()
+
+    def _maybe_stop(self) -> None:
+        """Stop once nothing is left to happen: no call, no callback due, no attempt ahead."""
+        if self._arrivals_done and not self.live and not self.jobs and not self.pending:
             self._stop(None)
 
     # -- the moments of an attempt's life (see sim.caller) -------------------------------------
+    def after_hours(self, call: Call) -> None:
+        """The attempt arrived outside opening hours and left."""
+        self.finish(call, AFTER_HOURS)
+        self._maybe_stop()
+
     def seize_line(self, call: Call) -> bool:
         """Take a trunk line for ``call`` (held until it leaves); ``False`` if every one is busy."""
         live = self.live
@@ -141,13 +180,13 @@ class Model:
         self.finish(call, BLOCKED)
         for policy in self.policies:
             policy.blocked(self, call)
+        self._maybe_stop()
 
     def release_line(self, call: Call, outcome: int) -> None:
         """The caller leaves with ``outcome``: its line is freed and its record written."""
         del self.live[call.id]
         self.finish(call, outcome)
-        if self._arrivals_done and not self.live:
-            self._stop(None)
+        self._maybe_stop()
 
     def diverted(self, call: Call) -> bool:
         """Queue entry, first step: ``True`` if a policy took the attempt out of routing."""
@@ -180,12 +219,108 @@ class Model:
         if call.waiting:
             call.waiting = False
             call.wake.succeed(agent)
+        if self.policies:
+            for policy in self.policies:
+                policy.answered(self, call)
 
     def abandon(self, call: Call) -> None:
         """The caller hung up in queue: free its line, record it, let the policies act."""
-        self.release_line(call, ABANDONED)
+        del self.live[call.id]
+        self.finish(call, ABANDONED)
         for policy in self.policies:
             policy.abandoned(self, call)
+        self._maybe_stop()  # after the policies: a redial or callback may follow
+
+    # -- later attempts: redials and callbacks ---------------------------------------------------
+    def rng(self, stream: Stream) -> np.random.Generator:
+        """The replication's generator for a purpose of the policies (created when first used)."""
+        if stream not in self._rngs:
+            self._rngs[stream] = generator(self._seed, stream)
+        return self._rngs[stream]
+
+    def event(self, name: str, call: Call) -> None:
+        """Count an event of the caller's (see :data:`sim.followups.EVENTS`)."""
+        if call.first_interval >= self._first_counted:
+            self._tally.followups.event(name, call.first_interval)
+
+    def _follow_up(self, call: Call, start_s: float, kind: int) -> Call | None:
+        """A new attempt of ``call``'s caller starting at ``start_s`` (``None``: past the
+        horizon, the caller gives up)."""
+        cal = self.scenario.calendar
+        if start_s >= cal.horizon_s:
+            self.event("gave_up", call)
+            return None
+        draws = list(call.draws)
+        draws[ARRIVAL_S] = start_s
+        draws[INTERVAL] = int(start_s // cal.interval_s)
+        draws[IS_OPEN] = bool(is_open(cal, np.array([start_s]))[0])
+        attempt = (CallbackJob if kind == CALLBACK else Call)(self.next_id, tuple(draws), self)
+        self.next_id += 1
+        attempt.caller_id, attempt.first_interval = call.caller_id, call.first_interval
+        attempt.attempt, attempt.kind = call.attempt + 1, kind
+        self.pending += 1
+        event = self.timeout(start_s - self.env.now)
+        event.callbacks.append(self._started)
+        event.callbacks.append(attempt)  # its life starts then
+        return attempt
+
+    def _started(self, _event) -> None:
+        self.pending -= 1
+
+    def redial(self, call: Call, delay_s: float) -> None:
+        """The caller of ``call`` tries again in ``delay_s`` seconds (if before the horizon)."""
+        self._follow_up(call, self.env.now + delay_s, REDIAL)
+
+    def request_callback(self, call: Call, due_s: float, *, deadline_s: float | None = None,
+                         keep_place: bool = False) -> None:
+        """Put the caller of ``call`` on the callback list, due at ``due_s``.
+
+        ``deadline_s`` (from now) is the target for the first dial; ``keep_place``: the callback
+        waits in the caller's place in its call type's queue instead of the callback queue.
+        """
+        job = self._follow_up(call, due_s, CALLBACK)
+        if job is not None:
+            job.arrival_s = self.env.now  # the request
+            job.attempt = 1  # the first callback attempt: attempts count per request
+            job.job = self.dialler.draw(self, deadline_s, keep_place)
+
+    def retry_callback(self, job: Call) -> None:
+        """An unreached callback is tried again after the retry delay, up to the limit."""
+        if job.attempt >= self.scenario.callbacks.max_attempts:
+            return
+        retry = self._follow_up(job, self.env.now + self.dialler.retry_delay(self), CALLBACK)
+        if retry is not None:
+            retry.arrival_s = self.env.now
+            retry.job = self.dialler.draw(self, None, job.job.keep_place)
+
+    def queue_callback(self, job: Call) -> simpy.Event | None:
+        """A callback falls due: an idle agent takes it now, or it waits for one (forever)."""
+        self.jobs[job.id] = job
+        job.queue_entry_s = self.env.now
+        agent = (self.router.route(job) if job.job.keep_place
+                 else self.router.route_callback(job))
+        if agent is not None:
+            self.assign(agent, job)
+            return None
+        job.waiting = True
+        job.wake = self.env.event()
+        return job.wake
+
+    def callback_dialled(self, job: Call) -> None:
+        """An agent starts dialling a callback (checked against its deadline)."""
+        deadline_at_s = job.job.deadline_at_s
+        if deadline_at_s is not None and self.env.now > deadline_at_s:
+            self.event("callback_deadline_missed", job)
+
+    def callback_done(self, job: Call, reached: bool) -> None:
+        """A callback attempt ends: talked (its wrap-up follows), or nobody answered."""
+        del self.jobs[job.id]
+        if reached:
+            self.finish(job, ANSWERED)
+        else:
+            self.finish(job, UNREACHED)
+            self.retry_callback(job)
+        self._maybe_stop()
 
     def _agent_idle(self, agent) -> bool:
         return any(policy.agent_idle(self, agent) for policy in self.policies)

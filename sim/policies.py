@@ -15,6 +15,9 @@ already does:
 ``abandoned(model, call)``
     The caller hung up in queue; its line is free and its record written. A policy calling
     abandoned callers back, or a redial policy, acts here.
+``answered(model, call)``
+    An agent has just taken the attempt (``call.agent``, ``call.answer_s`` are set); for a
+    callback, the agent starts dialling.
 ``agent_idle(model, agent) -> bool``
     A free agent found no walk-in and no waiting call and is about to become idle. Returning
     ``True`` means the policy gave the agent work (outbound calls, callbacks) and will return
@@ -26,6 +29,14 @@ numbers). A model without policies skips every consultation, so the default cost
 """
 
 from __future__ import annotations
+
+import math
+
+from scenarios.schema import Callbacks, Redials
+from sim.caller import Dial
+from sim.dists import sampler
+from sim.records import CALLBACK, CALLBACK_REQUESTED
+from sim.streams import Stream
 
 
 class Policy:
@@ -41,6 +52,145 @@ class Policy:
     def abandoned(self, model, call) -> None:
         """After a caller abandoned the queue."""
 
+    def answered(self, model, call) -> None:
+        """After an agent took the attempt."""
+
     def agent_idle(self, model, agent) -> bool:
         """Before a free agent becomes idle; ``True`` if the policy gave it work."""
         return False
+
+
+# ---------------------------------------------------------------------------------------------
+# The policies a scenario asks for (scenarios.schema: Redials, Callbacks).
+
+
+class Dialler:
+    """How the center's callbacks go: draws each attempt's dial time and whether it reaches.
+
+    Draws come from the replication's ``Stream.CALLBACK`` generator, in the order the callbacks
+    are requested (requests depend on what callers do, so these draws are shared in order, not
+    per caller).
+    """
+
+    def __init__(self, callbacks: Callbacks):
+        self.callbacks = callbacks
+        self._dial = sampler(callbacks.dial)
+        self._retry = sampler(callbacks.retry_delay)
+        self._delay = sampler(callbacks.abandoned.delay) if callbacks.abandoned else None
+
+    def draw(self, model, deadline_s: float | None, keep_place: bool) -> Dial:
+        """The dial of a new callback attempt; ``deadline_s`` from now, if any."""
+        rng = model.rng(Stream.CALLBACK)
+        dial_s = float(self._dial(rng, 1)[0])
+        reached = bool(rng.random() < self.callbacks.reach_probability)
+        deadline_at_s = None if deadline_s is None else model.env.now + deadline_s
+        return Dial(dial_s, reached, deadline_at_s, keep_place)
+
+    def retry_delay(self, model) -> float:
+        return float(self._retry(model.rng(Stream.CALLBACK), 1)[0])
+
+    def abandon_delay(self, model) -> float:
+        return float(self._delay(model.rng(Stream.CALLBACK), 1)[0])
+
+
+class Redial(Policy):
+    """Blocked and abandoning callers call again with a probability, after a delay.
+
+    A caller who will be called back (:class:`CallBackAbandoned`) does not also redial; a caller
+    whose attempt was its ``max_attempts``-th gives up.
+    """
+
+    def __init__(self, redials: Redials, callbacks: Callbacks | None):
+        self.redials = redials
+        self._delay = sampler(redials.delay)
+        abandoned = None if callbacks is None else callbacks.abandoned
+        self._callback_min_wait_s = math.inf if abandoned is None else abandoned.min_wait_s
+
+    def _maybe(self, model, call, probability: float) -> None:
+        if probability <= 0 or call.attempt >= self.redials.max_attempts:
+            return  # no draw: a scenario without redials keeps every stream as it was
+        rng = model.rng(Stream.REDIAL)
+        if rng.random() < probability:
+            model.redial(call, float(self._delay(rng, 1)[0]))
+
+    def blocked(self, model, call) -> None:
+        self._maybe(model, call, self.redials.blocked)
+
+    def abandoned(self, model, call) -> None:
+        if model.env.now - call.queue_entry_s >= self._callback_min_wait_s:
+            return  # a callback is coming
+        self._maybe(model, call, self.redials.abandoned)
+
+
+class CallBackAbandoned(Policy):
+    """Callers who hung up in the queue (after ``min_wait_s``) are put on the callback list."""
+
+    def __init__(self, callbacks: Callbacks):
+        self.settings = callbacks.abandoned
+
+    def abandoned(self, model, call) -> None:
+        settings = self.settings
+        if model.env.now - call.queue_entry_s < settings.min_wait_s:
+            return
+        due_s = model.env.now + model.dialler.abandon_delay(model)
+        model.request_callback(call, due_s, deadline_s=settings.deadline_s)
+
+
+class OfferCallback(Policy):
+    """Virtual hold: at queue entry, a caller whose predicted wait exceeds the threshold is
+    offered a callback, and hangs up for one with the accept probability.
+
+    Only callers who find no idle agent are considered; their predicted wait is recorded
+    (``predicted_wait_s``), so the predictor's accuracy can be judged on those who stay.
+    """
+
+    def __init__(self, scenario):
+        self.offered = scenario.callbacks.offered
+        types = scenario.call_types
+        self._work_s = [ct.handle_time.mean_s + ct.wrap_up.mean_s for ct in types]
+        self._groups = [[g for g, grp in enumerate(scenario.agent_groups) if ct.name in grp.skills]
+                        for ct in types]
+        self._last_wait_s = [0.0] * len(types)
+
+    def predict(self, model, call) -> float:
+        """The predicted wait of ``call`` (see ``scenarios.schema.OfferedCallbacks``)."""
+        if self.offered.predictor == "last_wait":
+            return self._last_wait_s[call.type]
+        agents = sum(model.pool.on_duty[g] for g in self._groups[call.type])
+        ahead = model.router.waiting(call.type)
+        return math.inf if agents == 0 else (ahead + 1) * self._work_s[call.type] / agents
+
+    def queue_entry(self, model, call) -> bool:
+        if model.router.idle_for(call.type):
+            return False
+        predicted_s = call.predicted_wait_s = self.predict(model, call)
+        if not predicted_s > self.offered.threshold_s:
+            return False
+        model.event("callbacks_offered", call)
+        if not model.rng(Stream.OFFER).random() < self.offered.accept_probability:
+            return False
+        model.event("callbacks_accepted", call)
+        # The callback first, then the caller leaves: the run must not end in between.
+        model.request_callback(call, model.env.now, deadline_s=self.offered.deadline_s,
+                               keep_place=self.offered.keep_place)
+        model.release_line(call, CALLBACK_REQUESTED)
+        return True
+
+    def answered(self, model, call) -> None:
+        """Note the wait of an inbound call reaching an agent (the ``last_wait`` predictor)."""
+        if call.kind != CALLBACK:
+            self._last_wait_s[call.type] = model.env.now - call.queue_entry_s
+
+
+def policies_for(scenario) -> tuple[Policy, ...]:
+    """The policies a scenario's ``callbacks`` and ``redials`` tables ask for, in the order
+    they are consulted: callbacks before redials (a caller called back does not redial)."""
+    policies: list[Policy] = []
+    callbacks = scenario.callbacks
+    if callbacks is not None and callbacks.offered is not None:
+        policies.append(OfferCallback(scenario))
+    if callbacks is not None and callbacks.abandoned is not None:
+        policies.append(CallBackAbandoned(callbacks))
+    if scenario.redials is not None and (scenario.redials.blocked or scenario.redials.abandoned):
+        policies.append(Redial(scenario.redials, callbacks))
+    return tuple(policies)

@@ -13,11 +13,20 @@ Outcomes (every attempt gets exactly one)
 ``abandoned``     hung up while waiting in queue.
 ``answered``      talked to an agent.
 ``unfinished``    still in the system when the run stopped (see ``sim.model.DRAIN_LIMIT_S``).
+``callback_requested`` accepted a callback offer at queue entry and hung up (virtual hold).
+``unreached``     a callback attempt nobody answered (the agent dialled and rang in vain).
 
 Kinds of attempt
 ----------------
-``inbound`` (a caller's first call), ``redial``, ``callback``, ``outbound``. Only ``inbound``
-is simulated so far; the others are reserved for the policies to come.
+``inbound`` (a caller's first call), ``redial`` (the caller calls again after a busy signal or
+after abandoning), ``callback`` (an agent calls the caller back), ``outbound`` (reserved for
+reminder calls).
+
+For a ``callback`` attempt the times read: ``arrival_s`` when the callback was requested (the
+caller abandoned or accepted the offer; for a retry, when the previous attempt failed),
+``queue_entry_s`` when it became due and joined the queue, ``answer_s`` when an agent took it
+and started dialling, ``end_s`` when the call ended (after talking, or after ringing in vain),
+``wrap_end_s`` the end of the agent's after-call work.
 
 CSV columns (the per-attempt log a calibration step reads; one header row, comma separated,
 empty cell = not applicable; every time is simulated seconds since the start of interval 0 of
@@ -48,6 +57,8 @@ day 0)
                    with staffing ``n``; with shifts, numbered shift by shift).
 ``wait_s``         time in queue: ``answer_s`` or ``abandon_s`` (or the stop time for unfinished
                    calls) minus ``queue_entry_s``; empty if the call never queued.
+``predicted_wait_s`` the wait predicted for the caller at queue entry when a callback offer was
+                   considered (see ``scenarios.schema.OfferedCallbacks``); empty otherwise.
 """
 
 from __future__ import annotations
@@ -64,8 +75,13 @@ OUTCOMES = (
     "abandoned",
     "answered",
     "unfinished",
+    "callback_requested",
+    "unreached",
 )
-AFTER_HOURS, BLOCKED, IVR_ABANDONED, IVR_SERVED, ABANDONED, ANSWERED, UNFINISHED = range(7)
+(AFTER_HOURS, BLOCKED, IVR_ABANDONED, IVR_SERVED, ABANDONED, ANSWERED, UNFINISHED,
+ CALLBACK_REQUESTED, UNREACHED) = range(9)
+#: The outcomes an inbound attempt (a first call or a redial) can have: all but ``unreached``.
+INBOUND_OUTCOMES = OUTCOMES[:UNREACHED]
 
 KINDS = ("inbound", "redial", "callback", "outbound")
 INBOUND, REDIAL, CALLBACK, OUTBOUND = range(4)
@@ -94,6 +110,7 @@ class CallRecord(NamedTuple):
     group: str | None
     agent: int | None
     wait_s: float | None
+    predicted_wait_s: float | None
 
 
 COLUMNS = CallRecord._fields
@@ -105,13 +122,18 @@ _ROW = {name: i for i, name in enumerate(ROW_FIELDS)}
 ROW_INTERVAL, ROW_FIRST_INTERVAL = _ROW["interval"], _ROW["first_interval"]
 ROW_TYPE, ROW_OUTCOME, ROW_GROUP, ROW_WAIT = (
     _ROW["call_type"], _ROW["outcome"], _ROW["group"], _ROW["wait_s"])
+ROW_KIND, ROW_ATTEMPT, ROW_TYPE_IN, ROW_ARRIVAL, ROW_ANSWER, ROW_END, ROW_WRAP_END = (
+    _ROW["kind"], _ROW["attempt"], _ROW["call_type_in"], _ROW["arrival_s"], _ROW["answer_s"],
+    _ROW["end_s"], _ROW["wrap_end_s"])
+ROW_PREDICTED = _ROW["predicted_wait_s"]
 
 
 def attempt_row(call, outcome: int, now_s: float, wrap_s: float) -> tuple:
     """The raw row of ``call`` (a :class:`sim.caller.Call`) leaving with ``outcome`` at ``now_s``.
 
     ``wrap_s`` is the call's after-call work: an answered call's agent is free at
-    ``now_s + wrap_s``. The tuple is in :data:`ROW_FIELDS` order (a test holds them together).
+    ``now_s + wrap_s`` (for a callback nobody answered: at ``now_s``). The tuple is in
+    :data:`ROW_FIELDS` order (a test holds them together).
     """
     queue_entry_s, answer_s, agent = call.queue_entry_s, call.answer_s, call.agent
     wait_s = None if queue_entry_s is None else (
@@ -122,11 +144,12 @@ def attempt_row(call, outcome: int, now_s: float, wrap_s: float) -> tuple:
         answer_s,
         now_s if outcome == ABANDONED else None,
         now_s,
-        now_s + wrap_s if outcome == ANSWERED else None,
+        now_s + wrap_s if outcome == ANSWERED else (now_s if outcome == UNREACHED else None),
         outcome,
         None if agent is None else agent.group,
         None if agent is None else agent.index,
         wait_s,
+        call.predicted_wait_s,
     )
 
 
@@ -167,8 +190,8 @@ class CsvRecordWriter:
     """
 
     _ANSWERED = ("%d,%d,%d,%d,%s,%s,%s,%.3f,%d,%d,%.3f,%.3f,%.3f,,%.3f,%.3f,answered,%s,%d,"
-                 "%.3f\n")
-    _ABANDONED = "%d,%d,%d,%d,%s,%s,%s,%.3f,%d,%d,%.3f,%.3f,,%.3f,%.3f,,abandoned,,,%.3f\n"
+                 "%.3f,\n")
+    _ABANDONED = "%d,%d,%d,%d,%s,%s,%s,%.3f,%d,%d,%.3f,%.3f,,%.3f,%.3f,,abandoned,,,%.3f,\n"
 
     def __init__(self, file: IO[str], namer: RecordNamer):
         self._file = file
@@ -183,8 +206,10 @@ class CsvRecordWriter:
         for row in rows:
             (call_id, caller_id, attempt, kind, type_in, call_type, arrival_s, interval,
              first_interval, ivr_exit_s, queue_entry_s, answer_s, abandon_s, end_s, wrap_end_s,
-             outcome, group, agent, wait_s) = row
-            if outcome == ANSWERED:
+             outcome, group, agent, wait_s, predicted_wait_s) = row
+            if predicted_wait_s is not None or ivr_exit_s is None:  # the templates' blanks
+                lines.append(",".join(map(_cell, named(replication, row))) + "\n")
+            elif outcome == ANSWERED:
                 lines.append(self._ANSWERED % (
                     replication, call_id, caller_id, attempt, KINDS[kind], types[type_in],
                     types[call_type], arrival_s, interval, first_interval, ivr_exit_s,

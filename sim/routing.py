@@ -21,6 +21,7 @@ and is dropped when it reaches the head. That keeps hang-ups O(1).
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 from scenarios.schema import Scenario
@@ -30,12 +31,14 @@ LEAVE, SERVE_WALK_IN = "leave", "serve_walk_in"
 
 
 class Router:
-    """Waiting calls (one FIFO deque per call type) and idle agents (one deque per group)."""
+    """Waiting calls (one FIFO deque per call type), callbacks due (one deque per call type)
+    and idle agents (one deque per group)."""
 
     def __init__(self, scenario: Scenario):
         types = scenario.call_types
         index = {ct.name: j for j, ct in enumerate(types)}
         self.queues = [deque() for _ in types]
+        self.callback_queues = [deque() for _ in types]
         self.idle = [deque() for _ in scenario.agent_groups]
         self._idle_for_type = []
         for ct in types:
@@ -45,13 +48,20 @@ class Router:
                 if ct.name in grp.skills
             )
             self._idle_for_type.append([self.idle[g] for _, g in ranked])
+        # A group scans its queues by priority class; within a class inbound calls before
+        # callbacks, then by its skill preference.
+        callbacks = scenario.callbacks
+        callback_priority = None if callbacks is None else (
+            math.inf if callbacks.priority is None else callbacks.priority)
         self._queues_for_group = []
         for grp in scenario.agent_groups:
-            ranked = sorted(
-                (types[index[name]].priority, rank, index[name])
-                for rank, name in enumerate(grp.skills)
-            )
-            self._queues_for_group.append([self.queues[j] for _, _, j in ranked])
+            ranked = [(types[index[name]].priority, 0, rank, self.queues[index[name]])
+                      for rank, name in enumerate(grp.skills)]
+            if callback_priority is not None:
+                ranked += [(callback_priority, 1, rank, self.callback_queues[index[name]])
+                           for rank, name in enumerate(grp.skills)]
+            ranked.sort(key=lambda entry: entry[:3])
+            self._queues_for_group.append([queue for *_, queue in ranked])
 
     def route(self, call):
         """Queue entry: pop the idle agent ``call`` gets, or put the call at the back of its queue.
@@ -63,6 +73,22 @@ class Router:
                 return idle.popleft()
         self.queues[call.type].append(call)
         return None
+
+    def route_callback(self, job):
+        """A callback falls due: pop the idle agent it gets, or put it in its callback queue."""
+        for idle in self._idle_for_type[job.type]:
+            if idle:
+                return idle.popleft()
+        self.callback_queues[job.type].append(job)
+        return None
+
+    def idle_for(self, call_type: int) -> bool:
+        """Whether an agent who could take a call of ``call_type`` is idle."""
+        return any(self._idle_for_type[call_type])
+
+    def waiting(self, call_type: int) -> int:
+        """Calls of ``call_type`` waiting in its queue (a count; it walks the queue)."""
+        return sum(call.waiting for call in self.queues[call_type])
 
     def next_work(self, agent):
         """The agent-free decision: :data:`LEAVE`, :data:`SERVE_WALK_IN`, a waiting call, ``None``.

@@ -30,6 +30,9 @@ class Stream(IntEnum):
     WRAP = 7  #: after-call work, one sub-stream per call type
     PATIENCE = 8  #: queue patience, one sub-stream per call type
     WALK_IN = 9  #: walk-in tasks, one sub-stream per agent: sub ``(group, agent index)``
+    REDIAL = 10  #: whether a failed caller redials, and after how long
+    CALLBACK = 11  #: callback delays, dial times, whether the caller answers, retry delays
+    OFFER = 12  #: whether an offered caller accepts a callback
 
 
 def replication_seed(entropy: int, replication: int) -> np.random.SeedSequence:

@@ -19,7 +19,7 @@ from scenarios.schema import AgentGroup, Ivr, Shift, Simulation
 from sim.agents import roster_changes
 from sim.arrivals import CallerSource
 from sim.metrics import interval_metrics, total_metrics
-from sim.records import OUTCOMES
+from sim.records import INBOUND_OUTCOMES, OUTCOMES
 from tests._sim_helpers import call_type, det, exp, records_of, scenario
 
 durations = st.sampled_from([det(0.0), det(20.0), exp(30.0), exp(120.0)])
@@ -132,7 +132,7 @@ def test_every_call_is_counted_once_and_agents_are_never_double_booked(sc, seed)
     per_interval = np.bincount(arrivals, minlength=cal.n_intervals)
     intervals = interval_metrics(rc, sc)
     assert np.array_equal(intervals["offered"], per_interval)
-    assert sum(intervals[o] for o in OUTCOMES).tolist() == per_interval.tolist()
+    assert sum(intervals[o] for o in INBOUND_OUTCOMES).tolist() == per_interval.tolist()
     assert total_metrics(rc, sc)["offered"] == len(recs)
     by_record = Counter((r.outcome, r.interval, r.call_type) for r in recs)
     for i, outcome in enumerate(OUTCOMES):

@@ -1,0 +1,182 @@
+"""What happens to callers beyond one attempt: redials, callbacks, and who is never answered.
+
+A caller may make several attempts (:mod:`sim.records`): its first, redials after a busy
+signal or an abandonment, and callbacks the center makes. The per-attempt figures of
+:mod:`sim.metrics` count inbound attempts (first calls and redials); this module counts
+callers, and the callback work, from the same rows.
+
+Counting rules
+--------------
+* A caller counts once, in the interval of its first arrival and under the call type it
+  dialled (``call_type_in`` of its first attempt), whatever its later attempts do.
+* ``callers_answered``: callers one of whose attempts (inbound, redial or a reached callback)
+  was answered by an agent; ``callers_ivr_served``: served by the IVR.
+  ``never_answered = 1 - (callers_answered + callers_ivr_served) / callers``: the share of
+  callers who never got what they called for (the clinic's "calls never answered").
+* ``redials``: attempts of kind ``redial``.
+* Callbacks: ``callbacks_requested`` (first callback attempts: a caller abandoned and was
+  put on the callback list, or accepted an offer), ``callback_attempts`` (every dial),
+  ``callbacks_reached`` (attempts the caller answered), ``callback_delay_s`` (mean time from
+  the request to the first dial, over first attempts that were dialled) and its 90th
+  percentile ``callback_delay_p90_s`` (whole run only), ``callback_agent_s`` (agent seconds on
+  callbacks: dialling, talking and wrap-up, reached or not).
+* Events the model counts as they happen: ``callbacks_offered`` and ``callbacks_accepted``
+  (virtual hold), ``callback_deadline_missed`` (first dials later than the deadline, or never
+  made), ``gave_up`` (redials or callback retries not made because they would fall after the
+  last interval).
+* Wait prediction (offered callbacks): over answered inbound attempts for which a wait was
+  predicted, ``wait_prediction_mae_s`` (mean absolute error) and ``wait_prediction_bias_s``
+  (mean of predicted minus actual).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from scenarios.schema import Scenario
+from sim.records import (
+    ANSWERED,
+    CALLBACK,
+    INBOUND,
+    IVR_SERVED,
+    REDIAL,
+    ROW_ANSWER,
+    ROW_ARRIVAL,
+    ROW_ATTEMPT,
+    ROW_END,
+    ROW_FIRST_INTERVAL,
+    ROW_KIND,
+    ROW_OUTCOME,
+    ROW_PREDICTED,
+    ROW_TYPE_IN,
+    ROW_WAIT,
+    ROW_WRAP_END,
+)
+
+#: Per (first interval, type dialled) counts, in this order.
+CALLER_COUNTS = ("callers", "callers_answered", "callers_ivr_served", "redials",
+                 "callbacks_requested", "callback_attempts", "callbacks_reached")
+#: Per first interval sums.
+CALLBACK_SUMS = ("callback_delay_sum_s", "callback_delays", "callback_agent_s")
+#: Events counted by the model as they happen, per first interval.
+EVENTS = ("callbacks_offered", "callbacks_accepted", "callback_deadline_missed", "gave_up")
+
+
+@dataclass(frozen=True)
+class FollowUpCounts:
+    """One replication's caller-level and callback tallies (``I`` intervals, ``T`` types).
+
+    Attributes
+    ----------
+    counts : ndarray, shape (len(CALLER_COUNTS), I, T)
+    sums : ndarray, shape (len(CALLBACK_SUMS), I)
+    events : ndarray, shape (len(EVENTS), I)
+    callback_delays_s : ndarray
+        Every first callback's delay from request to dial (for the percentile).
+    prediction : ndarray, shape (3,)
+        Count, sum of absolute errors and sum of errors of predicted waits.
+    """
+
+    counts: np.ndarray
+    sums: np.ndarray
+    events: np.ndarray
+    callback_delays_s: np.ndarray
+    prediction: np.ndarray
+
+
+class FollowUpTally:
+    """Accumulates the rows of one replication into :class:`FollowUpCounts`."""
+
+    def __init__(self, scenario: Scenario):
+        self.n_intervals = n = scenario.calendar.n_intervals
+        self.n_types = len(scenario.call_types)
+        self.counts = np.zeros((len(CALLER_COUNTS), n * self.n_types), dtype=np.int64)
+        self.sums = np.zeros((len(CALLBACK_SUMS), n))
+        self.events = np.zeros((len(EVENTS), n), dtype=np.int64)
+        self._delays: list[np.ndarray] = []
+        self.prediction = np.zeros(3)
+
+    def event(self, name: str, first_interval: int) -> None:
+        """Count one event of ``name`` (see :data:`EVENTS`) for a caller's first interval."""
+        self.events[EVENTS.index(name), first_interval] += 1
+
+    def add(self, columns: list[tuple]) -> None:
+        """Count a batch of rows, given as columns (``list(zip(*rows))``)."""
+        kind = np.array(columns[ROW_KIND], dtype=np.int64)
+        attempt = np.array(columns[ROW_ATTEMPT], dtype=np.int64)
+        outcome = np.array(columns[ROW_OUTCOME], dtype=np.int64)
+        first = np.array(columns[ROW_FIRST_INTERVAL], dtype=np.int64)
+        cell = first * self.n_types + np.array(columns[ROW_TYPE_IN], dtype=np.int64)
+        callback = kind == CALLBACK
+        answered = outcome == ANSWERED
+        size = self.counts.shape[1]
+        for i, mask in enumerate((
+            (kind == INBOUND) & (attempt == 1),
+            answered,
+            outcome == IVR_SERVED,
+            kind == REDIAL,
+            callback & (attempt == 1),
+            callback,
+            callback & answered,
+        )):
+            self.counts[i] += np.bincount(cell[mask], minlength=size)
+        if callback.any():
+            arrival = np.array(columns[ROW_ARRIVAL], dtype=float)
+            dialled = np.array(columns[ROW_ANSWER], dtype=float)  # None -> nan
+            end = np.array(columns[ROW_END], dtype=float)
+            wrap_end = np.array(columns[ROW_WRAP_END], dtype=float)
+            busy_until = np.where(np.isnan(wrap_end), end, wrap_end)
+            first_dial = callback & (attempt == 1) & ~np.isnan(dialled)
+            delay = dialled[first_dial] - arrival[first_dial]
+            n = self.n_intervals
+            self.sums[0] += np.bincount(first[first_dial], weights=delay, minlength=n)
+            self.sums[1] += np.bincount(first[first_dial], minlength=n)
+            on_agent = callback & ~np.isnan(dialled)
+            self.sums[2] += np.bincount(first[on_agent],
+                                        weights=(busy_until - dialled)[on_agent], minlength=n)
+            self._delays.append(delay)
+        predicted = np.array(columns[ROW_PREDICTED], dtype=float)
+        judged = answered & (kind != CALLBACK) & ~np.isnan(predicted)
+        if judged.any():
+            error = predicted[judged] - np.array(columns[ROW_WAIT], dtype=float)[judged]
+            self.prediction += (error.size, np.abs(error).sum(), error.sum())
+
+    def result(self) -> FollowUpCounts:
+        return FollowUpCounts(
+            counts=self.counts.reshape(len(CALLER_COUNTS), self.n_intervals, self.n_types),
+            sums=self.sums, events=self.events,
+            callback_delays_s=np.concatenate(self._delays) if self._delays else np.zeros(0),
+            prediction=self.prediction,
+        )
+
+
+def _ratio(num, den):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.divide(num, den, dtype=float)
+
+
+def followup_metrics(fc: FollowUpCounts, axis: tuple[int, ...]) -> dict[str, np.ndarray]:
+    """Caller-level and callback figures with the (interval, type) axes reduced over ``axis``.
+
+    ``axis=(1,)``: per interval; ``(0,)``: per call type (dialled); ``(0, 1)``: whole run. The
+    callback sums and events have no type axis: per call type they are left out.
+    """
+    counts = fc.counts.sum(axis=tuple(a + 1 for a in axis))
+    out = dict(zip(CALLER_COUNTS, counts, strict=True))
+    out["never_answered"] = 1.0 - _ratio(counts[1] + counts[2], counts[0])
+    if axis == (0,):
+        return out
+    reduce = (lambda a: a.sum(axis=-1)) if axis == (0, 1) else (lambda a: a)
+    sums = [reduce(s) for s in fc.sums]
+    out["callback_delay_s"] = _ratio(sums[0], sums[1])
+    out["callback_agent_s"] = sums[2]
+    out.update(zip(EVENTS, (reduce(e) for e in fc.events), strict=True))
+    if axis == (0, 1):
+        delays = fc.callback_delays_s
+        out["callback_delay_p90_s"] = np.percentile(delays, 90) if delays.size else np.nan
+        n, abs_sum, err_sum = fc.prediction
+        out["wait_prediction_mae_s"] = _ratio(abs_sum, n)
+        out["wait_prediction_bias_s"] = _ratio(err_sum, n)
+    return out
