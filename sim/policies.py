@@ -187,7 +187,8 @@ def policies_for(scenario) -> tuple[Policy, ...]:
     they are consulted: callbacks before redials (a caller called back does not redial)."""
     policies: list[Policy] = []
     callbacks = scenario.callbacks
-    if callbacks is not None and callbacks.offered is not None:
+    if callbacks is not None and callbacks.offered is not None and (
+            callbacks.offered.threshold_s < math.inf):  # never offered: nothing to predict
         policies.append(OfferCallback(scenario))
     if callbacks is not None and callbacks.abandoned is not None:
         policies.append(CallBackAbandoned(callbacks))

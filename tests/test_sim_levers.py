@@ -1,0 +1,233 @@
+"""Redials and callbacks: deterministic traces, invariants, and their effect with paired CIs."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from scenarios.load import load_builtin
+from scenarios.schema import (
+    AbandonedCallbacks,
+    Callbacks,
+    OfferedCallbacks,
+    Redials,
+    Simulation,
+)
+from sim.metrics import total_metrics
+from sim.model import Model
+from sim.replicate import run_replication
+from sim.streams import replication_seed
+from tests._sim_helpers import call_type, det, exp, scenario, trace
+
+
+def by_caller(records):
+    out = {}
+    for r in sorted(records, key=lambda r: (r.caller_id, r.arrival_s, r.call_id)):
+        out.setdefault(r.caller_id, []).append(r)
+    return out
+
+
+# -- redials ------------------------------------------------------------------------------------
+
+def test_a_blocked_caller_redials_after_the_delay_until_a_line_is_free():
+    # One line held 0..100 by caller 0; caller 1 (t = 10) is blocked and redials every 40 s:
+    # at 50 (blocked again), at 90 (blocked), at 130 (a line is free: answered at once).
+    types = (call_type(handle=det(100.0)),)
+    sc = replace(scenario(types=types, lines=1, intervals=1),
+                 redials=Redials(blocked=1.0, delay=det(40.0), max_attempts=10))
+    recs = by_caller(trace(sc, [(0, "a"), (10, "a")]))
+    attempts = [(r.attempt, r.kind, r.arrival_s, r.outcome) for r in recs[1]]
+    assert attempts == [(1, "inbound", 10, "blocked"), (2, "redial", 50, "blocked"),
+                        (3, "redial", 90, "blocked"), (4, "redial", 130, "answered")]
+    assert all(r.first_interval == 0 for r in recs[1])
+    assert len({r.call_id for r in recs[1]}) == 4  # each attempt its own row and id
+
+
+def test_max_attempts_ends_the_redials():
+    types = (call_type(handle=det(1000.0)),)
+    sc = replace(scenario(types=types, lines=1),
+                 redials=Redials(blocked=1.0, delay=det(10.0), max_attempts=3))
+    recs = by_caller(trace(sc, [(0, "a"), (5, "a")]))
+    assert [(r.attempt, r.outcome) for r in recs[1]] == [
+        (1, "blocked"), (2, "blocked"), (3, "blocked")]
+
+
+def test_an_abandoning_caller_redials_and_keeps_its_talk_time_and_patience():
+    # One agent busy 0..100; caller 1 (t = 5, patience 20) abandons at 25, redials at 55 and
+    # abandons again at 75; its third attempt at 105 is answered at once, talking 30 s.
+    types = (call_type(handle=det(100.0), patience=det(20.0)),)
+    sc = replace(scenario(types=types), redials=Redials(abandoned=1.0, delay=det(30.0)))
+    recs = by_caller(trace(sc, [(0, "a"), (5, "a", 30.0)]))
+    assert [(r.arrival_s, r.outcome, r.end_s) for r in recs[1]] == [
+        (5, "abandoned", 25), (55, "abandoned", 75), (105, "answered", 135)]
+
+
+def test_a_redial_past_the_last_interval_is_not_made_and_counted():
+    types = (call_type(handle=det(1000.0), calls=(0.0,)),)
+    sc = replace(scenario(types=types, lines=1, interval_s=100.0),
+                 redials=Redials(blocked=1.0, delay=det(60.0)))
+    records = []
+    rc = run_replication(sc, np.random.SeedSequence(0), on_record=records.append,
+                         arrivals=[_arrival(0), _arrival(50)])
+    assert [r.outcome for r in records if r.caller_id == 1] == ["blocked"]  # 110 > horizon
+    assert total_metrics(rc, sc)["gave_up"] == 1
+
+
+def _arrival(t, *rest):
+    from sim.arrivals import Arrival
+
+    return Arrival(t, "a", *rest)
+
+
+# -- callbacks ----------------------------------------------------------------------------------
+
+def callbacks(**kw):
+    defaults = dict(dial=det(10.0), reach_probability=1.0, max_attempts=3,
+                    retry_delay=det(100.0),
+                    abandoned=AbandonedCallbacks(delay=det(50.0), deadline_s=500.0))
+    return Callbacks(**{**defaults, **kw})
+
+
+def test_an_abandoned_caller_is_called_back_after_the_delay_when_an_agent_is_free():
+    # Agent busy 0..100 with caller 0; caller 1 abandons at 25 (patience 20): due at 75, the
+    # agent frees at 100 and dials (10 s), the caller talks 30 s: the callback ends at 140.
+    types = (call_type(handle=det(100.0), patience=det(20.0)),)
+    sc = replace(scenario(types=types), callbacks=callbacks())
+    recs = by_caller(trace(sc, [(0, "a"), (5, "a", 30.0)]))
+    first, back = recs[1]
+    assert (first.kind, first.outcome, first.abandon_s) == ("inbound", "abandoned", 25)
+    assert (back.kind, back.attempt, back.outcome) == ("callback", 1, "answered")
+    assert (back.arrival_s, back.queue_entry_s, back.answer_s, back.end_s) == (25, 75, 100, 140)
+    assert back.wait_s == 25 and back.group == "g" and back.agent == 0
+
+
+def test_an_unreached_callback_occupies_the_agent_and_is_retried_up_to_the_limit():
+    types = (call_type(handle=det(100.0), patience=det(20.0)),)
+    sc = replace(scenario(types=types), callbacks=callbacks(reach_probability=0.0))
+    recs = by_caller(trace(sc, [(0, "a"), (5, "a", 30.0)]))
+    backs = recs[1][1:]
+    assert [(b.attempt, b.outcome) for b in backs] == [
+        (1, "unreached"), (2, "unreached"), (3, "unreached")]
+    # Due at 75, dialled 100..110; retry due 210, dialled 210..220; then 320..330.
+    assert [(b.answer_s, b.end_s) for b in backs] == [(100, 110), (210, 220), (320, 330)]
+    assert [b.wrap_end_s for b in backs] == [110, 220, 330]  # busy while ringing in vain
+
+
+def test_callbacks_wait_behind_inbound_calls_by_default():
+    # Caller 1 abandons at 25 (due at 75); caller 2 arrives at 80 and waits: the agent,
+    # free at 100, takes the inbound call first and the callback at 130.
+    types = (call_type(handle=det(30.0), patience=det(200.0)),)
+    sc = replace(scenario(types=types), callbacks=callbacks())
+    recs = by_caller(trace(sc, [(0, "a", 100.0), (5, "a", 30.0, None, 20.0), (80, "a")]))
+    assert recs[2][0].answer_s == 100
+    assert recs[1][1].answer_s == 130
+
+
+def test_a_callback_at_a_higher_priority_class_goes_first():
+    types = (call_type(handle=det(30.0), patience=det(200.0), priority=2),)
+    sc = replace(scenario(types=types), callbacks=callbacks(priority=1))
+    recs = by_caller(trace(sc, [(0, "a", 100.0), (5, "a", 30.0, None, 20.0), (80, "a")]))
+    assert recs[1][1].answer_s == 100 and recs[2][0].answer_s == 140
+
+
+def test_a_caller_called_back_does_not_also_redial():
+    types = (call_type(handle=det(100.0), patience=det(20.0)),)
+    sc = replace(scenario(types=types), callbacks=callbacks(),
+                 redials=Redials(abandoned=1.0, delay=det(5.0)))
+    recs = by_caller(trace(sc, [(0, "a"), (5, "a", 30.0)]))
+    assert [r.kind for r in recs[1]] == ["inbound", "callback"]
+
+
+def test_virtual_hold_keeps_the_callers_place():
+    # One agent busy 0..100; caller 1 (t=10) predicted to wait (0+1)*100 s > 50 s: accepts and
+    # hangs up; caller 2 (t=20, predicted 200 s) too. The agent frees at 100 and calls caller 1
+    # back first (its place), then caller 2.
+    types = (call_type(handle=det(100.0), patience=det(1000.0)),)
+    sc = replace(scenario(types=types), callbacks=Callbacks(
+        dial=det(10.0), offered=OfferedCallbacks(threshold_s=50.0, accept_probability=1.0)))
+    recs = by_caller(trace(sc, [(0, "a"), (10, "a"), (20, "a")]))
+    assert [r.outcome for r in recs[1]] == ["callback_requested", "answered"]
+    assert recs[1][0].end_s == 10 and recs[1][0].predicted_wait_s == 100
+    assert recs[2][0].predicted_wait_s == 200
+    assert recs[1][1].answer_s == 100 and recs[2][1].answer_s == 210
+
+
+def test_no_offer_when_an_agent_is_idle_or_below_the_threshold():
+    types = (call_type(handle=det(100.0), patience=det(1000.0)),)
+    sc = replace(scenario(types=types), callbacks=Callbacks(
+        offered=OfferedCallbacks(threshold_s=150.0)))
+    recs = by_caller(trace(sc, [(0, "a"), (10, "a"), (20, "a")]))
+    assert recs[0][0].predicted_wait_s is None  # the agent was idle: no prediction
+    assert [r[0].outcome for r in recs.values()] == [
+        "answered", "answered", "callback_requested"]  # 100 s, then 200 s predicted
+
+
+# -- invariants ----------------------------------------------------------------------------------
+
+def rows(sc, seed=4):
+    out = []
+    Model(sc, replication_seed(seed, 0), sink=out.extend).run()
+    return out
+
+
+@pytest.mark.parametrize("lever", [
+    Redials(blocked=0.0, abandoned=0.0),
+    Callbacks(offered=OfferedCallbacks(threshold_s=float("inf"))),
+])
+def test_levers_at_their_neutral_setting_change_nothing(lever):
+    sc = load_builtin("clinic", ["simulation.replications=1", "lines=4"])
+    field = "redials" if isinstance(lever, Redials) else "callbacks"
+    assert rows(replace(sc, **{field: lever})) == rows(sc)
+
+
+# -- effects, with common random numbers ----------------------------------------------------------
+
+def paired(sc_a, sc_b, metric, reps=12):
+    diffs = [total_metrics(run_replication(sc_b, replication_seed(11, r)), sc_b)[metric]
+             - total_metrics(run_replication(sc_a, replication_seed(11, r)), sc_a)[metric]
+             for r in range(reps)]
+    return np.asarray(diffs)
+
+
+def test_callbacks_of_abandoned_callers_cut_the_share_never_answered():
+    sc = load_builtin("clinic", ["simulation.replications=1"])
+    with_callbacks = replace(sc, callbacks=callbacks(dial=det(20.0)))
+    diff = paired(sc, with_callbacks, "never_answered")
+    assert diff.mean() + 3 * diff.std(ddof=1) / np.sqrt(diff.size) < 0
+
+
+def test_redials_add_attempts_and_answer_some_callers_who_failed():
+    sc = load_builtin("clinic", ["simulation.replications=1", "lines=4"])
+    redialling = replace(sc, redials=Redials(blocked=0.8, abandoned=0.5, delay=exp(300.0)))
+    more = paired(sc, redialling, "offered")
+    fewer_lost = paired(sc, redialling, "never_answered")
+    assert more.mean() - 3 * more.std(ddof=1) / np.sqrt(more.size) > 0
+    assert fewer_lost.mean() + 3 * fewer_lost.std(ddof=1) / np.sqrt(fewer_lost.size) < 0
+
+
+def test_callers_and_attempts_add_up():
+    sc = load_builtin("clinic", ["simulation.replications=1", "lines=4"])
+    sc = replace(sc, redials=Redials(blocked=0.7, abandoned=0.4, delay=exp(200.0)),
+                 callbacks=callbacks(reach_probability=0.7,
+                                     offered=OfferedCallbacks(threshold_s=120.0,
+                                                              accept_probability=0.5)),
+                 simulation=Simulation(replications=1, seed=3))
+    records = []
+    rc = run_replication(sc, replication_seed(3, 0), on_record=records.append)
+    total = total_metrics(rc, sc)
+    callers = {r.caller_id for r in records}
+    assert total["callers"] == len(callers)
+    answered = {r.caller_id for r in records if r.outcome in ("answered", "ivr_served")}
+    assert total["never_answered"] == pytest.approx(1 - len(answered) / len(callers))
+    inbound = [r for r in records if r.kind != "callback"]
+    assert total["offered"] == len(inbound)
+    assert total["redials"] == sum(r.kind == "redial" for r in records)
+    assert total["callback_attempts"] == sum(r.kind == "callback" for r in records)
+    assert total["callbacks_requested"] == sum(r.kind == "callback" and r.attempt == 1
+                                               for r in records)
+    # Every caller's attempts: one id each, numbered 1, 2, ... per kind of request.
+    assert len({r.call_id for r in records}) == len(records)
+    for r in records:
+        assert r.first_interval <= r.interval
