@@ -129,6 +129,7 @@ from scenarios.schema import (
     Distribution,
     Ivr,
     OfferedCallbacks,
+    Outcomes,
     Redials,
     Scenario,
     Shift,
@@ -160,6 +161,7 @@ _TOP_KEYS = (
     "simulation",
     "redials",
     "callbacks",
+    "outcomes",
 )
 _CALENDAR_KEYS = ("start", "interval_min", "intervals_per_day", "days", "open", "close")
 _CALL_TYPE_KEYS = (
@@ -171,9 +173,14 @@ _CALL_TYPE_KEYS = (
     "handle_time",
     "wrap_up",
     "patience",
+    "conversion",
+    "intent_slope",
 )
 _IVR_KEYS = ("greeting", "patience", "served_share", "menu")
-_GROUP_KEYS = ("name", "skills", "staffing", "shifts", "availability", "walk_in_s")
+_GROUP_KEYS = ("name", "skills", "staffing", "shifts", "availability", "walk_in_s",
+               "conversion")
+_OUTCOME_KEYS = ("visit_probability", "value_per_visit")
+_MAX_INTENT_SLOPE = 100.0
 _SHIFT_KEYS = ("start", "end", "count")
 _TARGET_KEYS = (
     "awt_s",
@@ -188,7 +195,7 @@ _SIMULATION_KEYS = ("replications", "seed", "warmup_s", "daily_busyness_cv")
 _REDIAL_KEYS = ("blocked", "abandoned", "delay", "max_attempts")
 _CALLBACK_KEYS = ("dial", "reach_probability", "max_attempts", "retry_delay", "priority",
                   "abandoned", "offered")
-_ABANDONED_CALLBACK_KEYS = ("delay", "min_wait_s", "deadline_s")
+_ABANDONED_CALLBACK_KEYS = ("delay", "min_wait_s", "deadline_s", "ivr", "blocked")
 _OFFERED_CALLBACK_KEYS = ("threshold_s", "accept_probability", "predictor", "keep_place",
                           "deadline_s")
 _MAX_ATTEMPTS = 1000
@@ -347,6 +354,7 @@ def _scenario(data: Any, base_dir: Path) -> Scenario:
         redials=_field(table, "redials", "", _redials, base_dir=base_dir, default=_OMITTED),
         callbacks=_field(table, "callbacks", "", _callbacks, base_dir=base_dir,
                          default=_OMITTED),
+        outcomes=_field(table, "outcomes", "", _outcomes, default=_OMITTED),
     )
     _check_every_type_answered(scenario)
     return scenario
@@ -395,6 +403,9 @@ def _call_type(
         handle_time=_field(table, "handle_time", where, distribution),
         wrap_up=_field(table, "wrap_up", where, distribution, default=_OMITTED),
         patience=_field(table, "patience", where, distribution, default=_OMITTED),
+        conversion=_field(table, "conversion", where, _number, ge=0, le=1, default=_OMITTED),
+        intent_slope=_field(table, "intent_slope", where, _number, ge=-_MAX_INTENT_SLOPE,
+                            le=_MAX_INTENT_SLOPE, default=_OMITTED),
     )
 
 
@@ -491,6 +502,26 @@ def _agent_group(
         availability=_field(table, "availability", where, _number, gt=0, le=1, default=_OMITTED),
         walk_in_s=_field(table, "walk_in_s", where, _number, ge=_MIN_WALK_IN_S,
                          default=_OMITTED),
+        conversion=_field(table, "conversion", where, _conversion, skills=skills,
+                          default=_OMITTED),
+    )
+
+
+def _conversion(value: Any, where: str, *, skills: tuple[str, ...]) -> tuple:
+    """``{ type = probability }`` for call types among the group's skills."""
+    table = _table(value, where, skills, what="call type among the group's skills")
+    return tuple((name, _number(p, join_key(where, name), ge=0, le=1))
+                 for name, p in table.items())
+
+
+def _outcomes(value: Any, where: str) -> Outcomes:
+    table = _table(value, where, _OUTCOME_KEYS)
+    return _build(
+        Outcomes,
+        visit_probability=_field(table, "visit_probability", where, _number, ge=0, le=1,
+                                 default=_OMITTED),
+        value_per_visit=_field(table, "value_per_visit", where, _number, ge=0,
+                               default=_OMITTED),
     )
 
 
@@ -605,6 +636,8 @@ def _abandoned_callbacks(value: Any, where: str, *, base_dir: Path) -> Abandoned
         delay=_field(table, "delay", where, _distribution, base_dir=base_dir, default=_OMITTED),
         min_wait_s=_field(table, "min_wait_s", where, _number, ge=0, default=_OMITTED),
         deadline_s=_field(table, "deadline_s", where, _number, gt=0, default=_OMITTED),
+        ivr=_field(table, "ivr", where, _boolean, default=_OMITTED),
+        blocked=_field(table, "blocked", where, _boolean, default=_OMITTED),
     )
 
 

@@ -127,6 +127,15 @@ class CallType:
         After-call work; the agent is busy but the line is already free.
     patience : Distribution or None
         Time a caller is willing to wait in queue; ``None`` means infinite patience.
+    conversion : float
+        Probability that an answered call of this type becomes a booking (by default: groups
+        may convert better, :attr:`AgentGroup.conversion`).
+    intent_slope : float
+        How a caller's intent goes with its patience: a caller whose patience is ``x`` times
+        the type's mean converts with ``logistic(logit(conversion) + intent_slope * (x - 1))``.
+        0: intent does not depend on patience. Positive: the patient callers are the
+        motivated ones (the field saw conversion fall when priority let impatient callers
+        through).
     """
 
     name: str
@@ -137,6 +146,8 @@ class CallType:
         default_factory=lambda: Distribution(kind="deterministic", mean_s=0.0, cv=0.0)
     )
     patience: Distribution | None = None
+    conversion: float = 0.0
+    intent_slope: float = 0.0
 
     def calls_for(self, profile: str) -> tuple[float, ...]:
         """Expected calls per interval on a day of the given profile.
@@ -211,6 +222,9 @@ class AgentGroup:
         stream at rate ``(1 - availability) / walk_in_s`` and are served before waiting calls.
     walk_in_s : float
         Mean duration of one walk-in task (exponential), seconds.
+    conversion : tuple of (str, float)
+        Booking probability of this group's answered calls, per call type, where it differs
+        from the type's own (a team specialised in one direction books more of its calls).
     """
 
     name: str
@@ -219,6 +233,7 @@ class AgentGroup:
     shifts: tuple[Shift, ...] = ()
     availability: float = 1.0
     walk_in_s: float = 180.0
+    conversion: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -310,11 +325,16 @@ class AbandonedCallbacks:
     deadline_s : float or None
         Target: the first callback attempt within this long of hanging up. Reported as deadline
         misses; the callback is made all the same.
+    ivr, blocked : bool
+        Also call back callers who hung up during the IVR greeting, and callers who got a busy
+        signal (a phone system with caller ID sees both as missed calls).
     """
 
     delay: Distribution = field(default_factory=lambda: _deterministic(0.0))
     min_wait_s: float = 0.0
     deadline_s: float | None = None
+    ivr: bool = False
+    blocked: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -387,6 +407,22 @@ class Callbacks:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Outcomes:
+    """What answered calls are worth to the business.
+
+    Parameters
+    ----------
+    visit_probability : float
+        Probability that a booking becomes a visit.
+    value_per_visit : float
+        Value of one visit (any currency); 0: not reported.
+    """
+
+    visit_probability: float = 1.0
+    value_per_visit: float = 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
 class Simulation:
     """How the simulation is run.
 
@@ -434,6 +470,8 @@ class Scenario:
         Callers who call again after failing (``None``: nobody does).
     callbacks : Callbacks or None
         Calls back to abandoned callers and virtual hold (``None``: none).
+    outcomes : Outcomes
+        Bookings, visits and their value.
     schema_version : int
         Version of the file format this scenario was read from.
     """
@@ -449,6 +487,7 @@ class Scenario:
     simulation: Simulation = field(default_factory=Simulation)
     redials: Redials | None = None
     callbacks: Callbacks | None = None
+    outcomes: Outcomes = field(default_factory=Outcomes)
     schema_version: int = 1
 
     def call_type(self, name: str) -> CallType:

@@ -89,6 +89,9 @@ def scenario_to_toml(scenario: Scenario, header_comment: str | None = None) -> s
     simulation = _simulation(scenario)
     if simulation:
         blocks.append(_section("[simulation]", simulation))
+    outcomes = _plain(scenario.outcomes)
+    if outcomes:
+        blocks.append(_section("[outcomes]", outcomes))
     if scenario.redials is not None:
         blocks.append(_section("[redials]", _plain(scenario.redials)))
     callbacks = scenario.callbacks
@@ -154,6 +157,8 @@ def _call_type(call_type: CallType) -> str:
         "handle_time": _distribution(call_type.handle_time),
         "wrap_up": _distribution(_unless(call_type.wrap_up, _field_default(CallType, "wrap_up"))),
         "patience": _distribution(call_type.patience),
+        "conversion": _unless(call_type.conversion, 0.0),
+        "intent_slope": _unless(call_type.intent_slope, 0.0),
     }
     vectors = {profile: _same_or_all(calls) for profile, calls in call_type.calls_per_interval}
     if len(set(map(_spelling, vectors.values()))) <= 1:
@@ -195,6 +200,7 @@ def _agent_group(group: AgentGroup, cal: Calendar) -> dict[str, Any]:
         # Shown whenever walk-ins happen, default or not: it says how long they take.
         "walk_in_s": group.walk_in_s if group.availability < 1 else _unless(
             group.walk_in_s, _field_default(AgentGroup, "walk_in_s")),
+        "conversion": dict(group.conversion) or None,
     }
 
 

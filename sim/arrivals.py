@@ -61,6 +61,10 @@ class CallerBatch(NamedTuple):
     patience_s: np.ndarray
 
 
+#: Position of each attribute in a caller's ``draws`` tuple (a row of a :class:`CallerBatch`).
+DRAWS = {name: i for i, name in enumerate(CallerBatch._fields)}
+
+
 class CallerSource:
     """Draws the callers of one replication, day by day (memory stays bounded by one day).
 

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from sim.arrivals import DRAWS
 from sim.kernel import Life
-from sim.records import ANSWERED, INBOUND, IVR_ABANDONED, IVR_SERVED
+from sim.records import ANSWERED, INBOUND, IVR_SERVED
 
 # Positions of a caller's pre-drawn attributes (the columns of ``sim.arrivals.CallerBatch``).
-(ARRIVAL_S, INTERVAL, TYPE_IN, TYPE, IS_OPEN, GREETING_S, IVR_PATIENCE_S, IVR_SERVED_FLAG,
- HANDLE_S, WRAP_S, PATIENCE_S) = range(11)
+ARRIVAL_S, INTERVAL, TYPE_IN, IS_OPEN = (
+    DRAWS["arrival_s"], DRAWS["interval"], DRAWS["type_in"], DRAWS["is_open"])
+HANDLE_S, WRAP_S, PATIENCE_S = DRAWS["handle_s"], DRAWS["wrap_s"], DRAWS["patience_s"]
 
 
 class Call(Life):
@@ -80,6 +82,7 @@ class Call(Life):
 def call_life(model, call: Call):
     """One attempt's life, started at its arrival instant (see the module docstring)."""
     env, timeout = model.env, model.timeout
+    # Every column of sim.arrivals.CallerBatch, in its order.
     (_, _, _, call_type, is_open, greeting_s, ivr_patience_s, ivr_served,
      handle_s, wrap_s, _) = call.draws
 
@@ -97,7 +100,7 @@ def call_life(model, call: Call):
     # IVR: the greeting, unless the caller's IVR patience runs out first.
     if ivr_patience_s < greeting_s:
         yield timeout(ivr_patience_s)
-        model.release_line(call, IVR_ABANDONED)
+        model.ivr_hang_up(call)
         return
     if greeting_s > 0:
         yield timeout(greeting_s)

@@ -24,6 +24,14 @@ Counting rules
   (virtual hold), ``callback_deadline_missed`` (first dials later than the deadline, or never
   made), ``gave_up`` (redials or callback retries not made because they would fall after the
   last interval).
+* Business outcomes (``scenarios.schema.CallType.conversion``, ``AgentGroup.conversion``,
+  ``Outcomes``): ``bookings`` is the expected number of bookings, the sum over answered calls
+  of each caller's booking probability (by its type, the answering group and its patience):
+  an expectation rather than a coin flip per call, which adds no noise of its own.
+  ``conversion`` = bookings / callers answered (the field's "answered call -> booking");
+  ``bookings_lost`` = the same sum over callers never answered, at their type's own
+  conversion; ``visits`` = bookings times ``visit_probability``; ``value`` = visits times
+  ``value_per_visit``. (Per call type the figures are by the type dialled.)
 * Wait prediction (offered callbacks): over answered inbound attempts for which a wait was
   predicted, ``wait_prediction_mae_s`` (mean absolute error) and ``wait_prediction_bias_s``
   (mean of predicted minus actual).
@@ -47,9 +55,12 @@ from sim.records import (
     ROW_ATTEMPT,
     ROW_END,
     ROW_FIRST_INTERVAL,
+    ROW_GROUP,
     ROW_KIND,
     ROW_OUTCOME,
+    ROW_PATIENCE,
     ROW_PREDICTED,
+    ROW_TYPE,
     ROW_TYPE_IN,
     ROW_WAIT,
     ROW_WRAP_END,
@@ -58,6 +69,9 @@ from sim.records import (
 #: Per (first interval, type dialled) counts, in this order.
 CALLER_COUNTS = ("callers", "callers_answered", "callers_ivr_served", "redials",
                  "callbacks_requested", "callback_attempts", "callbacks_reached")
+#: Per (first interval, type dialled) expected bookings: made; potential of every caller, of
+#: the answered and of the IVR-served ones (at the type's own conversion).
+BOOKING_SUMS = ("bookings", "potential", "potential_answered", "potential_ivr_served")
 #: Per first interval sums.
 CALLBACK_SUMS = ("callback_delay_sum_s", "callback_delays", "callback_agent_s")
 #: Events counted by the model as they happen, per first interval.
@@ -71,6 +85,7 @@ class FollowUpCounts:
     Attributes
     ----------
     counts : ndarray, shape (len(CALLER_COUNTS), I, T)
+    bookings : ndarray, shape (len(BOOKING_SUMS), I, T)
     sums : ndarray, shape (len(CALLBACK_SUMS), I)
     events : ndarray, shape (len(EVENTS), I)
     callback_delays_s : ndarray
@@ -80,6 +95,7 @@ class FollowUpCounts:
     """
 
     counts: np.ndarray
+    bookings: np.ndarray
     sums: np.ndarray
     events: np.ndarray
     callback_delays_s: np.ndarray
@@ -93,6 +109,8 @@ class FollowUpTally:
         self.n_intervals = n = scenario.calendar.n_intervals
         self.n_types = len(scenario.call_types)
         self.counts = np.zeros((len(CALLER_COUNTS), n * self.n_types), dtype=np.int64)
+        self.bookings = np.zeros((len(BOOKING_SUMS), n * self.n_types))
+        self.conversion = Conversion(scenario)
         self.sums = np.zeros((len(CALLBACK_SUMS), n))
         self.events = np.zeros((len(EVENTS), n), dtype=np.int64)
         self._delays: list[np.ndarray] = []
@@ -112,8 +130,18 @@ class FollowUpTally:
         callback = kind == CALLBACK
         answered = outcome == ANSWERED
         size = self.counts.shape[1]
+        first_attempt = (kind == INBOUND) & (attempt == 1)
+        if self.conversion.any:
+            call_type = np.array(columns[ROW_TYPE], dtype=np.int64)
+            patience = np.array(columns[ROW_PATIENCE], dtype=float)
+            group = np.array(columns[ROW_GROUP], dtype=float)  # None -> nan
+            base = self.conversion.probability(call_type, None, patience)
+            made = self.conversion.probability(call_type, group, patience)
+            for i, (mask, p) in enumerate(((answered, made), (first_attempt, base),
+                                           (answered, base), (outcome == IVR_SERVED, base))):
+                self.bookings[i] += np.bincount(cell[mask], weights=p[mask], minlength=size)
         for i, mask in enumerate((
-            (kind == INBOUND) & (attempt == 1),
+            first_attempt,
             answered,
             outcome == IVR_SERVED,
             kind == REDIAL,
@@ -146,6 +174,7 @@ class FollowUpTally:
     def result(self) -> FollowUpCounts:
         return FollowUpCounts(
             counts=self.counts.reshape(len(CALLER_COUNTS), self.n_intervals, self.n_types),
+            bookings=self.bookings.reshape(len(BOOKING_SUMS), self.n_intervals, self.n_types),
             sums=self.sums, events=self.events,
             callback_delays_s=np.concatenate(self._delays) if self._delays else np.zeros(0),
             prediction=self.prediction,
@@ -157,7 +186,42 @@ def _ratio(num, den):
         return np.divide(num, den, dtype=float)
 
 
-def followup_metrics(fc: FollowUpCounts, axis: tuple[int, ...]) -> dict[str, np.ndarray]:
+class Conversion:
+    """Booking probabilities by call type, answering group and the caller's patience.
+
+    See ``scenarios.schema.CallType.intent_slope``: a caller whose patience is ``x`` times its
+    type's mean converts with ``logistic(logit(p) + slope * (x - 1))``, where ``p`` is the
+    group's conversion for the type (or the type's own); probabilities of 0 and 1 stay put.
+    """
+
+    def __init__(self, scenario: Scenario):
+        types, groups = scenario.call_types, scenario.agent_groups
+        # Row j: the type's own conversion, then one column per group.
+        self.table = np.array([[ct.conversion] + [dict(g.conversion).get(ct.name, ct.conversion)
+                                                  for g in groups] for ct in types])
+        self.slope = np.array([ct.intent_slope for ct in types])
+        self.mean_patience_s = np.array([np.inf if ct.patience is None else ct.patience.mean_s
+                                         for ct in types])
+        self.any = bool(self.table.any())
+
+    def probability(self, call_type: np.ndarray, group: np.ndarray | None,
+                    patience_s: np.ndarray) -> np.ndarray:
+        """Booking probability per row (``group`` nan or ``None``: the type's own)."""
+        column = np.zeros(call_type.size, dtype=np.int64) if group is None else np.where(
+            np.isnan(group), 0, np.nan_to_num(group) + 1).astype(np.int64)
+        p = self.table[call_type, column]
+        slope = self.slope[call_type]
+        mean = self.mean_patience_s[call_type]
+        shift = np.zeros(p.size)
+        tilted = (slope != 0) & np.isfinite(mean) & np.isfinite(patience_s) & (p > 0) & (p < 1)
+        shift[tilted] = slope[tilted] * (patience_s[tilted] / mean[tilted] - 1.0)
+        with np.errstate(divide="ignore"):
+            logit = np.log(p) - np.log1p(-p)
+        return np.where(tilted, 1.0 / (1.0 + np.exp(-(logit + shift))), p)
+
+
+def followup_metrics(fc: FollowUpCounts, axis: tuple[int, ...],
+                     outcomes=None) -> dict[str, np.ndarray]:
     """Caller-level and callback figures with the (interval, type) axes reduced over ``axis``.
 
     ``axis=(1,)``: per interval; ``(0,)``: per call type (dialled); ``(0, 1)``: whole run. The
@@ -166,6 +230,13 @@ def followup_metrics(fc: FollowUpCounts, axis: tuple[int, ...]) -> dict[str, np.
     counts = fc.counts.sum(axis=tuple(a + 1 for a in axis))
     out = dict(zip(CALLER_COUNTS, counts, strict=True))
     out["never_answered"] = 1.0 - _ratio(counts[1] + counts[2], counts[0])
+    bookings, potential, answered, ivr_served = fc.bookings.sum(axis=tuple(a + 1 for a in axis))
+    out["bookings"] = bookings
+    out["conversion"] = _ratio(bookings, counts[1])
+    out["bookings_lost"] = potential - answered - ivr_served
+    if outcomes is not None:
+        out["visits"] = bookings * outcomes.visit_probability
+        out["value"] = out["visits"] * outcomes.value_per_visit
     if axis == (0,):
         return out
     reduce = (lambda a: a.sum(axis=-1)) if axis == (0, 1) else (lambda a: a)

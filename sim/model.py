@@ -33,7 +33,6 @@ from sim.caller import (
     INTERVAL,
     IS_OPEN,
     PATIENCE_S,
-    WRAP_S,
     Call,
     CallbackJob,
 )
@@ -45,6 +44,7 @@ from sim.records import (
     ANSWERED,
     BLOCKED,
     CALLBACK,
+    IVR_ABANDONED,
     REDIAL,
     UNFINISHED,
     UNREACHED,
@@ -186,6 +186,14 @@ class Model:
         """The caller leaves with ``outcome``: its line is freed and its record written."""
         del self.live[call.id]
         self.finish(call, outcome)
+        self._maybe_stop()
+
+    def ivr_hang_up(self, call: Call) -> None:
+        """The caller hung up during the IVR greeting: free its line, record it, policies act."""
+        del self.live[call.id]
+        self.finish(call, IVR_ABANDONED)
+        for policy in self.policies:
+            policy.ivr_abandoned(self, call)
         self._maybe_stop()
 
     def diverted(self, call: Call) -> bool:
@@ -334,7 +342,7 @@ class Model:
         """
         if call.first_interval < self._first_counted:
             return
-        self._rows.append(attempt_row(call, outcome, self.env.now, call.draws[WRAP_S]))
+        self._rows.append(attempt_row(call, outcome, self.env.now))
         if len(self._rows) >= _BATCH:
             self._flush()
 

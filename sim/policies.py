@@ -15,6 +15,8 @@ already does:
 ``abandoned(model, call)``
     The caller hung up in queue; its line is free and its record written. A policy calling
     abandoned callers back, or a redial policy, acts here.
+``ivr_abandoned(model, call)``
+    The caller hung up during the IVR greeting; its line is free and its record written.
 ``answered(model, call)``
     An agent has just taken the attempt (``call.agent``, ``call.answer_s`` are set); for a
     callback, the agent starts dialling.
@@ -51,6 +53,9 @@ class Policy:
 
     def abandoned(self, model, call) -> None:
         """After a caller abandoned the queue."""
+
+    def ivr_abandoned(self, model, call) -> None:
+        """After a caller hung up during the IVR greeting."""
 
     def answered(self, model, call) -> None:
         """After an agent took the attempt."""
@@ -105,6 +110,7 @@ class Redial(Policy):
         self._delay = sampler(redials.delay)
         abandoned = None if callbacks is None else callbacks.abandoned
         self._callback_min_wait_s = math.inf if abandoned is None else abandoned.min_wait_s
+        self._blocked_called_back = abandoned is not None and abandoned.blocked
 
     def _maybe(self, model, call, probability: float) -> None:
         if probability <= 0 or call.attempt >= self.redials.max_attempts:
@@ -114,7 +120,8 @@ class Redial(Policy):
             model.redial(call, float(self._delay(rng, 1)[0]))
 
     def blocked(self, model, call) -> None:
-        self._maybe(model, call, self.redials.blocked)
+        if not self._blocked_called_back:
+            self._maybe(model, call, self.redials.blocked)
 
     def abandoned(self, model, call) -> None:
         if model.env.now - call.queue_entry_s >= self._callback_min_wait_s:
@@ -123,17 +130,27 @@ class Redial(Policy):
 
 
 class CallBackAbandoned(Policy):
-    """Callers who hung up in the queue (after ``min_wait_s``) are put on the callback list."""
+    """Callers who hung up in the queue (after ``min_wait_s``) are put on the callback list,
+    and, if the scenario says so, those who hung up in the IVR or got a busy signal."""
 
     def __init__(self, callbacks: Callbacks):
         self.settings = callbacks.abandoned
 
-    def abandoned(self, model, call) -> None:
-        settings = self.settings
-        if model.env.now - call.queue_entry_s < settings.min_wait_s:
-            return
+    def _call_back(self, model, call) -> None:
         due_s = model.env.now + model.dialler.abandon_delay(model)
-        model.request_callback(call, due_s, deadline_s=settings.deadline_s)
+        model.request_callback(call, due_s, deadline_s=self.settings.deadline_s)
+
+    def abandoned(self, model, call) -> None:
+        if model.env.now - call.queue_entry_s >= self.settings.min_wait_s:
+            self._call_back(model, call)
+
+    def ivr_abandoned(self, model, call) -> None:
+        if self.settings.ivr:
+            self._call_back(model, call)
+
+    def blocked(self, model, call) -> None:
+        if self.settings.blocked:
+            self._call_back(model, call)
 
 
 class OfferCallback(Policy):

@@ -59,6 +59,9 @@ day 0)
                    calls) minus ``queue_entry_s``; empty if the call never queued.
 ``predicted_wait_s`` the wait predicted for the caller at queue entry when a callback offer was
                    considered (see ``scenarios.schema.OfferedCallbacks``); empty otherwise.
+``patience_s``     the caller's patience (how long it would have held; ``inf`` if it never
+                   hangs up): known to the simulation, censored in real logs, and what a
+                   caller's intent to book goes with (``scenarios.schema.CallType``).
 """
 
 from __future__ import annotations
@@ -66,6 +69,8 @@ from __future__ import annotations
 import csv
 import io
 from typing import IO, NamedTuple
+
+from sim.arrivals import DRAWS
 
 OUTCOMES = (
     "after_hours",
@@ -111,6 +116,7 @@ class CallRecord(NamedTuple):
     agent: int | None
     wait_s: float | None
     predicted_wait_s: float | None
+    patience_s: float
 
 
 COLUMNS = CallRecord._fields
@@ -125,16 +131,18 @@ ROW_TYPE, ROW_OUTCOME, ROW_GROUP, ROW_WAIT = (
 ROW_KIND, ROW_ATTEMPT, ROW_TYPE_IN, ROW_ARRIVAL, ROW_ANSWER, ROW_END, ROW_WRAP_END = (
     _ROW["kind"], _ROW["attempt"], _ROW["call_type_in"], _ROW["arrival_s"], _ROW["answer_s"],
     _ROW["end_s"], _ROW["wrap_end_s"])
-ROW_PREDICTED = _ROW["predicted_wait_s"]
+ROW_PREDICTED, ROW_PATIENCE = _ROW["predicted_wait_s"], _ROW["patience_s"]
+_WRAP_S, _PATIENCE_S = DRAWS["wrap_s"], DRAWS["patience_s"]
 
 
-def attempt_row(call, outcome: int, now_s: float, wrap_s: float) -> tuple:
+def attempt_row(call, outcome: int, now_s: float) -> tuple:
     """The raw row of ``call`` (a :class:`sim.caller.Call`) leaving with ``outcome`` at ``now_s``.
 
-    ``wrap_s`` is the call's after-call work: an answered call's agent is free at
-    ``now_s + wrap_s`` (for a callback nobody answered: at ``now_s``). The tuple is in
-    :data:`ROW_FIELDS` order (a test holds them together).
+    An answered call's agent is free at ``now_s`` plus the call's wrap-up (for a callback nobody
+    answered: at ``now_s``). The tuple is in :data:`ROW_FIELDS` order (a test holds them
+    together).
     """
+    draws = call.draws
     queue_entry_s, answer_s, agent = call.queue_entry_s, call.answer_s, call.agent
     wait_s = None if queue_entry_s is None else (
         (now_s if answer_s is None else answer_s) - queue_entry_s)
@@ -144,12 +152,14 @@ def attempt_row(call, outcome: int, now_s: float, wrap_s: float) -> tuple:
         answer_s,
         now_s if outcome == ABANDONED else None,
         now_s,
-        now_s + wrap_s if outcome == ANSWERED else (now_s if outcome == UNREACHED else None),
+        now_s + draws[_WRAP_S] if outcome == ANSWERED else (
+            now_s if outcome == UNREACHED else None),
         outcome,
         None if agent is None else agent.group,
         None if agent is None else agent.index,
         wait_s,
         call.predicted_wait_s,
+        draws[_PATIENCE_S],
     )
 
 
@@ -190,8 +200,9 @@ class CsvRecordWriter:
     """
 
     _ANSWERED = ("%d,%d,%d,%d,%s,%s,%s,%.3f,%d,%d,%.3f,%.3f,%.3f,,%.3f,%.3f,answered,%s,%d,"
-                 "%.3f,\n")
-    _ABANDONED = "%d,%d,%d,%d,%s,%s,%s,%.3f,%d,%d,%.3f,%.3f,,%.3f,%.3f,,abandoned,,,%.3f,\n"
+                 "%.3f,,%.3f\n")
+    _ABANDONED = ("%d,%d,%d,%d,%s,%s,%s,%.3f,%d,%d,%.3f,%.3f,,%.3f,%.3f,,abandoned,,,%.3f,,"
+                  "%.3f\n")
 
     def __init__(self, file: IO[str], namer: RecordNamer):
         self._file = file
@@ -206,19 +217,20 @@ class CsvRecordWriter:
         for row in rows:
             (call_id, caller_id, attempt, kind, type_in, call_type, arrival_s, interval,
              first_interval, ivr_exit_s, queue_entry_s, answer_s, abandon_s, end_s, wrap_end_s,
-             outcome, group, agent, wait_s, predicted_wait_s) = row
+             outcome, group, agent, wait_s, predicted_wait_s, patience_s) = row
             if predicted_wait_s is not None or ivr_exit_s is None:  # the templates' blanks
                 lines.append(",".join(map(_cell, named(replication, row))) + "\n")
             elif outcome == ANSWERED:
                 lines.append(self._ANSWERED % (
                     replication, call_id, caller_id, attempt, KINDS[kind], types[type_in],
                     types[call_type], arrival_s, interval, first_interval, ivr_exit_s,
-                    queue_entry_s, answer_s, end_s, wrap_end_s, groups[group], agent, wait_s))
+                    queue_entry_s, answer_s, end_s, wrap_end_s, groups[group], agent, wait_s,
+                    patience_s))
             elif outcome == ABANDONED:
                 lines.append(self._ABANDONED % (
                     replication, call_id, caller_id, attempt, KINDS[kind], types[type_in],
                     types[call_type], arrival_s, interval, first_interval, ivr_exit_s,
-                    queue_entry_s, abandon_s, end_s, wait_s))
+                    queue_entry_s, abandon_s, end_s, wait_s, patience_s))
             else:
                 lines.append(",".join(map(_cell, named(replication, row))) + "\n")
         self._file.write("".join(lines))

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from scenarios.schema import AgentGroup, Ivr, Simulation
-from sim.arrivals import Arrival
+from sim.arrivals import DRAWS, Arrival
 from sim.errors import SimError
 from sim.metrics import Tally
 from sim.model import Model
@@ -161,19 +161,24 @@ def test_attempt_row_follows_the_field_names():
     call = SimpleNamespace(id=7, caller_id=3, attempt=2, kind=REDIAL, type_in=0, type=1,
                            arrival_s=100.0, interval=2, first_interval=1, ivr_exit_s=110.0,
                            queue_entry_s=110.0, answer_s=None, agent=None,
-                           predicted_wait_s=42.0)
-    row = dict(zip(ROW_FIELDS, attempt_row(call, ABANDONED, 130.0, 5.0), strict=True))
+                           predicted_wait_s=42.0, draws=draws(wrap_s=5.0, patience_s=90.0))
+    row = dict(zip(ROW_FIELDS, attempt_row(call, ABANDONED, 130.0), strict=True))
     assert COLUMNS == ("replication", *ROW_FIELDS)
     assert row == {"call_id": 7, "caller_id": 3, "attempt": 2, "kind": REDIAL,
                    "call_type_in": 0, "call_type": 1, "arrival_s": 100.0, "interval": 2,
                    "first_interval": 1, "ivr_exit_s": 110.0, "queue_entry_s": 110.0,
                    "answer_s": None, "abandon_s": 130.0, "end_s": 130.0, "wrap_end_s": None,
                    "outcome": ABANDONED, "group": None, "agent": None, "wait_s": 20.0,
-                   "predicted_wait_s": 42.0}
+                   "predicted_wait_s": 42.0, "patience_s": 90.0}
     answered = replace_ns(call, answer_s=120.0, agent=SimpleNamespace(group=0, index=4))
-    row = dict(zip(ROW_FIELDS, attempt_row(answered, ANSWERED, 150.0, 5.0), strict=True))
+    row = dict(zip(ROW_FIELDS, attempt_row(answered, ANSWERED, 150.0), strict=True))
     assert (row["wait_s"], row["abandon_s"], row["wrap_end_s"], row["group"], row["agent"]) == (
         10.0, None, 155.0, 0, 4)
+
+
+def draws(**values):
+    """A caller's draws tuple with the given attributes (the others 0)."""
+    return tuple(values.get(name, 0.0) for name in DRAWS)
 
 
 def replace_ns(ns, **changes):
@@ -209,10 +214,10 @@ def test_tally_counts_by_the_callers_first_interval_or_by_the_attempt():
     base = SimpleNamespace(id=0, caller_id=0, attempt=1, kind=INBOUND, type_in=0, type=0,
                            arrival_s=10.0, interval=0, first_interval=0, ivr_exit_s=10.0,
                            queue_entry_s=10.0, answer_s=None, agent=None,
-                           predicted_wait_s=None)
+                           predicted_wait_s=None, draws=draws(wrap_s=0.0, patience_s=60.0))
     redial = replace_ns(base, id=1, attempt=2, kind=REDIAL, arrival_s=210.0, interval=2,
                         ivr_exit_s=210.0, queue_entry_s=210.0)
-    rows = [attempt_row(base, ABANDONED, 40.0, 0.0), attempt_row(redial, ABANDONED, 230.0, 0.0)]
+    rows = [attempt_row(base, ABANDONED, 40.0), attempt_row(redial, ABANDONED, 230.0)]
     abandoned = OUTCOMES.index("abandoned")
     for by, expected in (("caller", [2, 0, 0]), ("attempt", [1, 0, 1])):
         tally = Tally(sc, by=by)
