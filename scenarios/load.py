@@ -119,6 +119,7 @@ from scenarios.checks import Problem
 from scenarios.errors import ScenarioError, did_you_mean, join_key, listing
 from scenarios.schema import (
     DISTRIBUTION_KINDS,
+    OVERFLOW_MODES,
     SL_DEFINITIONS,
     WAIT_PREDICTORS,
     AbandonedCallbacks,
@@ -130,6 +131,7 @@ from scenarios.schema import (
     Ivr,
     OfferedCallbacks,
     Outcomes,
+    Overflow,
     Redials,
     Scenario,
     Shift,
@@ -175,7 +177,9 @@ _CALL_TYPE_KEYS = (
     "patience",
     "conversion",
     "intent_slope",
+    "overflow",
 )
+_OVERFLOW_KEYS = ("group", "after_s", "mode", "handle_time", "message")
 _IVR_KEYS = ("greeting", "patience", "served_share", "menu")
 _GROUP_KEYS = ("name", "skills", "staffing", "shifts", "availability", "walk_in_s",
                "conversion")
@@ -357,6 +361,7 @@ def _scenario(data: Any, base_dir: Path) -> Scenario:
         outcomes=_field(table, "outcomes", "", _outcomes, default=_OMITTED),
     )
     _check_every_type_answered(scenario)
+    _check_overflow(scenario)
     return scenario
 
 
@@ -406,6 +411,21 @@ def _call_type(
         conversion=_field(table, "conversion", where, _number, ge=0, le=1, default=_OMITTED),
         intent_slope=_field(table, "intent_slope", where, _number, ge=-_MAX_INTENT_SLOPE,
                             le=_MAX_INTENT_SLOPE, default=_OMITTED),
+        overflow=_field(table, "overflow", where, _overflow, base_dir=base_dir,
+                        default=_OMITTED),
+    )
+
+
+def _overflow(value: Any, where: str, *, base_dir: Path) -> Overflow:
+    table = _table(value, where, _OVERFLOW_KEYS)
+    distribution = partial(_distribution, base_dir=base_dir)
+    return _build(
+        Overflow,
+        group=_field(table, "group", where, _name),  # a known group: checked with the groups
+        after_s=_field(table, "after_s", where, _threshold, default=_OMITTED),
+        mode=_field(table, "mode", where, _text, choices=OVERFLOW_MODES, default=_OMITTED),
+        handle_time=_field(table, "handle_time", where, distribution, default=_OMITTED),
+        message=_field(table, "message", where, distribution, default=_OMITTED),
     )
 
 
@@ -484,9 +504,8 @@ def _agent_group(
     table: dict, where: str, calendar: Calendar, type_names: tuple[str, ...]
 ) -> AgentGroup:
     _table(table, where, _GROUP_KEYS)
-    skills = _field(
-        table, "skills", where, _array, item=partial(_text, choices=type_names), min_len=1
-    )
+    # No skills: a group that only takes other groups' overflow (an outside call center).
+    skills = _field(table, "skills", where, _array, item=partial(_text, choices=type_names))
     _distinct(skills, join_key(where, "skills"))
     if ("staffing" in table) == ("shifts" in table):
         constraint = "must give either staffing or shifts"
@@ -666,6 +685,32 @@ def _boolean(value: Any, where: str) -> bool:
     if not isinstance(value, bool):
         raise ScenarioError(where, "must be true or false", value)
     return value
+
+
+def _check_overflow(scenario: Scenario) -> None:
+    """Overflow goes to a known group that does not serve the type already; a message needs
+    callbacks to follow it; a group without skills must take some type's overflow."""
+    names = [g.name for g in scenario.agent_groups]
+    targets = set()
+    for i, ct in enumerate(scenario.call_types):
+        if ct.overflow is None:
+            continue
+        where = join_key(join_key("call_types", i), "overflow")
+        group = ct.overflow.group
+        if group not in names:
+            raise ScenarioError(join_key(where, "group"), "must name an agent group", group,
+                                hint=did_you_mean(group, names))
+        if ct.name in scenario.agent_groups[names.index(group)].skills:
+            constraint = f"must not have {ct.name!r} among its skills (it would take it anyway)"
+            raise ScenarioError(join_key(where, "group"), constraint, group)
+        if ct.overflow.mode == "message" and scenario.callbacks is None:
+            constraint = "'message' needs a [callbacks] table (how the caller is called back)"
+            raise ScenarioError(join_key(where, "mode"), constraint, ct.overflow.mode)
+        targets.add(group)
+    for g, group in enumerate(scenario.agent_groups):
+        if not group.skills and group.name not in targets:
+            constraint = "must have at least 1 entry (or the group must take some overflow)"
+            raise ScenarioError(join_key(join_key("agent_groups", g), "skills"), constraint, [])
 
 
 def _check_every_type_answered(scenario: Scenario) -> None:

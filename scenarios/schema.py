@@ -105,6 +105,41 @@ class Calendar:
         return self.n_intervals * self.interval_s
 
 
+#: What an overflow group does with a call (see :class:`Overflow`).
+OVERFLOW_MODES = ("serve", "message")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Overflow:
+    """A second group that takes a call its own groups have not answered in time.
+
+    Parameters
+    ----------
+    group : str
+        The overflow group (for example an outside call center). It must not have the call
+        type among its skills: it gets the call only through overflow.
+    after_s : float
+        Waiting time after which the call becomes eligible for the overflow group too, while
+        staying in its queue for its own groups (whoever is free first takes it). 0: at once
+        when no agent of its own groups is idle; ``inf``: never.
+    mode : str
+        ``serve``: the overflow agent handles the call (its own ``handle_time`` if given, else
+        the caller's). ``message``: the agent takes a message (``message`` long, outcome
+        ``message``) and the caller is called back by its own groups (``[callbacks]``).
+    handle_time : Distribution or None
+        Talk time when served by the overflow group; ``None``: the caller's own.
+    message : Distribution
+        Time to take a message.
+    """
+
+    group: str
+    after_s: float = 0.0
+    mode: str = "serve"
+    handle_time: Distribution | None = None
+    message: Distribution = field(
+        default_factory=lambda: Distribution(kind="deterministic", mean_s=60.0, cv=0.0))
+
+
 @dataclass(frozen=True, kw_only=True)
 class CallType:
     """One kind of call, identified before an agent answers (number dialled or IVR menu).
@@ -136,6 +171,8 @@ class CallType:
         0: intent does not depend on patience. Positive: the patient callers are the
         motivated ones (the field saw conversion fall when priority let impatient callers
         through).
+    overflow : Overflow or None
+        Where the call goes when its own groups do not answer it in time.
     """
 
     name: str
@@ -148,6 +185,7 @@ class CallType:
     patience: Distribution | None = None
     conversion: float = 0.0
     intent_slope: float = 0.0
+    overflow: Overflow | None = None
 
     def calls_for(self, profile: str) -> tuple[float, ...]:
         """Expected calls per interval on a day of the given profile.

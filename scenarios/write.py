@@ -159,6 +159,7 @@ def _call_type(call_type: CallType) -> str:
         "patience": _distribution(call_type.patience),
         "conversion": _unless(call_type.conversion, 0.0),
         "intent_slope": _unless(call_type.intent_slope, 0.0),
+        "overflow": None if call_type.overflow is None else _plain(call_type.overflow),
     }
     vectors = {profile: _same_or_all(calls) for profile, calls in call_type.calls_per_interval}
     if len(set(map(_spelling, vectors.values()))) <= 1:
