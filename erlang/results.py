@@ -130,8 +130,8 @@ class RedialMetrics:
     states : int
         States of the last chain solved (``0`` for the fixed point).
     truncation_loss : float
-        Exact method: callers per first attempt refused a place in the orbit by its truncation
-        (the most that truncation moves ``unique_lost``); ``0`` for the fixed point.
+        Exact method: callers per first attempt turned away from the orbit by its truncation
+        (the leak the cut adds to ``unique_lost``; below 1e-12); ``0`` for the fixed point.
     """
 
     queue: QueueMetrics

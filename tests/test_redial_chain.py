@@ -172,3 +172,12 @@ def test_cli_redial_delay_says_which_method():
                                    "0.8", "--redial-delay", "120"])
     assert bad.exit_code == 1 and "mean_redial_delay_s must not be given for model 'c'" in (
         bad.stderr)
+
+
+def test_the_answer_does_not_depend_on_where_the_truncation_starts():
+    case = dict(CLINIC, mean_redial_delay_s=3600.0, redial_blocked=0.9)
+    default = erlang_x_exact(**case)
+    grown = erlang_x_exact(**case, orbit_guess=0.0)  # starts at 20 callers and must grow
+    assert grown.iterations > 1 and grown.truncation_loss < 1e-12
+    assert grown.unique_lost == pytest.approx(default.unique_lost, rel=1e-9)
+    assert grown.queue.service_level == pytest.approx(default.queue.service_level, rel=1e-9)
