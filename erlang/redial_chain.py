@@ -205,8 +205,9 @@ def erlang_x_exact(
         if states > max_states:
             raise ChainTooLargeError(
                 f"the exact redial chain needs more than max_states={max_states} states "
-                f"({width} line states times an orbit past {orbit_cap} callers, mean about "
-                f"{orbit_guess:.4g}); shorten mean_redial_delay_s or use the fixed point"
+                f"({width} line states times an orbit past {orbit_cap} callers; the fixed point "
+                f"predicts a mean of {orbit_guess:.4g}); shorten mean_redial_delay_s or use "
+                "the fixed point"
             )
         iterations += 1
         pi = _stationary(lam0, mu, theta, nu, n, big_l, orbit_cap, r_b, r_a, reference)

@@ -172,6 +172,9 @@ def test_cli_redial_delay_says_which_method():
                                    "0.8", "--redial-delay", "120"])
     assert bad.exit_code == 1 and "mean_redial_delay_s must not be given for model 'c'" in (
         bad.stderr)
+    negative = CliRunner().invoke(cli, [*args, "--redial-delay", "-5"])
+    assert negative.exit_code == 1 and negative.stdout == ""
+    assert negative.stderr.strip() == "Error: mean_redial_delay_s must be > 0, got -5.0"
 
 
 def test_the_answer_does_not_depend_on_where_the_truncation_starts():
