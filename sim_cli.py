@@ -221,7 +221,11 @@ def erlang_a_cmd(calls, per, aht_s, agents_text, patience_s, awt_s, short_abando
 
 
 def redial_options(func: Callable) -> Callable:
-    """--lines, --patience and the redial probabilities of the lines model."""
+    """--lines, --patience, the redial probabilities and delay of the lines model."""
+    func = click.option("--redial-delay", "redial_delay_s", type=float, default=None,
+                        help="Mean redial delay, seconds (exponential). With --lines, solves "
+                             "the exact chain when small enough; without, redials are taken "
+                             "as Poisson (fixed point).")(func)
     func = click.option("--redial-abandoned", type=float, default=None,
                         help="Redial probability of abandoners (default: --redial).")(func)
     func = click.option("--redial-blocked", type=float, default=None,
@@ -245,20 +249,26 @@ def _redials(redial: float, blocked: float | None, abandoned: float | None) -> t
 @redial_options
 @output_options
 def erlang_x_cmd(calls, per, aht_s, agents_text, lines, patience_s, redial, redial_blocked,
-                 redial_abandoned, awt_s, short_abandon_s, fmt) -> None:
-    """Limited lines, patience and redials (Erlang X style)."""
+                 redial_abandoned, redial_delay_s, awt_s, short_abandon_s, fmt) -> None:
+    """Limited lines, patience and redials (Erlang X style).
+
+    Figures are per attempt; unique_lost is per caller. The method column says how it was
+    solved: "exact" (the chain on lines and callers waiting to redial; needs --lines and
+    --redial-delay) or "fixed_point" (redials taken as Poisson).
+    """
     rate = _rate(calls, per)
     r_b, r_a = _redials(redial, redial_blocked, redial_abandoned)
     rows = [erlang_x(arrival_rate_per_s=rate, aht_s=aht_s, agents=n, lines=lines,
                      mean_patience_s=math.inf if patience_s is None else patience_s,
-                     redial_blocked=r_b, redial_abandoned=r_a, awt_s=awt_s,
-                     short_abandon_s=short_abandon_s).to_dict()
+                     redial_blocked=r_b, redial_abandoned=r_a, mean_redial_delay_s=redial_delay_s,
+                     awt_s=awt_s, short_abandon_s=short_abandon_s).to_dict()
             for n in parse_count_range(agents_text, "--agents")]
     emit(rows, ["agents", "lines", "arrival_rate_per_s", "p_blocked", "p_abandon", "unique_lost",
-                "service_level", "asa_s", "occupancy"], fmt,
+                "service_level", "asa_s", "occupancy", "method"], fmt,
          {"model": "erlang_x",
           "inputs": _inputs(calls, per, aht_s, lines=lines, mean_patience_s=patience_s,
-                            redial_blocked=r_b, redial_abandoned=r_a, awt_s=awt_s),
+                            redial_blocked=r_b, redial_abandoned=r_a,
+                            mean_redial_delay_s=redial_delay_s, awt_s=awt_s),
           "results": rows})
 
 
@@ -278,7 +288,7 @@ def erlang_x_cmd(calls, per, aht_s, agents_text, lines, patience_s, redial, redi
 @output_options
 def staff_cmd(calls, per, aht_s, model, service_level, sl_definition, max_asa_s, max_abandon,
               max_occupancy, max_agents, lines, patience_s, redial, redial_blocked,
-              redial_abandoned, awt_s, short_abandon_s, fmt) -> None:
+              redial_abandoned, redial_delay_s, awt_s, short_abandon_s, fmt) -> None:
     """Fewest agents per interval that meet every target given.
 
     --calls takes one number or a comma list (one per interval, e.g. a day of 96 quarter-hours).
@@ -292,18 +302,29 @@ def staff_cmd(calls, per, aht_s, model, service_level, sl_definition, max_asa_s,
     results = staff_intervals(
         arrival_rates_per_s=[c / SECONDS_PER[per] for c in counts], aht_s=aht_s, targets=targets,
         model=model, mean_patience_s=patience_s, lines=lines, redial_blocked=r_b,
-        redial_abandoned=r_a, max_agents=max_agents,
+        redial_abandoned=r_a, mean_redial_delay_s=redial_delay_s, max_agents=max_agents,
     )
     rows = []
     for i, (count, res) in enumerate(zip(counts, results, strict=True)):
         figures = res.metrics.to_dict() if res.metrics else {}
+        if model == "x" and res.metrics:
+            # The caller-level figure and the method, from the lines model at the chosen count
+            # (the search judged the per-attempt figures only).
+            figures = erlang_x(
+                arrival_rate_per_s=count / SECONDS_PER[per], aht_s=aht_s, agents=res.agents,
+                lines=lines, mean_patience_s=math.inf if patience_s is None else patience_s,
+                redial_blocked=r_b, redial_abandoned=r_a, mean_redial_delay_s=redial_delay_s,
+                awt_s=awt_s, short_abandon_s=short_abandon_s,
+            ).to_dict()
         calls_given = int(count) if count.is_integer() else count
         rows.append({**figures, "interval": i, "calls": calls_given, "agents": res.agents})
-    emit(rows, ["interval", "calls", "agents", "service_level", "asa_s", "p_abandon",
-                "p_blocked", "occupancy"], fmt,
+    columns = ["interval", "calls", "agents", "service_level", "asa_s", "p_abandon", "p_blocked",
+               "occupancy"] + (["unique_lost", "method"] if model == "x" else [])
+    emit(rows, columns, fmt,
          {"model": {"c": "erlang_c", "a": "erlang_a", "x": "erlang_x"}[model],
           "inputs": _inputs(calls, per, aht_s, mean_patience_s=patience_s, lines=lines,
-                            redial_blocked=r_b, redial_abandoned=r_a),
+                            redial_blocked=r_b, redial_abandoned=r_a,
+                            mean_redial_delay_s=redial_delay_s),
           "targets": targets.__dict__, "total_agent_intervals": sum(r.agents for r in results),
           "results": rows})
 

@@ -220,10 +220,42 @@ def chain_metrics(
     total = float(weight.sum()) + idle_weight
     p_no_wait, pi = idle_weight / total, weight / total
     k = states.k
-    p_blocked = float(pi[k == cap].sum())
+    return metrics_from_arrival_law(
+        common=common, p_no_wait=p_no_wait, p_blocked=float(pi[k == cap].sum()),
+        ahead=k[k < cap], p_ahead=pi[k < cap],
+    )
+
+
+def metrics_from_arrival_law(
+    *,
+    common: dict,
+    p_no_wait: float,
+    p_blocked: float,
+    ahead: np.ndarray,
+    p_ahead: np.ndarray,
+) -> QueueMetrics:
+    """Figures of a FIFO M/M/n+M queue from the law of what an arriving call finds.
+
+    An arriving call is blocked (``p_blocked``), finds a free agent (``p_no_wait``), or joins the
+    queue with ``ahead[i]`` callers in front of it (``p_ahead[i]``); the three add up to 1.
+    Once it waits, its fate depends only on the callers ahead of it (FIFO: later arrivals never
+    overtake it), so the tagged-caller formulas of the module docstring apply whatever process
+    brought the arrivals. That is why the redial chain of :mod:`erlang.redial_chain`, whose
+    redials are not Poisson, reuses this function with the law seen by an average attempt.
+
+    ``common`` holds the fields of :class:`QueueMetrics` that are inputs (``model``, ``agents``,
+    ``arrival_rate_per_s``, ``aht_s``, ``mean_patience_s``, ...); ``arrival_rate_per_s`` must be
+    the rate of the arrivals whose law this is (the occupancy is computed from it). ``ahead`` is
+    an increasing run of whole numbers.
+    """
+    lam, aht, n = common["arrival_rate_per_s"], common["aht_s"], common["agents"]
+    mu, patience = 1.0 / aht, common["mean_patience_s"]
+    awt_s, short_abandon_s = common["awt_s"], common["short_abandon_s"]
+    theta = 0.0 if math.isinf(patience) else 1.0 / patience
+    k, pi = np.asarray(ahead, dtype=float), np.asarray(p_ahead, dtype=float)
     # Keep a contiguous run of admitted states (the running sums below need it), trimming only
     # negligible weight at both ends.
-    significant = np.flatnonzero((k < cap) & (pi > _NEGLIGIBLE_WEIGHT))
+    significant = np.flatnonzero(pi > _NEGLIGIBLE_WEIGHT)
     run = slice(significant[0], significant[-1] + 1) if significant.size else slice(0, 0)
     k, pi = k[run], pi[run]
 

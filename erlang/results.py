@@ -92,3 +92,66 @@ def json_number(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class RedialMetrics:
+    """Figures of the lines-and-redials model (:func:`erlang.retrials.erlang_x`).
+
+    Attributes
+    ----------
+    queue : QueueMetrics
+        Per-attempt figures: every share is of attempts (first calls and redials together),
+        ``queue.arrival_rate_per_s`` is the attempt rate.
+    fresh_rate_per_s : float
+        First attempts per second (the callers).
+    redial_blocked, redial_abandoned : float
+        Redial probabilities used.
+    redials_per_s : float
+        Redial attempts per second.
+    unique_lost : float
+        Share of callers who never get through: attempts lost for good (blocked or abandoned and
+        not redialling) over first attempts.
+    method : str
+        ``"exact"``: the Markov chain on (calls holding a line, callers waiting to redial) of
+        :mod:`erlang.redial_chain`; ``"fixed_point"``: the Erlang X fixed point of
+        :mod:`erlang.retrials`, which treats redials as Poisson (a redial delay long enough for
+        the system to forget).
+    mean_redial_delay_s : float
+        Mean (exponential) time between a failed attempt and the redial; ``inf`` when none was
+        given (the fixed point's assumption).
+    mean_orbit : float
+        Mean number of callers waiting to redial. Exact for ``"exact"``; for ``"fixed_point"``
+        Little's law ``redials_per_s * mean_redial_delay_s`` (``inf`` without a delay, ``0``
+        without redials).
+    iterations : int
+        Fixed-point iterations, or for ``"exact"`` the number of chains solved while the
+        orbit's truncation was grown.
+    states : int
+        States of the last chain solved (``0`` for the fixed point).
+    truncation_loss : float
+        Exact method: callers per first attempt turned away from the orbit by its truncation
+        (the leak the cut adds to ``unique_lost``; below 1e-12); ``0`` for the fixed point.
+    """
+
+    queue: QueueMetrics
+    fresh_rate_per_s: float
+    redial_blocked: float
+    redial_abandoned: float
+    redials_per_s: float
+    unique_lost: float
+    method: str
+    mean_redial_delay_s: float
+    mean_orbit: float
+    iterations: int
+    states: int = 0
+    truncation_loss: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Flat dict for JSON: the queue's figures plus the redial figures."""
+        flat = self.queue.to_dict()
+        for key in ("fresh_rate_per_s", "redial_blocked", "redial_abandoned", "redials_per_s",
+                    "unique_lost", "method", "mean_redial_delay_s", "mean_orbit", "iterations",
+                    "states", "truncation_loss"):
+            flat[key] = json_number(getattr(self, key))
+        return flat

@@ -14,6 +14,13 @@ which is found by fixed-point iteration from ``lambda = lambda_0``. The map is i
 Assumption worth stating: redials arrive after a delay long enough for the system state to have
 changed (the Poisson assumption); immediate redials into a still-full system would block more.
 
+Which method. Given a mean redial delay and a finite number of lines, :func:`erlang_x` solves the
+exact chain of :mod:`erlang.redial_chain` (state: calls holding a line, callers waiting to
+redial) whenever it fits in ``MAX_STATES`` states (a clinic's handful of agents and lines always
+does), and the fixed point otherwise; ``method`` in the result says which. Without a delay it is
+the fixed point, which is the exact chain's limit as the delay grows. How far apart they are
+on small centers: ``bench/redial_bench.py``.
+
 A caller is lost for good when an attempt fails and they do not try again; per first attempt,
 
     unique_lost = lambda * ((1 - r_b) * P_blocked + (1 - r_a) * P_abandon) / lambda_0.
@@ -27,8 +34,6 @@ G. Koole, *Call Center Optimization* (2013), ch. 5 (Erlang X); the chain itself 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any
 
 from erlang.erlang_a import chain_metrics
 from erlang.errors import (
@@ -39,50 +44,16 @@ from erlang.errors import (
     check_positive,
     check_probability,
 )
-from erlang.results import QueueMetrics, json_number
+from erlang.redial_chain import MAX_STATES, ChainTooLargeError, erlang_x_exact
+from erlang.results import QueueMetrics, RedialMetrics
+
+METHODS = ("auto", "exact", "fixed_point")
 
 _TOLERANCE = 1e-12
 _MAX_ITERATIONS = 10_000
 # Attempts per first attempt beyond which we call the fixed point divergent: a caller who
 # redials ten thousand times on average is not a call center any model here describes.
 _MAX_ATTEMPTS_PER_CALLER = 1e4
-
-
-@dataclass(frozen=True, kw_only=True)
-class RedialMetrics:
-    """Figures of the lines-and-redials model.
-
-    Attributes
-    ----------
-    queue : QueueMetrics
-        Per-attempt figures at the solved attempt rate (``queue.arrival_rate_per_s``).
-    fresh_rate_per_s : float
-        First attempts per second (the callers).
-    redial_blocked, redial_abandoned : float
-        Redial probabilities used.
-    redials_per_s : float
-        Redial attempts per second at the fixed point.
-    unique_lost : float
-        Share of callers who never get through (lost on their last attempt).
-    iterations : int
-        Fixed-point iterations used.
-    """
-
-    queue: QueueMetrics
-    fresh_rate_per_s: float
-    redial_blocked: float
-    redial_abandoned: float
-    redials_per_s: float
-    unique_lost: float
-    iterations: int
-
-    def to_dict(self) -> dict[str, Any]:
-        """Flat dict for JSON: the queue's figures plus the redial figures."""
-        flat = self.queue.to_dict()
-        for key in ("fresh_rate_per_s", "redial_blocked", "redial_abandoned", "redials_per_s",
-                    "unique_lost", "iterations"):
-            flat[key] = json_number(getattr(self, key))
-        return flat
 
 
 def erlang_x(
@@ -94,8 +65,11 @@ def erlang_x(
     mean_patience_s: float = math.inf,
     redial_blocked: float = 0.0,
     redial_abandoned: float = 0.0,
+    mean_redial_delay_s: float | None = None,
     awt_s: float = 20.0,
     short_abandon_s: float = 5.0,
+    method: str = "auto",
+    max_states: int = MAX_STATES,
 ) -> RedialMetrics:
     """Solve the lines-and-redials model for one stationary interval.
 
@@ -114,18 +88,29 @@ def erlang_x(
         Mean exponential patience, seconds (> 0; ``inf`` for callers who never hang up).
     redial_blocked, redial_abandoned : float
         Probabilities in [0, 1] that a blocked / abandoning caller tries again.
+    mean_redial_delay_s : float, optional
+        Mean exponential delay before a redial, seconds (> 0). Without it the redials are taken
+        as Poisson (the fixed point), as if the delay were very long.
     awt_s, short_abandon_s : float
         As in :func:`erlang.erlang_a.erlang_a`.
+    method : {"auto", "exact", "fixed_point"}
+        ``auto``: the exact chain when a delay and lines are given and the chain has at most
+        ``max_states`` states, else the fixed point. ``exact`` insists on the chain (and needs a
+        delay and lines); ``fixed_point`` insists on the approximation.
+    max_states : int
+        Size bound of the exact chain.
 
     Returns
     -------
     RedialMetrics
+        ``method`` says which was used.
 
     Raises
     ------
     ConvergenceError
         If the attempt rate does not settle, or would exceed 10,000 attempts per caller (every
-        lost caller redialling into a system that loses almost every attempt).
+        lost caller redialling into a system that loses almost every attempt); with ``exact``,
+        also a chain larger than ``max_states``.
     """
     lam0 = check_non_negative("arrival_rate_per_s", arrival_rate_per_s)
     aht = check_positive("aht_s", aht_s)
@@ -141,6 +126,27 @@ def erlang_x(
         )
     r_b = check_probability("redial_blocked", redial_blocked)
     r_a = check_probability("redial_abandoned", redial_abandoned)
+    if method not in METHODS:
+        raise ErlangInputError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    delay = None if mean_redial_delay_s is None else check_positive(
+        "mean_redial_delay_s", mean_redial_delay_s
+    )
+    if method == "exact" and (delay is None or lines is None):
+        raise ErlangInputError(
+            "method 'exact' needs mean_redial_delay_s and lines, got "
+            f"mean_redial_delay_s={mean_redial_delay_s!r}, lines={lines!r}"
+        )
+    if method != "fixed_point" and delay is not None and lines is not None:
+        try:
+            return erlang_x_exact(
+                arrival_rate_per_s=lam0, aht_s=aht, agents=n, lines=lines,
+                mean_patience_s=patience, redial_blocked=r_b, redial_abandoned=r_a,
+                mean_redial_delay_s=delay, awt_s=awt_s, short_abandon_s=short_abandon_s,
+                max_states=max_states,
+            )
+        except ChainTooLargeError:
+            if method == "exact":
+                raise
 
     def solve(rate: float) -> QueueMetrics:
         return chain_metrics(
@@ -164,13 +170,18 @@ def erlang_x(
         if abs(new_rate - rate) <= _TOLERANCE * max(new_rate, 1e-300):
             queue = solve(new_rate)
             lost = queue.p_blocked * (1 - r_b) + queue.p_abandon * (1 - r_a)
+            redials = new_rate - lam0
             return RedialMetrics(
                 queue=queue,
                 fresh_rate_per_s=lam0,
                 redial_blocked=r_b,
                 redial_abandoned=r_a,
-                redials_per_s=new_rate - lam0,
+                redials_per_s=redials,
                 unique_lost=new_rate * lost / lam0 if lam0 > 0 else 0.0,
+                method="fixed_point",
+                mean_redial_delay_s=math.inf if delay is None else delay,
+                # Little's law on the orbit; with no redials it is empty whatever the delay.
+                mean_orbit=redials * (math.inf if delay is None else delay) if redials else 0.0,
                 iterations=iteration,
             )
         rate = new_rate

@@ -80,6 +80,7 @@ def staff(
     lines: int | None = None,
     redial_blocked: float = 0.0,
     redial_abandoned: float = 0.0,
+    mean_redial_delay_s: float | None = None,
     max_agents: int = 100_000,
     guess: int | None = None,
 ) -> StaffingResult:
@@ -101,6 +102,9 @@ def staff(
         Trunk lines (model ``x``).
     redial_blocked, redial_abandoned : float
         Redial probabilities (model ``x``).
+    mean_redial_delay_s : float, optional
+        Mean redial delay (model ``x``): with lines, each count is evaluated on the exact redial
+        chain when it is small enough (see :func:`erlang.retrials.erlang_x`).
     max_agents : int
         Search bound.
     guess : int, optional
@@ -121,7 +125,7 @@ def staff(
     aht = check_positive("aht_s", aht_s)
     check_count("max_agents", max_agents, minimum=1)
     evaluate = _model_function(model, aht, targets, mean_patience_s, lines,
-                               redial_blocked, redial_abandoned)
+                               redial_blocked, redial_abandoned, mean_redial_delay_s)
     if lam == 0.0:
         return StaffingResult(agents=0, metrics=None)
     bound = max_agents if model != "x" or lines is None else min(max_agents, lines)
@@ -181,6 +185,7 @@ def staff_intervals(
     lines: int | None = None,
     redial_blocked: float = 0.0,
     redial_abandoned: float = 0.0,
+    mean_redial_delay_s: float | None = None,
     max_agents: int = 100_000,
 ) -> list[StaffingResult]:
     """:func:`staff` for each interval of a day (each treated as stationary on its own).
@@ -203,7 +208,8 @@ def staff_intervals(
             res = staff(
                 arrival_rate_per_s=rate, aht_s=aht, targets=targets, model=model,
                 mean_patience_s=mean_patience_s, lines=lines, redial_blocked=redial_blocked,
-                redial_abandoned=redial_abandoned, max_agents=max_agents, guess=guess,
+                redial_abandoned=redial_abandoned, mean_redial_delay_s=mean_redial_delay_s,
+                max_agents=max_agents, guess=guess,
             )
         except InfeasibleTargetError as exc:
             raise InfeasibleTargetError(f"interval {index}: {exc}", best=exc.best) from exc
@@ -223,6 +229,7 @@ def _model_function(
     lines: int | None,
     redial_blocked: float,
     redial_abandoned: float,
+    mean_redial_delay_s: float | None = None,
 ) -> Callable[[float, int], QueueMetrics]:
     """``(arrival_rate_per_s, agents) -> QueueMetrics`` for the chosen model, inputs checked.
 
@@ -240,7 +247,8 @@ def _model_function(
     }[model]
     if model != "x":
         unused.update(redial_blocked=redial_blocked or None,
-                      redial_abandoned=redial_abandoned or None)
+                      redial_abandoned=redial_abandoned or None,
+                      mean_redial_delay_s=mean_redial_delay_s)
     for name, value in unused.items():
         if value is not None:
             raise ErlangInputError(
@@ -267,5 +275,6 @@ def _model_function(
         return lambda lam, n: erlang_x(
             arrival_rate_per_s=lam, aht_s=aht_s, agents=n, lines=lines,
             mean_patience_s=patience, redial_blocked=redial_blocked,
-            redial_abandoned=redial_abandoned, awt_s=awt, short_abandon_s=short,
+            redial_abandoned=redial_abandoned, mean_redial_delay_s=mean_redial_delay_s,
+            awt_s=awt, short_abandon_s=short,
         ).queue

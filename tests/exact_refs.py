@@ -109,3 +109,97 @@ def erlang_a_figures(lam: float, mu: float, theta: float, n: int, awt_s: float,
         "asa_s": float(asa_s / answered),
         "service_level": float(pi[:n].sum() + (waiting * outcomes[:, 1]).sum()),
     }
+
+
+def gth_stationary(rates: np.ndarray) -> np.ndarray:
+    """Stationary law of an irreducible CTMC from its off-diagonal rates (diagonal ignored).
+
+    Grassmann-Taksar-Heyman elimination: states are censored out one at a time, last first, and
+    the law is rebuilt by back substitution. It only adds, multiplies and divides positive
+    numbers, so every probability, however small, comes out to relative accuracy (W. Grassmann,
+    M. Taksar, D. Heyman, Oper. Res. 33(5), 1985).
+    """
+    p = np.array(rates, dtype=float)
+    np.fill_diagonal(p, 0.0)
+    size = p.shape[0]
+    for k in range(size - 1, 0, -1):
+        out = p[k, :k].sum()
+        p[:k, k] /= out
+        p[:k, :k] += np.outer(p[:k, k], p[k, :k])
+        np.fill_diagonal(p[:k, :k], 0.0)
+    x = np.zeros(size)
+    x[0] = 1.0
+    for k in range(1, size):
+        x[k] = x[:k] @ p[:k, k]
+    return x / x.sum()
+
+
+def redial_figures(lam0: float, mu: float, theta: float, nu: float, n: int, lines: int,
+                   r_b: float, r_a: float, orbit_cap: int, awt_s: float) -> dict[str, float]:
+    """Per-attempt and per-caller figures of the lines-and-redials chain, by dense linear algebra.
+
+    States ``(k, m)``: ``k`` calls on the lines, ``m`` callers waiting to redial (each at rate
+    ``nu``), ``m <= orbit_cap`` (a caller who would join a full orbit is lost). The generator is
+    written out transition by transition from the model's description, its stationary law found
+    by the GTH elimination of :func:`gth_stationary`. Figures come from flows, not from a tagged
+    caller: abandonments are ``theta E[(k - n)^+]``, answered calls ``mu E[min(k, n)]``, blocked
+    attempts ``sum_m pi(L, m) (lam0 + m nu)``; only the service level and ASA use the tagged
+    caller's chain of :func:`tagged_outcomes`, applied to what an attempt finds (attempts in
+    state ``(k, m)`` come at rate ``lam0 + m nu``).
+    """
+    states = [(k, m) for m in range(orbit_cap + 1) for k in range(lines + 1)]
+    where = {s: i for i, s in enumerate(states)}
+    q = np.zeros((len(states), len(states)))
+
+    def rate(src, dst, value):
+        if value > 0 and src != dst:
+            q[where[src], where[dst]] += value
+
+    for k, m in states:
+        joins = m < orbit_cap
+        queue = max(k - n, 0)
+        if k < lines:
+            rate((k, m), (k + 1, m), lam0)
+            if m > 0:
+                rate((k, m), (k + 1, m - 1), m * nu)
+        else:
+            if joins:
+                rate((k, m), (k, m + 1), lam0 * r_b)
+            if m > 0:
+                rate((k, m), (k, m - 1), m * nu * (1 - r_b))
+        if k > 0:
+            rate((k, m), (k - 1, m), min(k, n) * mu + queue * theta * (1 - r_a))
+            if joins:
+                rate((k, m), (k - 1, m + 1), queue * theta * r_a)
+            else:
+                rate((k, m), (k - 1, m), queue * theta * r_a)
+    pi = gth_stationary(q)
+    k_of = np.array([s[0] for s in states])
+    m_of = np.array([s[1] for s in states])
+    attempts = pi * (lam0 + m_of * nu)
+    lam = attempts.sum()
+    blocked = attempts[k_of == lines].sum()
+    abandons = theta * (pi * np.maximum(k_of - n, 0)).sum()
+    answered = mu * (pi * np.minimum(k_of, n)).sum()
+    seen = np.array([attempts[k_of == k].sum() for k in range(lines + 1)]) / lam
+    waiting = seen[n:lines]  # an attempt that queues behind j = 0..lines-n-1 callers
+    if waiting.size:
+        outcomes = tagged_outcomes(waiting.size - 1, n * mu, theta, awt_s)
+        mean_wait = tagged_mean_wait_if_answered(waiting.size - 1, n * mu, theta)
+        in_awt = seen[:n].sum() + (waiting * outcomes[:, 1]).sum()
+        wait_answered = (waiting * outcomes[:, 0] * mean_wait).sum()
+    else:
+        in_awt, wait_answered = seen[:n].sum(), 0.0
+    lost = blocked * (1 - r_b) + abandons * (1 - r_a)
+    return {
+        "attempts_per_s": float(lam),
+        "p_blocked": float(blocked / lam),
+        "p_abandon": float(abandons / lam),
+        "occupancy": float(answered / (n * mu)),
+        "service_level": float(in_awt),
+        "asa_s": float(wait_answered * lam / answered),
+        "mean_orbit": float(pi @ m_of),
+        "unique_lost": float(lost / lam0),
+        "served_per_caller": float(answered / lam0),
+        "top_level_mass": float(pi[m_of == orbit_cap].sum()),
+    }

@@ -2,6 +2,7 @@
 
 import math
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -89,3 +90,30 @@ def test_erlang_a_staffing_is_minimal(load, ab, patience):
 
     assert p_abandon(n) <= ab
     assert n == 1 or p_abandon(n - 1) > ab
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(load=st.floats(0.05, 12.0), n=st.integers(1, 8), extra=st.integers(0, 6),
+       patience=st.one_of(st.just(math.inf), st.floats(10.0, 1000.0)),
+       r_b=st.floats(0.0, 1.0), r_a=st.floats(0.0, 1.0), delay=st.floats(5.0, 3600.0))
+def test_exact_redial_chain_balances_its_flows(load, n, extra, patience, r_b, r_a, delay):
+    from erlang.errors import ConvergenceError
+    from erlang.redial_chain import erlang_x_exact
+
+    try:
+        r = erlang_x_exact(arrival_rate_per_s=load / 180, aht_s=180, agents=n, lines=n + extra,
+                           mean_patience_s=patience, redial_blocked=r_b,
+                           redial_abandoned=r_a, mean_redial_delay_s=delay)
+    except ConvergenceError as exc:  # only a persistent orbit the lines cannot drain
+        assert r_b == 1.0 or "max_states" in str(exc)
+        return
+    q = r.queue
+    _check_shares(q)
+    # The orbit's inflow (failed attempts that redial, from the tagged-caller figures) equals its
+    # outflow (redials, from the chain's stationary law), up to the truncation's leak.
+    r_a_used = 0.0 if math.isinf(patience) else r_a
+    inflow = q.arrival_rate_per_s * (r_b * q.p_blocked + r_a_used * q.p_abandon)
+    assert abs(r.redials_per_s - inflow) <= 1e-9 * r.fresh_rate_per_s
+    # Every caller is answered on some attempt or lost for good.
+    served = q.occupancy * n / 180
+    assert served / r.fresh_rate_per_s + r.unique_lost == pytest.approx(1.0, rel=1e-8)
