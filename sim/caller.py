@@ -122,7 +122,15 @@ def call_life(model, call: Call):
         model.abandon(call)
         return
 
-    # Talk, then the line is freed; wrap-up keeps the agent busy.
+    # Talk, then the line is freed; wrap-up keeps the agent busy. An overflow group's agent
+    # serves with its own talk time, or only takes a message (see Model.assign).
+    if call.job is not None:
+        mode, handle_s = call.job
+        if mode == "message":
+            yield timeout(handle_s)
+            model.message_taken(call)
+            model.pool.release(call.agent)
+            return
     yield timeout(handle_s)
     model.release_line(call, ANSWERED)
     if wrap_s > 0:

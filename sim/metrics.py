@@ -19,9 +19,12 @@ Counting rules
 Metrics (per interval, per call type and in total)
 --------------------------------------------------
 ``offered``, ``after_hours``, ``blocked``, ``ivr_abandoned``, ``ivr_served``, ``abandoned``,
-``answered``, ``unfinished``, ``callback_requested``
+``answered``, ``unfinished``, ``callback_requested``, ``message``
     Counts of inbound attempts (first calls and redials; callbacks are counted by
-    :mod:`sim.followups`); ``offered`` is the sum of the eight outcomes. A caller who accepted
+    :mod:`sim.followups`); ``offered`` is the sum of the nine outcomes. A call an overflow
+    group served is ``answered``; one it took a message for is ``message`` (it reached the
+    queue, so it is in the denominators below; the callback that follows is a caller-level
+    figure). A caller who accepted
     a callback offer (``callback_requested``) is neither answered nor lost here: the callback
     that follows is a caller-level figure.
 ``service_level``
@@ -70,6 +73,7 @@ from sim.records import (
     CALLBACK,
     INBOUND_OUTCOMES,
     IVR_ABANDONED,
+    MESSAGE,
     OUTCOMES,
     ROW_FIRST_INTERVAL,
     ROW_GROUP,
@@ -226,7 +230,7 @@ def queue_metrics(counts, answered_wait_sum_s, queued_wait_sum_s, within_awt, sh
     # Callbacks (whose outcome may be unreached) are left out of these counts.
     out = {name: counts[i] for i, name in enumerate(INBOUND_OUTCOMES)}
     offered = counts.sum(axis=0)
-    reached = counts[ABANDONED] + counts[ANSWERED] + counts[UNFINISHED]
+    reached = counts[ABANDONED] + counts[ANSWERED] + counts[UNFINISHED] + counts[MESSAGE]
     denominator = {
         "offered": reached,
         "answered": counts[ANSWERED],

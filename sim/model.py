@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import simpy
@@ -30,12 +31,14 @@ from sim.agents import CALL, AgentPool
 from sim.arrivals import Arrival, CallerSource
 from sim.caller import (
     ARRIVAL_S,
+    HANDLE_S,
     INTERVAL,
     IS_OPEN,
     PATIENCE_S,
     Call,
     CallbackJob,
 )
+from sim.dists import sampler
 from sim.metrics import ReplicationCounts, Tally, first_counted_interval
 from sim.policies import Dialler, Policy, policies_for
 from sim.records import (
@@ -45,6 +48,7 @@ from sim.records import (
     BLOCKED,
     CALLBACK,
     IVR_ABANDONED,
+    MESSAGE,
     REDIAL,
     UNFINISHED,
     UNREACHED,
@@ -94,6 +98,8 @@ class Model:
         self.timeout = self.env.timeout  # bound once: each ``env.timeout`` access allocates
         self.policies = (*policies_for(scenario), *policies)
         self.dialler = None if scenario.callbacks is None else Dialler(scenario.callbacks)
+        self._overflow_after_s = [math.inf if ct.overflow is None else ct.overflow.after_s
+                                  for ct in scenario.call_types]
         self.router = Router(scenario)
         self.pool = pool_class(self.env, scenario, self.router, seed, assign=self.assign,
                               idle=self._agent_idle if self.policies else None)
@@ -207,6 +213,8 @@ class Model:
         running out), or ``None`` when it needs no wait: it has an agent, or no patience at all.
         """
         agent = self.router.route(call)
+        if agent is None and self._overflow_after_s[call.type] == 0:
+            agent = self.router.overflow(call)
         if agent is not None:
             self.assign(agent, call)
             return None
@@ -217,13 +225,25 @@ class Model:
         call.wake = wake = self.env.event()
         if patience_s != math.inf:
             self.timeout(patience_s).callbacks.append(call.renege)
+        after_s = self._overflow_after_s[call.type]
+        if 0 < after_s < patience_s:  # (inf: never; a caller gone by then needs no timer)
+            self.timeout(after_s).callbacks.append(partial(self._overflow, call))
         return wake
+
+    def _overflow(self, call: Call, _event) -> None:
+        """The call has waited its type's ``overflow.after_s``: its overflow group may take it."""
+        if call.waiting:
+            agent = self.router.overflow(call)
+            if agent is not None:
+                self.assign(agent, call)
 
     def assign(self, agent, call: Call) -> None:
         """The one place an agent gets a call: at queue entry, or when it frees up."""
         now = self.env.now
         agent.work, agent.work_since = CALL, now
         call.agent, call.answer_s = agent, now
+        if agent.group == self.router.overflow_group[call.type]:
+            call.job = self._overflow_draw(call)
         if call.waiting:
             call.waiting = False
             call.wake.succeed(agent)
@@ -238,6 +258,26 @@ class Model:
         for policy in self.policies:
             policy.abandoned(self, call)
         self._maybe_stop()  # after the policies: a redial or callback may follow
+
+    def _overflow_draw(self, call: Call) -> tuple[str, float]:
+        """What the overflow agent does with ``call``: ``("serve", talk_s)`` or
+        ``("message", message_s)``, drawn from ``Stream.OVERFLOW`` as the agent takes it."""
+        overflow = self.scenario.call_types[call.type].overflow
+        rng = self.rng(Stream.OVERFLOW)
+        if overflow.mode == "message":
+            return "message", float(sampler(overflow.message)(rng, 1)[0])
+        if overflow.handle_time is None:
+            return "serve", call.draws[HANDLE_S]
+        return "serve", float(sampler(overflow.handle_time)(rng, 1)[0])
+
+    def message_taken(self, call: Call) -> None:
+        """An overflow agent took a message: the caller leaves and is put on the callback list
+        (due at once, or after ``callbacks.abandoned.delay`` when that is set)."""
+        abandoned = self.scenario.callbacks.abandoned
+        delay_s = 0.0 if abandoned is None else self.dialler.abandon_delay(self)
+        self.request_callback(call, self.env.now + delay_s,
+                              deadline_s=None if abandoned is None else abandoned.deadline_s)
+        self.release_line(call, MESSAGE)
 
     # -- later attempts: redials and callbacks ---------------------------------------------------
     def rng(self, stream: Stream) -> np.random.Generator:

@@ -14,6 +14,7 @@ Outcomes (every attempt gets exactly one)
 ``answered``      talked to an agent.
 ``unfinished``    still in the system when the run stopped (see ``sim.model.DRAIN_LIMIT_S``).
 ``callback_requested`` accepted a callback offer at queue entry and hung up (virtual hold).
+``message``       an overflow group took a message; the caller will be called back.
 ``unreached``     a callback attempt nobody answered (the agent dialled and rang in vain).
 
 Kinds of attempt
@@ -81,10 +82,11 @@ OUTCOMES = (
     "answered",
     "unfinished",
     "callback_requested",
+    "message",
     "unreached",
 )
 (AFTER_HOURS, BLOCKED, IVR_ABANDONED, IVR_SERVED, ABANDONED, ANSWERED, UNFINISHED,
- CALLBACK_REQUESTED, UNREACHED) = range(9)
+ CALLBACK_REQUESTED, MESSAGE, UNREACHED) = range(10)
 #: The outcomes an inbound attempt (a first call or a redial) can have: all but ``unreached``.
 INBOUND_OUTCOMES = OUTCOMES[:UNREACHED]
 

@@ -50,6 +50,12 @@ class Router:
             self._idle_for_type.append([self.idle[g] for _, g in ranked])
         # A group scans its queues by priority class; within a class inbound calls before
         # callbacks, then by its skill preference.
+        # Overflow: a call of type j may also go to group overflow_group[j], through a deque
+        # of its own that the group scans after its own skills of the same priority class.
+        self.overflow_group = [None if ct.overflow is None else
+                               [g.name for g in scenario.agent_groups].index(ct.overflow.group)
+                               for ct in types]
+        self.overflow_queues = [deque() for _ in types]
         callbacks = scenario.callbacks
         callback_priority = None if callbacks is None else (
             math.inf if callbacks.priority is None else callbacks.priority)
@@ -60,6 +66,9 @@ class Router:
             if callback_priority is not None:
                 ranked += [(callback_priority, 1, rank, self.callback_queues[index[name]])
                            for rank, name in enumerate(grp.skills)]
+            g = len(self._queues_for_group)
+            ranked += [(ct.priority, 0, len(grp.skills) + j, self.overflow_queues[j])
+                       for j, ct in enumerate(types) if self.overflow_group[j] == g]
             ranked.sort(key=lambda entry: entry[:3])
             self._queues_for_group.append([queue for *_, queue in ranked])
 
@@ -80,6 +89,15 @@ class Router:
             if idle:
                 return idle.popleft()
         self.callback_queues[job.type].append(job)
+        return None
+
+    def overflow(self, call):
+        """``call`` becomes eligible for its overflow group: pop an idle agent of that group for
+        it, or put it in the group's overflow queue too (it stays in its own queue)."""
+        idle = self.idle[self.overflow_group[call.type]]
+        if idle:
+            return idle.popleft()
+        self.overflow_queues[call.type].append(call)
         return None
 
     def idle_for(self, call_type: int) -> bool:

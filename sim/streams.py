@@ -33,6 +33,7 @@ class Stream(IntEnum):
     REDIAL = 10  #: whether a failed caller redials, and after how long
     CALLBACK = 11  #: callback delays, dial times, whether the caller answers, retry delays
     OFFER = 12  #: whether an offered caller accepts a callback
+    OVERFLOW = 13  #: talk and message times of calls taken by an overflow group
 
 
 def replication_seed(entropy: int, replication: int) -> np.random.SeedSequence:

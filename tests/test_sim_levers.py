@@ -231,3 +231,70 @@ def test_callers_and_attempts_add_up():
     assert len({r.call_id for r in records}) == len(records)
     for r in records:
         assert r.first_interval <= r.interval
+
+
+# -- overflow ------------------------------------------------------------------------------------
+
+def overflow_center(after_s, mode="serve", handle=None, agents=(1, 1), calls=0.0, **kw):
+    from scenarios.schema import AgentGroup, Overflow
+
+    types = (call_type(handle=det(100.0), patience=det(500.0), calls=(calls,), **kw),)
+    types = (replace(types[0], overflow=Overflow(group="outside", after_s=after_s, mode=mode,
+                                                 handle_time=handle, message=det(40.0))),)
+    groups = (AgentGroup(name="clinic", skills=("a",), staffing=(agents[0],)),
+              AgentGroup(name="outside", skills=(), staffing=(agents[1],)))
+    return scenario(types=types, groups=groups)
+
+
+def test_a_call_overflows_after_waiting_and_is_served_by_the_second_group():
+    sc = overflow_center(15.0, handle=det(50.0))
+    recs = by_caller(trace(sc, [(0, "a"), (10, "a"), (20, "a")]))
+    assert (recs[0][0].group, recs[0][0].end_s) == ("clinic", 100)
+    assert (recs[1][0].group, recs[1][0].answer_s, recs[1][0].end_s) == ("outside", 25, 75)
+    # Caller 2 becomes eligible at 35 with the outside agent busy until 75, which then takes it
+    # (the clinic agent is busy until 100).
+    assert (recs[2][0].group, recs[2][0].answer_s) == ("outside", 75)
+
+
+def test_overflow_at_zero_takes_an_idle_second_group_at_once():
+    recs = by_caller(trace(overflow_center(0.0), [(0, "a"), (10, "a")]))
+    assert (recs[1][0].group, recs[1][0].answer_s, recs[1][0].end_s) == ("outside", 10, 110)
+
+
+def test_a_message_taken_by_the_overflow_group_becomes_a_callback():
+    sc = replace(overflow_center(0.0, mode="message"), callbacks=Callbacks(dial=det(10.0)))
+    recs = by_caller(trace(sc, [(0, "a"), (10, "a")]))
+    first, back = recs[1]
+    assert (first.outcome, first.group, first.end_s) == ("message", "outside", 50)
+    assert (back.kind, back.group, back.arrival_s, back.answer_s) == ("callback", "clinic", 50,
+                                                                       100)
+
+
+def test_overflow_after_infinity_never_happens():
+    sc = overflow_center(float("inf"), calls=30.0)
+    never = replace(sc, call_types=(replace(sc.call_types[0], overflow=None),))
+    never = replace(never, agent_groups=(never.agent_groups[0],))
+    assert rows(sc) == rows(never)
+
+
+@pytest.mark.parametrize("after_s", [0.0, float("inf")])
+def test_two_identical_groups_are_one_pool_at_zero_and_the_first_alone_at_infinity(after_s):
+    # M/M/n+M with n = 3 + 3 pooled (T = 0) or 3 alone (T = inf), against Erlang A computed
+    # independently (tests/exact_refs.py), over hours after a warm-up hour.
+    from scenarios.schema import AgentGroup, Overflow, Targets
+    from tests.exact_refs import erlang_a_figures
+
+    hours, rate_h, aht_s, patience_s = 8, 90.0, 180.0, 120.0
+    ct = call_type(calls=(rate_h,) * hours, handle=exp(aht_s), patience=exp(patience_s))
+    ct = replace(ct, overflow=Overflow(group="second", after_s=after_s))
+    groups = (AgentGroup(name="first", skills=("a",), staffing=(3,) * hours),
+              AgentGroup(name="second", skills=(), staffing=(3,) * hours))
+    sc = scenario(types=(ct,), groups=groups, intervals=hours, targets=Targets(awt_s=20.0),
+                  simulation=Simulation(replications=1, seed=5, warmup_s=3600.0))
+    agents = 6 if after_s == 0 else 3
+    exact = erlang_a_figures(rate_h / 3600, 1 / aht_s, 1 / patience_s, agents, 20.0)
+    per_rep = [total_metrics(run_replication(sc, replication_seed(5, r)), sc) for r in range(12)]
+    for name in ("p_abandon", "service_level"):
+        values = np.array([m[name] for m in per_rep])
+        se = values.std(ddof=1) / np.sqrt(values.size)
+        assert abs(values.mean() - exact[name]) <= 3 * se, (name, values.mean(), exact[name])
