@@ -336,9 +336,11 @@ class Redials:
     Notes
     -----
     A redial is a new attempt of the same caller (same ``caller_id``, its attempt number one
-    higher, kind ``redial``), with the caller's own talk time, wrap-up and patience again (the
-    same person, with the same need); its IVR time is drawn anew. An attempt that would fall
-    after the last interval is not made: the caller gives up (it is counted).
+    higher, kind ``redial``), with the caller's own talk time, wrap-up, IVR times and menu
+    choice (the same need) but a patience drawn anew (how long one holds depends on the
+    moment; this also makes the redials the Markov model of ``erlang.redial_chain``). An
+    attempt that would fall after the last interval is not made: the caller gives up (it is
+    counted).
     """
 
     blocked: float = 0.0

@@ -26,8 +26,8 @@ from sim.kernel import Life
 from sim.records import ANSWERED, INBOUND, IVR_SERVED
 
 # Positions of a caller's pre-drawn attributes (the columns of ``sim.arrivals.CallerBatch``).
-ARRIVAL_S, INTERVAL, TYPE_IN, IS_OPEN = (
-    DRAWS["arrival_s"], DRAWS["interval"], DRAWS["type_in"], DRAWS["is_open"])
+ARRIVAL_S, INTERVAL, TYPE_IN, TYPE, IS_OPEN = (
+    DRAWS["arrival_s"], DRAWS["interval"], DRAWS["type_in"], DRAWS["type"], DRAWS["is_open"])
 HANDLE_S, WRAP_S, PATIENCE_S = DRAWS["handle_s"], DRAWS["wrap_s"], DRAWS["patience_s"]
 
 

@@ -35,6 +35,7 @@ from sim.caller import (
     INTERVAL,
     IS_OPEN,
     PATIENCE_S,
+    TYPE,
     Call,
     CallbackJob,
 )
@@ -302,6 +303,12 @@ class Model:
         draws[ARRIVAL_S] = start_s
         draws[INTERVAL] = int(start_s // cal.interval_s)
         draws[IS_OPEN] = bool(is_open(cal, np.array([start_s]))[0])
+        if kind == REDIAL:
+            # Patience is drawn anew for each attempt (how long one holds depends on the moment
+            # as much as on the person; it keeps redials the Markov model of erlang/redial_chain);
+            # talk time and wrap-up stay the caller's own: the same need.
+            patience = self.scenario.call_types[draws[TYPE]].patience
+            draws[PATIENCE_S] = float(sampler(patience)(self.rng(Stream.REDIAL), 1)[0])
         attempt = (CallbackJob if kind == CALLBACK else Call)(self.next_id, tuple(draws), self)
         self.next_id += 1
         attempt.caller_id, attempt.first_interval = call.caller_id, call.first_interval
