@@ -22,6 +22,7 @@ Model
 from __future__ import annotations
 
 import datetime
+import math
 import re
 
 import numpy as np
@@ -116,6 +117,28 @@ def is_open(calendar: Calendar, arrival_s: np.ndarray) -> np.ndarray:
     if open_s <= close_s:
         return (time_of_day >= open_s) & (time_of_day < close_s)
     return (time_of_day >= open_s) | (time_of_day < close_s)
+
+
+def next_open_s(calendar: Calendar, t_s: float) -> float:
+    """The first simulated instant at or after ``t_s`` at which the line is open (``inf``:
+    none in the next simulated day).
+
+    Simulated days follow one another without gaps (day ``d`` is ``[d * day_s, (d + 1) *
+    day_s)``), so the line opens either at a day's start (when the opening hours cover it) or
+    at ``open_s`` within a day.
+    """
+    if is_open(calendar, np.array([t_s]))[0]:
+        return t_s
+    opens = 0.0 if calendar.open_s is None else calendar.open_s
+    offset = (opens - calendar.start_s) % SECONDS_PER_DAY
+    day = t_s // calendar.day_s
+    candidates = []
+    for d in (day, day + 1):
+        starts = [d * calendar.day_s]
+        if offset < calendar.day_s:
+            starts.append(d * calendar.day_s + offset)
+        candidates += [c for c in starts if c >= t_s and is_open(calendar, np.array([c]))[0]]
+    return min(candidates, default=math.inf)
 
 
 def shift_windows(shift: Shift, calendar: Calendar) -> list[tuple[float, float]]:

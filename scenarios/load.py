@@ -113,8 +113,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from scenarios import checks, whatif
-from scenarios.calendar import SECONDS_PER_DAY, format_clock
+from scenarios.calendar import SECONDS_PER_DAY, format_clock, is_open, shift_windows
 from scenarios.checks import Problem
 from scenarios.errors import ScenarioError, did_you_mean, join_key, listing
 from scenarios.schema import (
@@ -198,7 +200,7 @@ _TARGET_KEYS = (
 _SIMULATION_KEYS = ("replications", "seed", "warmup_s", "daily_busyness_cv")
 _REDIAL_KEYS = ("blocked", "abandoned", "delay", "max_attempts")
 _CALLBACK_KEYS = ("dial", "reach_probability", "max_attempts", "retry_delay", "priority",
-                  "abandoned", "offered")
+                  "abandoned", "offered", "voicemail")
 _ABANDONED_CALLBACK_KEYS = ("delay", "min_wait_s", "deadline_s", "ivr", "blocked")
 _OFFERED_CALLBACK_KEYS = ("threshold_s", "accept_probability", "predictor", "keep_place",
                           "deadline_s")
@@ -382,16 +384,21 @@ def _calendar(value: Any, where: str) -> Calendar:
                       f"intervals of {calendar.interval_s / 60:g} min)")
         raise ScenarioError(join_key(where, "intervals_per_day"), constraint,
                             table["intervals_per_day"])
-    first, last = calendar.start_s, calendar.start_s + calendar.day_s
-    day = f"the simulated day {format_clock(first)}-{format_clock(last)}"
-    if calendar.open_s is not None and not first <= calendar.open_s < last:
-        raise ScenarioError(join_key(where, "open"), f"must be within {day}", table["open"])
-    if calendar.close_s is not None and not first < calendar.close_s <= last:
-        raise ScenarioError(join_key(where, "close"), f"must be within {day}", table["close"])
-    if calendar.open_s is not None and calendar.close_s is not None:
-        if calendar.close_s <= calendar.open_s:
-            constraint = f"must be after open ({format_clock(calendar.open_s)})"
-            raise ScenarioError(join_key(where, "close"), constraint, table["close"])
+    # Opening hours are clock times; a close at or before the open means open over midnight
+    # (a night line, 20:00-06:00). They must leave the center open some time in the day.
+    if calendar.open_s is not None and calendar.open_s == calendar.close_s:
+        constraint = "must differ from open (leave both out for a line open all day)"
+        raise ScenarioError(join_key(where, "close"), constraint, table["close"])
+    if calendar.open_s is not None or calendar.close_s is not None:
+        # Open some time in the day: at its start, or opening (as a time of day) inside it.
+        opens_s = 0.0 if calendar.open_s is None else calendar.open_s
+        inside = (opens_s - calendar.start_s) % SECONDS_PER_DAY < calendar.day_s
+        if not (inside or is_open(calendar, np.zeros(1))[0]):
+            first, last = calendar.start_s, calendar.start_s + calendar.day_s
+            constraint = (f"must leave the line open some time in the simulated day "
+                          f"{format_clock(first)}-{format_clock(last % SECONDS_PER_DAY)}")
+            key = "open" if "open" in table else "close"
+            raise ScenarioError(join_key(where, key), constraint, table[key])
     return calendar
 
 
@@ -560,12 +567,14 @@ def _shift(value: Any, where: str, *, calendar: Calendar) -> Shift:
         end_s=_field(table, "end", where, _clock),
         count=_field(table, "count", where, _integer, ge=0),
     )
-    if shift.end_s <= shift.start_s:
-        constraint = f"must be after start ({format_clock(shift.start_s)})"
+    # An end at or before the start is a night shift: it ends the next morning.
+    if shift.end_s == shift.start_s:
+        constraint = f"must differ from start ({format_clock(shift.start_s)})"
         raise ScenarioError(join_key(where, "end"), constraint, table["end"])
-    first, last = calendar.start_s, calendar.start_s + calendar.day_s
-    if shift.end_s <= first or shift.start_s >= last:
-        constraint = f"must overlap the simulated day {format_clock(first)}-{format_clock(last)}"
+    if not shift_windows(shift, calendar):
+        first, last = calendar.start_s, calendar.start_s + calendar.day_s
+        constraint = (f"must overlap the simulated day "
+                      f"{format_clock(first)}-{format_clock(last % SECONDS_PER_DAY)}")
         raise ScenarioError(where, constraint, value)
     return shift
 
@@ -637,6 +646,7 @@ def _callbacks(value: Any, where: str, *, base_dir: Path) -> Callbacks:
         abandoned=_field(table, "abandoned", where, _abandoned_callbacks, base_dir=base_dir,
                          default=_OMITTED),
         offered=_field(table, "offered", where, _offered_callbacks, default=_OMITTED),
+        voicemail=_field(table, "voicemail", where, _boolean, default=_OMITTED),
     )
     # A deadline no callback can meet (the dialling alone takes longer) is a typo, not a plan.
     for part in ("abandoned", "offered"):

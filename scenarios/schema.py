@@ -429,6 +429,9 @@ class Callbacks:
         call, so that callbacks use only time no waiting caller needs.
     abandoned, offered : AbandonedCallbacks or OfferedCallbacks, optional
         Which callers are called back.
+    voicemail : bool
+        Callers who call outside opening hours leave a voicemail and are called back when the
+        line opens (else they are lost as ``after_hours``).
 
     Notes
     -----
@@ -444,6 +447,7 @@ class Callbacks:
     priority: int | None = None
     abandoned: AbandonedCallbacks | None = None
     offered: OfferedCallbacks | None = None
+    voicemail: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -170,8 +170,10 @@ class Model:
 
     # -- the moments of an attempt's life (see sim.caller) -------------------------------------
     def after_hours(self, call: Call) -> None:
-        """The attempt arrived outside opening hours and left."""
+        """The attempt arrived outside opening hours and left (the policies may act)."""
         self.finish(call, AFTER_HOURS)
+        for policy in self.policies:
+            policy.after_hours(self, call)
         self._maybe_stop()
 
     def seize_line(self, call: Call) -> bool:

@@ -4,6 +4,8 @@ The model (:class:`sim.model.Model`) consults its policies, in the order given, 
 moments, each a method of :class:`Policy` whose default does nothing more than the model
 already does:
 
+``after_hours(model, call)``
+    The attempt came outside opening hours; its record has been written (``after_hours``).
 ``blocked(model, call)``
     The attempt found every line busy; its record has been written (outcome ``blocked``).
     A redial policy would schedule the caller's next attempt here.
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import math
 
+from scenarios.calendar import next_open_s
 from scenarios.schema import Callbacks, Redials
 from sim.caller import Dial
 from sim.dists import sampler
@@ -43,6 +46,9 @@ from sim.streams import Stream
 
 class Policy:
     """The default behaviour at every moment; subclass and override the moments you change."""
+
+    def after_hours(self, model, call) -> None:
+        """After an attempt came outside opening hours."""
 
     def blocked(self, model, call) -> None:
         """After an attempt was blocked (every line busy)."""
@@ -199,6 +205,13 @@ class OfferCallback(Policy):
             self._last_wait_s[call.type] = model.env.now - call.queue_entry_s
 
 
+class VoiceMail(Policy):
+    """Callers outside opening hours leave a voicemail: a callback due when the line opens."""
+
+    def after_hours(self, model, call) -> None:
+        model.request_callback(call, next_open_s(model.scenario.calendar, model.env.now))
+
+
 def policies_for(scenario) -> tuple[Policy, ...]:
     """The policies a scenario's ``callbacks`` and ``redials`` tables ask for, in the order
     they are consulted: callbacks before redials (a caller called back does not redial)."""
@@ -209,6 +222,8 @@ def policies_for(scenario) -> tuple[Policy, ...]:
         policies.append(OfferCallback(scenario))
     if callbacks is not None and callbacks.abandoned is not None:
         policies.append(CallBackAbandoned(callbacks))
+    if callbacks is not None and callbacks.voicemail:
+        policies.append(VoiceMail())
     if scenario.redials is not None and (scenario.redials.blocked or scenario.redials.abandoned):
         policies.append(Redial(scenario.redials, callbacks))
     return tuple(policies)

@@ -8,8 +8,10 @@ import pickle
 import tomllib
 from typing import Any
 
+import numpy as np
 import pytest
 
+from scenarios.calendar import is_open, scheduled_agents
 from scenarios.errors import ScenarioError
 from scenarios.load import (
     EXAMPLES_DIR,
@@ -275,14 +277,14 @@ def test_negative_rate_names_its_index():
         (lambda d: d["calendar"].update(days=[]), "calendar.days", "at least 1"),
         (lambda d: d["calendar"].update(days=["a b"]), "calendar.days[0]", "name of letters"),
         (
-            lambda d: d["calendar"].update(open="07:00"),
+            lambda d: d["calendar"].update(open="11:00", close="12:00"),
             "calendar.open",
-            "must be within the simulated day 08:00-10:00, got '07:00'",
+            "must leave the line open some time in the simulated day 08:00-10:00, got '11:00'",
         ),
         (
-            lambda d: d["calendar"].update(open="09:00", close="08:30"),
+            lambda d: d["calendar"].update(open="09:00", close="09:00"),
             "calendar.close",
-            "must be after open (09:00)",
+            "must differ from open (leave both out for a line open all day)",
         ),
         (lambda d: d.update(lines=True), "lines", "must be a whole number, got true"),
         (lambda d: d.update(lines=0), "lines", "must be >= 1, got 0"),
@@ -427,20 +429,42 @@ def test_bad_distribution_names_its_key(dist, key, expected):
     assert expected in str(err)
 
 
-def test_shift_must_end_after_it_starts():
+def test_shift_must_not_end_where_it_starts():
     data = minimal()
     data["agent_groups"][0] = {
         "name": "desk",
         "skills": ["booking", "results"],
         "shifts": [
             {"start": "08:00", "end": "10:00", "count": 1},
-            {"start": "09:00", "end": "08:00", "count": 1},
+            {"start": "09:00", "end": "09:00", "count": 1},
         ],
     }
     err = error_of(data)
     assert str(err) == (
-        "clinic.toml: agent_groups[0].shifts[1].end must be after start (09:00), got '08:00'"
+        "clinic.toml: agent_groups[0].shifts[1].end must differ from start (09:00), got '09:00'"
     )
+
+
+def test_night_shifts_and_opening_hours_cross_midnight():
+    # A night line 20:00-06:00 over a simulated day starting at 18:00, staffed by a night
+    # shift 22:00-06:00 and an evening shift 18:00-23:00.
+    data = minimal()
+    data["calendar"].update(start="18:00", interval_min=60, intervals_per_day=24,
+                            open="20:00", close="06:00")
+    for ct in data["call_types"]:
+        ct["calls_per_interval"] = 5
+    data["agent_groups"][0] = {
+        "name": "desk", "skills": ["booking", "results"],
+        "shifts": [{"start": "22:00", "end": "06:00", "count": 2},
+                   {"start": "18:00", "end": "23:00", "count": 1}],
+    }
+    sc = scenario_from_dict(data)
+    assert (sc.calendar.open_s, sc.calendar.close_s) == (20 * 3600, 6 * 3600)
+    agents = scheduled_agents(sc)[0]
+    assert agents[:4].tolist() == [1, 1, 1, 1] and agents[4].tolist() == 3  # 18:00-22:00, 22:00
+    assert agents[11].tolist() == 2 and agents[12].tolist() == 0  # 05:00, 06:00
+    hours = np.arange(24) * 3600.0 + 1.0
+    assert is_open(sc.calendar, hours).tolist() == [False, False] + [True] * 10 + [False] * 12
 
 
 def test_day_profile_without_arrivals():

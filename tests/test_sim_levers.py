@@ -325,3 +325,17 @@ def test_simulated_redials_match_the_exact_redial_chain():
         se = values.std(ddof=1) / np.sqrt(values.size)
         assert abs(values.mean() - target) <= 3 * se, (values.mean(), target, se)
     assert exact.queue.p_blocked > 0.05 and exact.unique_lost > 0.05  # redials matter here
+
+
+def test_voicemail_after_hours_becomes_a_callback_when_the_line_opens():
+    # A day of two 100 s intervals from 08:00, the line opening at 08:01:40 (100 s in): a call
+    # at 50 s leaves a voicemail and is called back at 100 s, when the line opens.
+    sc = replace(scenario(types=(call_type(handle=det(30.0), calls=(0.0,) * 2),),
+                          groups=None, intervals=2, interval_s=100.0, start_s=28800.0,
+                          open_s=28900.0),
+                 callbacks=Callbacks(dial=det(5.0), voicemail=True))
+    recs = by_caller(trace(sc, [(50, "a")]))
+    first, back = recs[0]
+    assert first.outcome == "after_hours"
+    assert (back.kind, back.queue_entry_s, back.answer_s, back.end_s) == ("callback", 100, 100,
+                                                                          135)
