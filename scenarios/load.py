@@ -121,6 +121,7 @@ from scenarios.checks import Problem
 from scenarios.errors import ScenarioError, did_you_mean, join_key, listing
 from scenarios.schema import (
     DISTRIBUTION_KINDS,
+    OUTBOUND_MODES,
     OVERFLOW_MODES,
     SL_DEFINITIONS,
     WAIT_PREDICTORS,
@@ -132,6 +133,7 @@ from scenarios.schema import (
     Distribution,
     Ivr,
     OfferedCallbacks,
+    Outbound,
     Outcomes,
     Overflow,
     Redials,
@@ -166,7 +168,10 @@ _TOP_KEYS = (
     "redials",
     "callbacks",
     "outcomes",
+    "outbound",
 )
+_OUTBOUND_KEYS = ("calls_per_day", "window_start", "window_end", "mode", "groups", "dial",
+                  "reach_probability", "talk", "visit_probability")
 _CALENDAR_KEYS = ("start", "interval_min", "intervals_per_day", "days", "open", "close")
 _CALL_TYPE_KEYS = (
     "name",
@@ -361,6 +366,7 @@ def _scenario(data: Any, base_dir: Path) -> Scenario:
         callbacks=_field(table, "callbacks", "", _callbacks, base_dir=base_dir,
                          default=_OMITTED),
         outcomes=_field(table, "outcomes", "", _outcomes, default=_OMITTED),
+        outbound=_field(table, "outbound", "", _outbound, base_dir=base_dir, default=_OMITTED),
     )
     _check_every_type_answered(scenario)
     _check_overflow(scenario)
@@ -540,6 +546,25 @@ def _conversion(value: Any, where: str, *, skills: tuple[str, ...]) -> tuple:
                  for name, p in table.items())
 
 
+def _outbound(value: Any, where: str, *, base_dir: Path) -> Outbound:
+    table = _table(value, where, _OUTBOUND_KEYS)
+    distribution = partial(_distribution, base_dir=base_dir)
+    return _build(
+        Outbound,
+        calls_per_day=_field(table, "calls_per_day", where, _integer, ge=0, le=1_000_000),
+        window_start_s=_field(table, "window_start", where, _clock),
+        window_end_s=_field(table, "window_end", where, _clock),
+        mode=_field(table, "mode", where, _text, choices=OUTBOUND_MODES, default=_OMITTED),
+        groups=_field(table, "groups", where, _array, item=_name, default=_OMITTED),
+        dial=_field(table, "dial", where, distribution, default=_OMITTED),
+        reach_probability=_field(table, "reach_probability", where, _number, ge=0, le=1,
+                                 default=_OMITTED),
+        talk=_field(table, "talk", where, distribution, default=_OMITTED),
+        visit_probability=_field(table, "visit_probability", where, _number, ge=0, le=1,
+                                 default=_OMITTED),
+    )
+
+
 def _outcomes(value: Any, where: str) -> Outcomes:
     table = _table(value, where, _OUTCOME_KEYS)
     return _build(
@@ -717,9 +742,30 @@ def _check_overflow(scenario: Scenario) -> None:
             constraint = "'message' needs a [callbacks] table (how the caller is called back)"
             raise ScenarioError(join_key(where, "mode"), constraint, ct.overflow.mode)
         targets.add(group)
+    outbound = scenario.outbound
+    if outbound is not None:
+        where = "outbound"
+        if outbound.window_end_s == outbound.window_start_s:
+            raise ScenarioError(join_key(where, "window_end"), "must differ from window_start",
+                                format_clock(outbound.window_end_s))
+        for i, group in enumerate(outbound.groups):
+            if group not in names:
+                raise ScenarioError(join_key(join_key(where, "groups"), i),
+                                    "must name an agent group", group,
+                                    hint=did_you_mean(group, names))
+            skills = scenario.agent_groups[names.index(group)].skills
+            if outbound.mode == "reserved" and skills:
+                constraint = "must be a group without skills (mode 'reserved': only reminders)"
+                raise ScenarioError(join_key(join_key(where, "groups"), i), constraint, group)
+        if outbound.mode == "reserved":
+            if not outbound.groups:
+                raise ScenarioError(join_key(where, "groups"),
+                                    "must name the reserved group (mode 'reserved')", [])
+            targets.update(outbound.groups)
     for g, group in enumerate(scenario.agent_groups):
         if not group.skills and group.name not in targets:
-            constraint = "must have at least 1 entry (or the group must take some overflow)"
+            constraint = ("must have at least 1 entry (or the group must take some overflow, "
+                          "or make the reserved outbound calls)")
             raise ScenarioError(join_key(join_key("agent_groups", g), "skills"), constraint, [])
 
 

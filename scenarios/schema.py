@@ -450,6 +450,53 @@ class Callbacks:
     voicemail: bool = False
 
 
+#: Who makes the outbound reminder calls (see :class:`Outbound`).
+OUTBOUND_MODES = ("idle", "reserved")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outbound:
+    """Reminder calls to booked patients, made by the center's agents (the clinic's step 7).
+
+    Parameters
+    ----------
+    calls_per_day : int
+        Reminders to make each simulated day.
+    window_start_s, window_end_s : float
+        Clock times (seconds after midnight) between which reminders are dialled.
+    mode : str
+        ``idle``: agents of ``groups`` dial a reminder whenever they would otherwise be idle
+        (no walk-in, no waiting call), so reminders use only time inbound calls do not need.
+        ``reserved``: the agents of ``groups`` (groups without skills) do only reminders.
+    groups : tuple of str
+        The groups that dial; empty: every group with skills (mode ``idle``).
+    dial : Distribution
+        Dialling and ringing; the agent is busy, reached or not.
+    reach_probability : float
+        Probability that the patient answers.
+    talk : Distribution
+        Length of a reminder conversation.
+    visit_probability : float
+        Probability that a reminded (reached) booking becomes a visit, against
+        :attr:`Outcomes.visit_probability` for a booking nobody reminded.
+
+    Notes
+    -----
+    Reminders are not calls of any call type: they appear in agent time and occupancy and in
+    the outbound figures (made, reached, left undone at the window's end), not in the records.
+    """
+
+    calls_per_day: int
+    window_start_s: float
+    window_end_s: float
+    mode: str = "idle"
+    groups: tuple[str, ...] = ()
+    dial: Distribution = field(default_factory=lambda: _deterministic(20.0))
+    reach_probability: float = 0.7
+    talk: Distribution = field(default_factory=lambda: _deterministic(60.0))
+    visit_probability: float = 1.0
+
+
 @dataclass(frozen=True, kw_only=True)
 class Outcomes:
     """What answered calls are worth to the business.
@@ -516,6 +563,8 @@ class Scenario:
         Calls back to abandoned callers and virtual hold (``None``: none).
     outcomes : Outcomes
         Bookings, visits and their value.
+    outbound : Outbound or None
+        Reminder calls made by the agents.
     schema_version : int
         Version of the file format this scenario was read from.
     """
@@ -532,6 +581,7 @@ class Scenario:
     redials: Redials | None = None
     callbacks: Callbacks | None = None
     outcomes: Outcomes = field(default_factory=Outcomes)
+    outbound: Outbound | None = None
     schema_version: int = 1
 
     def call_type(self, name: str) -> CallType:

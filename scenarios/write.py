@@ -94,6 +94,12 @@ def scenario_to_toml(scenario: Scenario, header_comment: str | None = None) -> s
         blocks.append(_section("[outcomes]", outcomes))
     if scenario.redials is not None:
         blocks.append(_section("[redials]", _plain(scenario.redials)))
+    if scenario.outbound is not None:
+        outbound = _plain(scenario.outbound)
+        outbound = {("window_start" if k == "window_start_s" else "window_end"
+                     if k == "window_end_s" else k): (_clock(v) if k.startswith("window") else v)
+                    for k, v in outbound.items()}
+        blocks.append(_section("[outbound]", outbound))
     callbacks = scenario.callbacks
     if callbacks is not None:
         blocks.append(_section("[callbacks]", _plain(callbacks, skip=("abandoned", "offered"))))

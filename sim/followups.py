@@ -32,6 +32,11 @@ Counting rules
   ``bookings_lost`` = the same sum over callers never answered, at their type's own
   conversion; ``visits`` = bookings times ``visit_probability``; ``value`` = visits times
   ``value_per_visit``. (Per call type the figures are by the type dialled.)
+* Reminder calls (``scenarios.schema.Outbound``), counted in the interval they happen:
+  ``reminders_made``, ``reminders_reached``, ``reminders_left`` (due but not dialled when the
+  window closed); ``reminder_visit_rate`` (whole run): the expected share of the reminded
+  bookings that become visits, reached ones at the reminded visit probability and the rest at
+  ``Outcomes.visit_probability``.
 * Wait prediction (offered callbacks): over answered inbound attempts for which a wait was
   predicted, ``wait_prediction_mae_s`` (mean absolute error) and ``wait_prediction_bias_s``
   (mean of predicted minus actual).
@@ -75,7 +80,8 @@ BOOKING_SUMS = ("bookings", "potential", "potential_answered", "potential_ivr_se
 #: Per first interval sums.
 CALLBACK_SUMS = ("callback_delay_sum_s", "callback_delays", "callback_agent_s")
 #: Events counted by the model as they happen, per first interval.
-EVENTS = ("callbacks_offered", "callbacks_accepted", "callback_deadline_missed", "gave_up")
+EVENTS = ("callbacks_offered", "callbacks_accepted", "callback_deadline_missed", "gave_up",
+          "reminders_made", "reminders_reached", "reminders_left")
 
 
 @dataclass(frozen=True)
@@ -221,7 +227,7 @@ class Conversion:
 
 
 def followup_metrics(fc: FollowUpCounts, axis: tuple[int, ...],
-                     outcomes=None) -> dict[str, np.ndarray]:
+                     scenario: Scenario | None = None) -> dict[str, np.ndarray]:
     """Caller-level and callback figures with the (interval, type) axes reduced over ``axis``.
 
     ``axis=(1,)``: per interval; ``(0,)``: per call type (dialled); ``(0, 1)``: whole run. The
@@ -234,7 +240,8 @@ def followup_metrics(fc: FollowUpCounts, axis: tuple[int, ...],
     out["bookings"] = bookings
     out["conversion"] = _ratio(bookings, counts[1])
     out["bookings_lost"] = potential - answered - ivr_served
-    if outcomes is not None:
+    if scenario is not None:
+        outcomes = scenario.outcomes
         out["visits"] = bookings * outcomes.visit_probability
         out["value"] = out["visits"] * outcomes.value_per_visit
     if axis == (0,):
@@ -247,6 +254,12 @@ def followup_metrics(fc: FollowUpCounts, axis: tuple[int, ...],
     if axis == (0, 1):
         delays = fc.callback_delays_s
         out["callback_delay_p90_s"] = np.percentile(delays, 90) if delays.size else np.nan
+        made, reached, left = (out[name] for name in EVENTS[4:])
+        if scenario is not None and scenario.outbound is not None:
+            base = scenario.outcomes.visit_probability
+            out["reminder_visit_rate"] = _ratio(
+                reached * scenario.outbound.visit_probability + (made + left - reached) * base,
+                made + left)
         n, abs_sum, err_sum = fc.prediction
         out["wait_prediction_mae_s"] = _ratio(abs_sum, n)
         out["wait_prediction_bias_s"] = _ratio(err_sum, n)

@@ -309,7 +309,7 @@ def interval_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, np.
     """Every metric per interval (float arrays of length ``n_intervals``; warm-up ones nan)."""
     out = _reduce(rc, scenario.targets.sl_definition, axis=(1,))
     out.update(wait_percentiles(rc.waits_interval, rc.waits_s, scenario.calendar.n_intervals))
-    out.update(followup_metrics(rc.followups, axis=(1,), outcomes=scenario.outcomes))
+    out.update(followup_metrics(rc.followups, axis=(1,), scenario=scenario))
     available_s = rc.present_s - rc.walk_in_s
     out["occupancy"] = _ratio(rc.busy_s.sum(axis=0), available_s.sum(axis=0))
     out["agents"] = rc.scheduled_agents.sum(axis=0)
@@ -324,7 +324,7 @@ def call_type_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, np
     """Queue metrics per call type (arrays of length ``n_types``)."""
     out = _reduce(rc, scenario.targets.sl_definition, axis=(0,))
     out.update(wait_percentiles(rc.waits_type, rc.waits_s, len(scenario.call_types)))
-    out.update(followup_metrics(rc.followups, axis=(0,), outcomes=scenario.outcomes))
+    out.update(followup_metrics(rc.followups, axis=(0,), scenario=scenario))
     return out
 
 
@@ -343,7 +343,7 @@ def total_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, float]
     """Every metric over the whole run (floats)."""
     out = _reduce(rc, scenario.targets.sl_definition, axis=(0, 1))
     out.update(wait_percentiles(np.zeros(rc.waits_s.size, dtype=np.int64), rc.waits_s, 1))
-    out.update(followup_metrics(rc.followups, axis=(0, 1), outcomes=scenario.outcomes))
+    out.update(followup_metrics(rc.followups, axis=(0, 1), scenario=scenario))
     counted = _counted(scenario)
     out["occupancy"] = _ratio(rc.busy_s[:, counted].sum(),
                               (rc.present_s - rc.walk_in_s)[:, counted].sum())

@@ -40,6 +40,7 @@ from sim.caller import (
     CallbackJob,
 )
 from sim.dists import sampler
+from sim.followups import EVENTS
 from sim.metrics import ReplicationCounts, Tally, first_counted_interval
 from sim.policies import Dialler, Policy, policies_for
 from sim.records import (
@@ -123,6 +124,8 @@ class Model:
     def run(self) -> ReplicationCounts:
         """Simulate until the system drains (or the drain limit), and return the counts."""
         env, horizon_s = self.env, self.scenario.calendar.horizon_s
+        for policy in self.policies:
+            policy.start(self)
         env.process(self.pool.roster())
         env.process(self._source())
         env.timeout(horizon_s + DRAIN_LIMIT_S).callbacks.append(self._stop)
@@ -288,6 +291,13 @@ class Model:
         if stream not in self._rngs:
             self._rngs[stream] = generator(self._seed, stream)
         return self._rngs[stream]
+
+    def count(self, name: str, n: int = 1) -> None:
+        """Count ``n`` events of ``name`` (:data:`sim.followups.EVENTS`) in the current
+        interval (none after the horizon)."""
+        k = int(self.env.now // self.scenario.calendar.interval_s)
+        if self._first_counted <= k < self.scenario.calendar.n_intervals:
+            self._tally.followups.events[EVENTS.index(name), k] += n
 
     def event(self, name: str, call: Call) -> None:
         """Count an event of the caller's (see :data:`sim.followups.EVENTS`)."""

@@ -4,6 +4,8 @@ The model (:class:`sim.model.Model`) consults its policies, in the order given, 
 moments, each a method of :class:`Policy` whose default does nothing more than the model
 already does:
 
+``start(model)``
+    Before the run: a policy that acts at set times (reminder windows) schedules itself.
 ``after_hours(model, call)``
     The attempt came outside opening hours; its record has been written (``after_hours``).
 ``blocked(model, call)``
@@ -35,9 +37,11 @@ numbers). A model without policies skips every consultation, so the default cost
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from scenarios.calendar import next_open_s
 from scenarios.schema import Callbacks, Redials
+from sim.agents import CALL
 from sim.caller import Dial
 from sim.dists import sampler
 from sim.records import CALLBACK, CALLBACK_REQUESTED
@@ -46,6 +50,9 @@ from sim.streams import Stream
 
 class Policy:
     """The default behaviour at every moment; subclass and override the moments you change."""
+
+    def start(self, model) -> None:
+        """Before the run starts (schedule what the policy does at set times)."""
 
     def after_hours(self, model, call) -> None:
         """After an attempt came outside opening hours."""
@@ -205,6 +212,65 @@ class OfferCallback(Policy):
             self._last_wait_s[call.type] = model.env.now - call.queue_entry_s
 
 
+class Reminders(Policy):
+    """Outbound reminder calls (``scenarios.schema.Outbound``), made in each day's window.
+
+    Each day, when the window opens, ``calls_per_day`` reminders become due and the idle agents
+    of the dialling groups start on them; afterwards an agent of those groups dials the next one
+    whenever it would otherwise become idle (mode ``idle``: only when no walk-in and no call
+    waits, since the agent-free decision serves those first). Reminders still due when the
+    window closes are left undone (counted).
+    """
+
+    def __init__(self, scenario):
+        self.outbound = out = scenario.outbound
+        names = [g.name for g in scenario.agent_groups]
+        groups = out.groups or tuple(g.name for g in scenario.agent_groups if g.skills)
+        self.groups = {names.index(name) for name in groups}
+        cal = scenario.calendar
+        self.window = replace(cal, open_s=out.window_start_s, close_s=out.window_end_s)
+        self.outside = replace(cal, open_s=out.window_end_s, close_s=out.window_start_s)
+        self.remaining = 0
+        self._dial, self._talk = sampler(out.dial), sampler(out.talk)
+
+    def start(self, model) -> None:
+        cal = model.scenario.calendar
+        for day in range(len(cal.days)):
+            opens_s = next_open_s(self.window, day * cal.day_s)
+            if opens_s < min((day + 1) * cal.day_s, cal.horizon_s):
+                closes_s = min(next_open_s(self.outside, opens_s), cal.horizon_s)
+                model.timeout(opens_s).callbacks.append(lambda _e, m=model: self._open(m))
+                model.timeout(closes_s).callbacks.append(lambda _e, m=model: self._close(m))
+
+    def _open(self, model) -> None:
+        self.remaining += self.outbound.calls_per_day
+        for g in sorted(self.groups):
+            idle = model.router.idle[g]
+            while idle and self.remaining:
+                self._dial_one(model, idle.popleft())
+
+    def _close(self, model) -> None:
+        model.count("reminders_left", self.remaining)
+        self.remaining = 0
+
+    def agent_idle(self, model, agent) -> bool:
+        if self.remaining and agent.group in self.groups:
+            self._dial_one(model, agent)
+            return True
+        return False
+
+    def _dial_one(self, model, agent) -> None:
+        self.remaining -= 1
+        rng = model.rng(Stream.OUTBOUND)
+        busy_s = float(self._dial(rng, 1)[0])
+        model.count("reminders_made")
+        if rng.random() < self.outbound.reach_probability:
+            model.count("reminders_reached")
+            busy_s += float(self._talk(rng, 1)[0])
+        agent.work, agent.work_since = CALL, model.env.now
+        model.timeout(busy_s).callbacks.append(lambda _e: model.pool.release(agent))
+
+
 class VoiceMail(Policy):
     """Callers outside opening hours leave a voicemail: a callback due when the line opens."""
 
@@ -224,6 +290,8 @@ def policies_for(scenario) -> tuple[Policy, ...]:
         policies.append(CallBackAbandoned(callbacks))
     if callbacks is not None and callbacks.voicemail:
         policies.append(VoiceMail())
+    if scenario.outbound is not None and scenario.outbound.calls_per_day > 0:
+        policies.append(Reminders(scenario))
     if scenario.redials is not None and (scenario.redials.blocked or scenario.redials.abandoned):
         policies.append(Redial(scenario.redials, callbacks))
     return tuple(policies)

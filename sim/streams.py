@@ -34,6 +34,7 @@ class Stream(IntEnum):
     CALLBACK = 11  #: callback delays, dial times, whether the caller answers, retry delays
     OFFER = 12  #: whether an offered caller accepts a callback
     OVERFLOW = 13  #: talk and message times of calls taken by an overflow group
+    OUTBOUND = 14  #: reminder calls: dial and talk times, whether the patient answers
 
 
 def replication_seed(entropy: int, replication: int) -> np.random.SeedSequence:

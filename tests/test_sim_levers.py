@@ -339,3 +339,48 @@ def test_voicemail_after_hours_becomes_a_callback_when_the_line_opens():
     assert first.outcome == "after_hours"
     assert (back.kind, back.queue_entry_s, back.answer_s, back.end_s) == ("callback", 100, 100,
                                                                           135)
+
+
+# -- outbound reminders -------------------------------------------------------------------------
+
+def reminder_center(mode="idle", n=2, groups=(), staffing=(1,)):
+    from scenarios.schema import AgentGroup, Outbound
+
+    types = (call_type(handle=det(50.0), calls=(0.0,)),)
+    agent_groups = [AgentGroup(name="desk", skills=("a",), staffing=staffing)]
+    if mode == "reserved":
+        agent_groups.append(AgentGroup(name="dialers", skills=(), staffing=(1,)))
+    out = Outbound(calls_per_day=n, window_start_s=100.0, window_end_s=400.0, mode=mode,
+                   groups=groups, dial=det(10.0), reach_probability=1.0, talk=det(20.0))
+    return replace(scenario(types=types, groups=tuple(agent_groups), interval_s=600.0),
+                   outbound=out)
+
+
+def test_reminders_use_idle_time_and_give_way_to_waiting_calls():
+    # The window opens at 100: the idle agent dials reminder 1 (100..130). A call arriving at
+    # 110 waits for it and is answered at 130; reminder 2 follows at 180 (180..210).
+    sc = reminder_center()
+    records = []
+    rc = run_replication(sc, np.random.SeedSequence(0), on_record=records.append,
+                         arrivals=[_arrival(110)])
+    assert [(r.answer_s, r.end_s) for r in records] == [(130, 180)]
+    total = total_metrics(rc, sc)
+    assert (total["reminders_made"], total["reminders_reached"], total["reminders_left"]) == (
+        2, 2, 0)
+    assert rc.busy_s[0, 0] == pytest.approx(30 + 50 + 30)  # reminders count as agent time
+
+
+def test_reminders_not_dialled_by_the_window_end_are_left():
+    sc = reminder_center(n=20)  # 30 s each in a 300 s window: 10 made, 10 left
+    rc = run_replication(sc, np.random.SeedSequence(0), arrivals=[])
+    total = total_metrics(rc, sc)
+    assert (total["reminders_made"], total["reminders_left"]) == (10, 10)
+
+
+def test_a_reserved_group_only_dials_and_the_desk_only_answers():
+    sc = reminder_center(mode="reserved", n=3, groups=("dialers",))
+    records = []
+    rc = run_replication(sc, np.random.SeedSequence(0), on_record=records.append,
+                         arrivals=[_arrival(105)])
+    assert [(r.group, r.answer_s) for r in records] == [("desk", 105)]
+    assert rc.busy_s[1, 0] == pytest.approx(3 * 30) and rc.busy_s[0, 0] == pytest.approx(50)
