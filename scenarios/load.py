@@ -25,8 +25,9 @@ are letters, digits, ``_`` and ``-``. Integers must be written as integers. ::
     interval_min = 60                  # 15, 30 or 60
     intervals_per_day = 12             # >= 1
     days = ["weekday"]                 # day-profile names, one per simulated day; default ["day"]
-    open = "08:00"                     # opening hours, inside the simulated day; default: the
-    close = "20:00"                    #   whole day. Calls outside them are lost as after hours.
+    open = "08:00"                     # opening hours (clock times); default: the whole day.
+    close = "20:00"                    #   Calls outside them are lost as after hours. A close at
+                                       #   or before the open is a night line (20:00 to 06:00).
 
     [[call_types]]                     # one table per call type, at least one
     name = "booking"                   # unique
@@ -40,6 +41,14 @@ are letters, digits, ``_`` and ``-``. Integers must be written as integers. ::
     handle_time = { kind = "lognormal", mean_s = 150, cv = 0.6 }      # required
     wrap_up = { kind = "deterministic", mean_s = 20 }                 # default: none
     patience = { kind = "exponential", mean_s = 90 }                  # default: infinite
+    conversion = 0.4                   # in [0, 1]: answered call -> booking; default 0
+    intent_slope = 1.0                 # in [-100, 100]: conversion tilted by the caller's
+                                       #   patience over the mean (logistic); default 0
+    overflow = { group = "outside", after_s = 15, mode = "serve" }   # optional: after waiting
+                                       #   after_s (0: at once; inf: never) the call may also go
+                                       #   to this group; mode serve (handle_time = {..} its own
+                                       #   talk time, default the caller's) or message
+                                       #   (message = {..}; needs [callbacks])
 
     [ivr]                              # optional; default: no IVR
     greeting = { kind = "deterministic", mean_s = 55 }   # time to listen to the end
@@ -54,9 +63,14 @@ are letters, digits, ``_`` and ``-``. Integers must be written as integers. ::
                                        #   entries (every day alike) or one per interval of all
                                        #   days; a single number means every interval (loaded as
                                        #   one entry per interval of all days); or
-    # shifts = [{ start = "08:00", end = "14:00", count = 3 }]    # (end after start)
+    # shifts = [{ start = "08:00", end = "14:00", count = 3 }]    # (an end at or before the
+                                       #   start is a night shift, ending the next morning)
     availability = 0.8                 # in (0, 1]: share of time free for calls; default 1
     walk_in_s = 180                    # >= 1: mean walk-in task when availability < 1
+    conversion = { booking = 0.45 }    # optional: booking probability where this group
+                                       #   differs from the call type's own (a skill split)
+                                       # skills may be empty for a group that only takes
+                                       #   overflow or makes reserved outbound calls
 
     [targets]                          # optional
     awt_s = 20                         # >= 0: service-level threshold
@@ -75,6 +89,50 @@ are letters, digits, ``_`` and ``-``. Integers must be written as integers. ::
     seed = 20261123                    # integer >= 0; default: fresh entropy (recorded)
     warmup_s = 0                       # whole intervals, shorter than the horizon
     daily_busyness_cv = 0.0            # in [0, 10]
+
+    [redials]                          # optional: callers who try again
+    blocked = 0.5                      # in [0, 1]: after a busy signal
+    abandoned = 0.3                    # in [0, 1]: after hanging up in the queue
+    delay = { kind = "exponential", mean_s = 300 }   # from the failure to the next attempt
+    max_attempts = 10                  # 1 to 1000, the first included
+
+    [callbacks]                        # optional: the center calls back
+    dial = { kind = "deterministic", mean_s = 20 }   # ringing; the agent is busy, reached or not
+    reach_probability = 0.8            # in [0, 1]
+    max_attempts = 3                   # 1 to 1000 per request
+    retry_delay = { kind = "deterministic", mean_s = 600 }
+    priority = 1                       # queue class among the call types'; default: after
+                                       #   every inbound call
+    voicemail = false                  # callers outside opening hours are called back at opening
+
+    [callbacks.abandoned]              # automatic callback of callers who hung up in the queue
+    delay = { kind = "deterministic", mean_s = 300 }  # until the callback is due
+    min_wait_s = 5                     # >= 0: only callers who waited at least this long
+    deadline_s = 900                   # > mean dial time: target for the first dial (reported)
+    ivr = false                        # also callers who hung up in the IVR
+    blocked = false                    # also callers who got a busy signal
+
+    [callbacks.offered]                # virtual hold
+    threshold_s = 120                  # >= 0 (or inf): offer when the predicted wait exceeds it
+    accept_probability = 0.5           # in [0, 1]
+    predictor = "queue"                # queue | last_wait
+    keep_place = true                  # the callback keeps the caller's place in its queue
+    deadline_s = 1800                  # > mean dial time: target (reported)
+
+    [outcomes]                         # optional
+    visit_probability = 0.825          # in [0, 1]: booking -> visit
+    value_per_visit = 40               # >= 0
+
+    [outbound]                         # optional: reminder calls
+    calls_per_day = 40                 # 0 to 1e6
+    window_start = "12:00"             # clock times; the window may cross midnight
+    window_end = "18:00"
+    mode = "idle"                      # idle: agents' idle time | reserved: groups doing only this
+    groups = ["reception"]             # default: every group with skills (mode idle)
+    dial = { kind = "deterministic", mean_s = 20 }
+    reach_probability = 0.7            # in [0, 1]
+    talk = { kind = "deterministic", mean_s = 60 }
+    visit_probability = 0.854          # in [0, 1]: booking -> visit after a reminder
 
 Every call type that can reach the queue (it arrives itself and the IVR menu does not always
 turn it into another type, or the menu leads to it) must be among the skills of some group. A

@@ -15,10 +15,15 @@ Model
 * Walk-ins (``availability < 1``): each on-duty agent receives walk-in tasks as a Poisson stream
   of rate ``(1 - availability) / walk_in_s``, each lasting an exponential time of mean
   ``walk_in_s``. A task is served by that agent right away if it is idle, otherwise as soon as its
-  current work ends, before any waiting call (non-preemptive); tasks pending when the agent goes
-  off duty are dropped. No walk-ins arrive after the horizon. In the long run an agent thus
+  current work ends, before any waiting call (non-preemptive). In the long run an agent thus
   spends about ``1 - availability`` of its on-duty time on walk-ins (an M/M/1 queue of load
   ``1 - availability`` when no calls come).
+* Walk-ins at the edges, decided: walk-ins model the share of a receptionist's time the desk
+  takes, not the desk itself. So tasks still pending when an agent goes off duty leave with it
+  (the next shift's desk, outside the phone model, serves those patients), and no walk-in
+  arrives after the horizon (the drain only finishes the calls already in the system; the
+  agents who stay for it are on the phone). Both keep the availability share exact on duty
+  and add no work that no interval would report.
 * Each agent draws its walk-ins from its own stream (``Stream.WALK_IN``, sub-stream ``(group,
   agent index)``): the gap to the next walk-in and the task's duration are both drawn when a task
   arrives, so agent ``j`` of group ``g`` sees the same sequence of gaps and durations whatever the
