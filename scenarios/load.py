@@ -128,11 +128,14 @@ are letters, digits, ``_`` and ``-``. Integers must be written as integers. ::
     window_start = "12:00"             # clock times; the window may cross midnight
     window_end = "18:00"
     mode = "idle"                      # idle: agents' idle time | reserved: groups doing only this
+                                       #   | dialer: rings ahead and connects answers to agents
     groups = ["reception"]             # default: every group with skills (mode idle)
     dial = { kind = "deterministic", mean_s = 20 }
     reach_probability = 0.7            # in [0, 1]
     talk = { kind = "deterministic", mean_s = 60 }
     visit_probability = 0.854          # in [0, 1]: booking -> visit after a reminder
+    dialer_ratio = 1.3                 # in [1, 10]: dialer calls in progress per idle agent
+    connect_wait_s = 2                 # >= 0: an answering patient's wait for an agent
 
 Every call type that can reach the queue (it arrives itself and the IVR menu does not always
 turn it into another type, or the menu leads to it) must be among the skills of some group. A
@@ -229,7 +232,8 @@ _TOP_KEYS = (
     "outbound",
 )
 _OUTBOUND_KEYS = ("calls_per_day", "window_start", "window_end", "mode", "groups", "dial",
-                  "reach_probability", "talk", "visit_probability")
+                  "reach_probability", "talk", "visit_probability", "dialer_ratio",
+                  "connect_wait_s")
 _CALENDAR_KEYS = ("start", "interval_min", "intervals_per_day", "days", "open", "close")
 _CALL_TYPE_KEYS = (
     "name",
@@ -620,6 +624,9 @@ def _outbound(value: Any, where: str, *, base_dir: Path) -> Outbound:
         talk=_field(table, "talk", where, distribution, default=_OMITTED),
         visit_probability=_field(table, "visit_probability", where, _number, ge=0, le=1,
                                  default=_OMITTED),
+        dialer_ratio=_field(table, "dialer_ratio", where, _number, ge=1, le=10,
+                            default=_OMITTED),
+        connect_wait_s=_field(table, "connect_wait_s", where, _number, ge=0, default=_OMITTED),
     )
 
 

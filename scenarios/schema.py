@@ -451,7 +451,7 @@ class Callbacks:
 
 
 #: Who makes the outbound reminder calls (see :class:`Outbound`).
-OUTBOUND_MODES = ("idle", "reserved")
+OUTBOUND_MODES = ("idle", "reserved", "dialer")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -468,6 +468,10 @@ class Outbound:
         ``idle``: agents of ``groups`` dial a reminder whenever they would otherwise be idle
         (no walk-in, no waiting call), so reminders use only time inbound calls do not need.
         ``reserved``: the agents of ``groups`` (groups without skills) do only reminders.
+        ``dialer``: a dialer rings patients by itself, ``dialer_ratio`` calls per idle agent
+        of ``groups``, and connects a patient who answers to an idle agent; if none is idle
+        within ``connect_wait_s`` the patient hears silence and hangs up (an abandoned
+        outbound call, which regulators cap, typically at 3 % of answered calls).
     groups : tuple of str
         The groups that dial; empty: every group with skills (mode ``idle``).
     dial : Distribution
@@ -479,6 +483,10 @@ class Outbound:
     visit_probability : float
         Probability that a reminded (reached) booking becomes a visit, against
         :attr:`Outcomes.visit_probability` for a booking nobody reminded.
+    dialer_ratio : float
+        Mode ``dialer``: calls in progress per idle agent (1: never more calls than agents).
+    connect_wait_s : float
+        Mode ``dialer``: how long an answering patient waits for an agent.
 
     Notes
     -----
@@ -495,6 +503,8 @@ class Outbound:
     reach_probability: float = 0.7
     talk: Distribution = field(default_factory=lambda: _deterministic(60.0))
     visit_probability: float = 1.0
+    dialer_ratio: float = 1.0
+    connect_wait_s: float = 2.0
 
 
 @dataclass(frozen=True, kw_only=True)

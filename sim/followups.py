@@ -34,7 +34,9 @@ Counting rules
   ``value_per_visit``. (Per call type the figures are by the type dialled.)
 * Reminder calls (``scenarios.schema.Outbound``), counted in the interval they happen:
   ``reminders_made``, ``reminders_reached``, ``reminders_left`` (due but not dialled when the
-  window closed); ``reminder_visit_rate`` (whole run): the expected share of the reminded
+  window closed), ``outbound_abandoned`` (dialer: patients who answered and found no agent)
+  and ``outbound_abandon_rate`` (their share of the patients who answered, whole run);
+  ``reminder_visit_rate`` (whole run): the expected share of the reminded
   bookings that become visits, reached ones at the reminded visit probability and the rest at
   ``Outcomes.visit_probability``.
 * Wait prediction (offered callbacks): over answered inbound attempts for which a wait was
@@ -81,7 +83,7 @@ BOOKING_SUMS = ("bookings", "potential", "potential_answered", "potential_ivr_se
 CALLBACK_SUMS = ("callback_delay_sum_s", "callback_delays", "callback_agent_s")
 #: Events counted by the model as they happen, per first interval.
 EVENTS = ("callbacks_offered", "callbacks_accepted", "callback_deadline_missed", "gave_up",
-          "reminders_made", "reminders_reached", "reminders_left")
+          "reminders_made", "reminders_reached", "reminders_left", "outbound_abandoned")
 
 
 @dataclass(frozen=True)
@@ -254,11 +256,14 @@ def followup_metrics(fc: FollowUpCounts, axis: tuple[int, ...],
     if axis == (0, 1):
         delays = fc.callback_delays_s
         out["callback_delay_p90_s"] = np.percentile(delays, 90) if delays.size else np.nan
-        made, reached, left = (out[name] for name in EVENTS[4:])
+        made, reached, left, abandoned = (out[name] for name in EVENTS[4:])
+        # Abandoned outbound calls over patients who answered: the regulated rate.
+        out["outbound_abandon_rate"] = _ratio(abandoned, reached)
         if scenario is not None and scenario.outbound is not None:
             base = scenario.outcomes.visit_probability
+            reminded = reached - abandoned  # a patient who hung up on the dialer heard nothing
             out["reminder_visit_rate"] = _ratio(
-                reached * scenario.outbound.visit_probability + (made + left - reached) * base,
+                reminded * scenario.outbound.visit_probability + (made + left - reminded) * base,
                 made + left)
         n, abs_sum, err_sum = fc.prediction
         out["wait_prediction_mae_s"] = _ratio(abs_sum, n)

@@ -271,6 +271,77 @@ class Reminders(Policy):
         model.timeout(busy_s).callbacks.append(lambda _e: model.pool.release(agent))
 
 
+class Dialer(Reminders):
+    """Reminders rung by a dialer (mode ``dialer``): it keeps ``dialer_ratio`` calls in progress
+    per idle agent of the dialling groups and connects each patient who answers to an idle
+    agent; a patient left ``connect_wait_s`` without one hangs up (abandoned outbound).
+
+    Agents are free for inbound calls while the dialer rings; a connected patient is taken
+    before the agent goes idle (the agent-idle moment), after any waiting inbound call.
+    """
+
+    def __init__(self, scenario):
+        super().__init__(scenario)
+        self.in_flight = 0
+        self.waiting: list[list] = []  # answered patients waiting: [talk_s, still waiting]
+
+    def _idle_agents(self, model) -> int:
+        return sum(len(model.router.idle[g]) for g in self.groups)
+
+    def _top_up(self, model, about_to_idle: int = 0) -> None:
+        target = math.ceil(self.outbound.dialer_ratio * (self._idle_agents(model) + about_to_idle))
+        while self.remaining and self.in_flight < target:
+            self.remaining -= 1
+            self.in_flight += 1
+            rng = model.rng(Stream.OUTBOUND)
+            dial_s = float(self._dial(rng, 1)[0])
+            reached = rng.random() < self.outbound.reach_probability
+            talk_s = float(self._talk(rng, 1)[0])
+            model.count("reminders_made")
+            model.timeout(dial_s).callbacks.append(
+                lambda _e, r=reached, t=talk_s: self._rung(model, r, t))
+
+    def _rung(self, model, reached: bool, talk_s: float) -> None:
+        self.in_flight -= 1
+        if reached:
+            model.count("reminders_reached")
+            agent = next((model.router.idle[g].popleft() for g in sorted(self.groups)
+                          if model.router.idle[g]), None)
+            if agent is not None:
+                self._connect(model, agent, talk_s)
+            else:
+                patient = [talk_s, True]
+                self.waiting.append(patient)
+                model.timeout(self.outbound.connect_wait_s).callbacks.append(
+                    lambda _e: self._give_up(model, patient))
+        self._top_up(model)
+
+    def _give_up(self, model, patient: list) -> None:
+        if patient[1]:
+            patient[1] = False
+            self.waiting.remove(patient)
+            model.count("outbound_abandoned")
+
+    def _connect(self, model, agent, talk_s: float) -> None:
+        agent.work, agent.work_since = CALL, model.env.now
+        model.timeout(talk_s).callbacks.append(lambda _e: model.pool.release(agent))
+
+    def _open(self, model) -> None:
+        self.remaining += self.outbound.calls_per_day
+        self._top_up(model)
+
+    def agent_idle(self, model, agent) -> bool:
+        if agent.group not in self.groups:
+            return False
+        if self.waiting:
+            patient = self.waiting.pop(0)
+            patient[1] = False
+            self._connect(model, agent, patient[0])
+            return True
+        self._top_up(model, about_to_idle=1)
+        return False
+
+
 class VoiceMail(Policy):
     """Callers outside opening hours leave a voicemail: a callback due when the line opens."""
 
@@ -291,7 +362,7 @@ def policies_for(scenario) -> tuple[Policy, ...]:
     if callbacks is not None and callbacks.voicemail:
         policies.append(VoiceMail())
     if scenario.outbound is not None and scenario.outbound.calls_per_day > 0:
-        policies.append(Reminders(scenario))
+        policies.append((Dialer if scenario.outbound.mode == "dialer" else Reminders)(scenario))
     if scenario.redials is not None and (scenario.redials.blocked or scenario.redials.abandoned):
         policies.append(Redial(scenario.redials, callbacks))
     return tuple(policies)

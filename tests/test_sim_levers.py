@@ -384,3 +384,25 @@ def test_a_reserved_group_only_dials_and_the_desk_only_answers():
                          arrivals=[_arrival(105)])
     assert [(r.group, r.answer_s) for r in records] == [("desk", 105)]
     assert rc.busy_s[1, 0] == pytest.approx(3 * 30) and rc.busy_s[0, 0] == pytest.approx(50)
+
+
+def test_a_dialer_ringing_ahead_abandons_patients_it_cannot_connect():
+    # Ratio 2 with one idle agent: two calls ring from 100; at 110 both answer, one is connected
+    # (110..130), the other waits 2 s for an agent and hangs up. At 130 the agent is idle again
+    # and two more ring: the same again (140..160 and an abandon at 142).
+    sc = reminder_center(mode="idle", n=4)
+    sc = replace(sc, outbound=replace(sc.outbound, mode="dialer", dialer_ratio=2.0,
+                                      connect_wait_s=2.0))
+    rc = run_replication(sc, np.random.SeedSequence(0), arrivals=[])
+    total = total_metrics(rc, sc)
+    assert (total["reminders_made"], total["reminders_reached"], total["outbound_abandoned"]) == (
+        4, 4, 2)
+    assert total["outbound_abandon_rate"] == 0.5
+    assert rc.busy_s[0, 0] == pytest.approx(2 * 20)  # the agent only talks; the dialer rings
+
+
+def test_a_dialer_at_ratio_one_never_abandons():
+    sc = reminder_center(mode="idle", n=6)
+    sc = replace(sc, outbound=replace(sc.outbound, mode="dialer", dialer_ratio=1.0))
+    total = total_metrics(run_replication(sc, np.random.SeedSequence(0), arrivals=[]), sc)
+    assert total["reminders_reached"] == 6 and total["outbound_abandoned"] == 0
