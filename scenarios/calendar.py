@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -117,6 +118,25 @@ def is_open(calendar: Calendar, arrival_s: np.ndarray) -> np.ndarray:
     if open_s <= close_s:
         return (time_of_day >= open_s) & (time_of_day < close_s)
     return (time_of_day >= open_s) | (time_of_day < close_s)
+
+
+def is_open_for(scenario: Scenario, call_type: int, arrival_s: np.ndarray) -> np.ndarray:
+    """Whether a call of type index ``call_type`` arriving at each instant finds the line open:
+    within the calendar's opening hours and, where agent groups keep hours of their own
+    (``AgentGroup.open_s``/``close_s``), within those of some group that can take it (by
+    skill or as its overflow group). A type no group serves directly (an IVR menu's source)
+    follows the calendar alone."""
+    open_now = is_open(scenario.calendar, arrival_s)
+    ct = scenario.call_types[call_type]
+    overflow = None if ct.overflow is None else ct.overflow.group
+    groups = [g for g in scenario.agent_groups if ct.name in g.skills or g.name == overflow]
+    if not groups or all(g.open_s is None and g.close_s is None for g in groups):
+        return open_now
+    any_group = np.zeros(np.shape(arrival_s), dtype=bool)
+    for g in groups:
+        hours = replace(scenario.calendar, open_s=g.open_s, close_s=g.close_s)
+        any_group |= is_open(hours, arrival_s)
+    return open_now & any_group
 
 
 def next_open_s(calendar: Calendar, t_s: float) -> float:

@@ -69,6 +69,8 @@ are letters, digits, ``_`` and ``-``. Integers must be written as integers. ::
     walk_in_s = 180                    # >= 1: mean walk-in task when availability < 1
     conversion = { booking = 0.45 }    # optional: booking probability where this group
                                        #   differs from the call type's own (a skill split)
+    open = "07:00"                     # optional: the group's own hours (may cross midnight);
+    close = "22:00"                    #   a call no open group can take is after hours
                                        # skills may be empty for a group that only takes
                                        #   overflow or makes reserved outbound calls
 
@@ -251,7 +253,7 @@ _CALL_TYPE_KEYS = (
 _OVERFLOW_KEYS = ("group", "after_s", "mode", "handle_time", "message")
 _IVR_KEYS = ("greeting", "patience", "served_share", "menu")
 _GROUP_KEYS = ("name", "skills", "staffing", "shifts", "availability", "walk_in_s",
-               "conversion")
+               "conversion", "open", "close")
 _OUTCOME_KEYS = ("visit_probability", "value_per_visit")
 _MAX_INTENT_SLOPE = 100.0
 _SHIFT_KEYS = ("start", "end", "count")
@@ -587,7 +589,7 @@ def _agent_group(
         raise ScenarioError(where, constraint + (", not both" if "shifts" in table else ""))
     staffing = partial(_staffing, calendar=calendar)
     shifts = partial(_array, item=partial(_shift, calendar=calendar), min_len=1)
-    return _build(
+    group = _build(
         AgentGroup,
         name=table["name"],
         skills=skills,
@@ -598,7 +600,12 @@ def _agent_group(
                          default=_OMITTED),
         conversion=_field(table, "conversion", where, _conversion, skills=skills,
                           default=_OMITTED),
+        open_s=_field(table, "open", where, _clock, default=_OMITTED),
+        close_s=_field(table, "close", where, _clock, default=_OMITTED),
     )
+    if "open" in table and table.get("open") == table.get("close"):
+        raise ScenarioError(join_key(where, "close"), "must differ from open", table["close"])
+    return group
 
 
 def _conversion(value: Any, where: str, *, skills: tuple[str, ...]) -> tuple:

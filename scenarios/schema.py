@@ -263,6 +263,12 @@ class AgentGroup:
     conversion : tuple of (str, float)
         Booking probability of this group's answered calls, per call type, where it differs
         from the type's own (a team specialised in one direction books more of its calls).
+    open_s, close_s : float or None
+        The group's own opening hours (clock times; a close at or before the open crosses
+        midnight). A call that arrives when no group able to take it (by skill or overflow)
+        is open is lost as ``after_hours`` (or leaves a voicemail). ``None``: the calendar's.
+        Hours decide which calls are taken at all; who is on duty is the staffing's or the
+        shifts' to say (staff a group within its hours).
     """
 
     name: str
@@ -272,6 +278,8 @@ class AgentGroup:
     availability: float = 1.0
     walk_in_s: float = 180.0
     conversion: tuple[tuple[str, float], ...] = ()
+    open_s: float | None = None
+    close_s: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -208,6 +208,8 @@ def _agent_group(group: AgentGroup, cal: Calendar) -> dict[str, Any]:
         "walk_in_s": group.walk_in_s if group.availability < 1 else _unless(
             group.walk_in_s, _field_default(AgentGroup, "walk_in_s")),
         "conversion": dict(group.conversion) or None,
+        "open": None if group.open_s is None else _clock(group.open_s),
+        "close": None if group.close_s is None else _clock(group.close_s),
     }
 
 

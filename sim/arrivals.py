@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from scenarios.calendar import is_open
+from scenarios.calendar import is_open, is_open_for
 from scenarios.schema import Scenario
 from sim.dists import sampler
 from sim.errors import SimError
@@ -97,6 +97,8 @@ class CallerSource:
             self._rates[profile] = scenario.arrival_scale * np.array(
                 [ct.calls_for(profile) for ct in types]
             )
+        self._group_hours = any(g.open_s is not None or g.close_s is not None
+                                for g in scenario.agent_groups)
         # IVR menu: arrival type -> (cumulative probabilities, resulting type indices)
         self._menu = []
         for name, split in scenario.ivr.menu:
@@ -156,5 +158,9 @@ class CallerSource:
             wrap_s[mask] = sampler(ct.wrap_up)(self._per_type[Stream.WRAP][j], m)
             patience_s[mask] = sampler(ct.patience)(self._per_type[Stream.PATIENCE][j], m)
         open_now = is_open(self.scenario.calendar, arrival_s)
+        if self._group_hours:
+            for j in range(len(self.scenario.call_types)):
+                mask = type_in == j
+                open_now[mask] = is_open_for(self.scenario, j, arrival_s[mask])
         return CallerBatch(arrival_s, interval, type_in, final, open_now,
                            greeting_s, ivr_patience_s, ivr_served, handle_s, wrap_s, patience_s)

@@ -25,7 +25,7 @@ from functools import partial
 import numpy as np
 import simpy
 
-from scenarios.calendar import is_open, scheduled_agents
+from scenarios.calendar import is_open_for, scheduled_agents
 from scenarios.schema import Scenario
 from sim.agents import CALL, AgentPool
 from sim.arrivals import Arrival, CallerSource
@@ -36,6 +36,7 @@ from sim.caller import (
     IS_OPEN,
     PATIENCE_S,
     TYPE,
+    TYPE_IN,
     Call,
     CallbackJob,
 )
@@ -314,7 +315,8 @@ class Model:
         draws = list(call.draws)
         draws[ARRIVAL_S] = start_s
         draws[INTERVAL] = int(start_s // cal.interval_s)
-        draws[IS_OPEN] = bool(is_open(cal, np.array([start_s]))[0])
+        draws[IS_OPEN] = bool(
+            is_open_for(self.scenario, draws[TYPE_IN], np.array([start_s]))[0])
         if kind == REDIAL:
             # Patience is drawn anew for each attempt (how long one holds depends on the moment
             # as much as on the person; it keeps redials the Markov model of erlang/redial_chain);

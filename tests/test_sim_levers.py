@@ -406,3 +406,21 @@ def test_a_dialer_at_ratio_one_never_abandons():
     sc = replace(sc, outbound=replace(sc.outbound, mode="dialer", dialer_ratio=1.0))
     total = total_metrics(run_replication(sc, np.random.SeedSequence(0), arrivals=[]), sc)
     assert total["reminders_reached"] == 6 and total["outbound_abandoned"] == 0
+
+
+def test_group_hours_a_call_no_open_group_can_take_is_after_hours():
+    # The desk keeps 08:00-08:01:40 (the first 100 s of the day); a call at 150 s finds no open
+    # group: after hours. With an outside center taking the overflow, the same call is served.
+    from scenarios.schema import AgentGroup, Overflow
+
+    ct = call_type(handle=det(30.0), calls=(0.0, 0.0))
+    desk = AgentGroup(name="desk", skills=("a",), staffing=(1, 0), open_s=28800.0,
+                      close_s=28900.0)
+    sc = scenario(types=(ct,), groups=(desk,), intervals=2, interval_s=100.0, start_s=28800.0)
+    recs = trace(sc, [(50, "a"), (150, "a")])
+    assert [r.outcome for r in recs] == ["answered", "after_hours"]
+    outside = AgentGroup(name="outside", skills=(), staffing=(1, 1))
+    sc = replace(sc, call_types=(replace(ct, overflow=Overflow(group="outside")),),
+                 agent_groups=(desk, outside))
+    recs = trace(sc, [(50, "a"), (150, "a")])
+    assert [(r.outcome, r.group) for r in recs] == [("answered", "desk"), ("answered", "outside")]
