@@ -405,7 +405,8 @@ class OfferedCallbacks:
         when an inbound call in that place would have been answered). ``false``: it waits in
         the callback queue at :attr:`Callbacks.priority`.
     deadline_s : float or None
-        The callback is moved to the front of every queue if not made within this long.
+        Target: the callback made within this long of the acceptance. Reported as deadline
+        misses; the callback keeps its place all the same (it is not moved ahead).
     """
 
     threshold_s: float
