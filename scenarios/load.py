@@ -76,6 +76,11 @@ are letters, digits, ``_`` and ``-``. Integers must be written as integers. ::
     warmup_s = 0                       # whole intervals, shorter than the horizon
     daily_busyness_cv = 0.0            # in [0, 10]
 
+    [planning]                         # optional; read by callsim staff and callsim shifts
+    shrinkage = 0.3                    # in [0, 0.95]: share of paid time off the phones for
+                                       #   reasons the shift plan does not place (absence,
+                                       #   meetings, training), breaks excluded; default 0
+
 Every call type that can reach the queue (it arrives itself and the IVR menu does not always
 turn it into another type, or the menu leads to it) must be among the skills of some group. A
 call type that only the IVR menu leads to may leave out its arrivals (they are zero).
@@ -125,6 +130,7 @@ from scenarios.schema import (
     CallType,
     Distribution,
     Ivr,
+    Planning,
     Scenario,
     Shift,
     Simulation,
@@ -153,6 +159,7 @@ _TOP_KEYS = (
     "agent_groups",
     "targets",
     "simulation",
+    "planning",
 )
 _CALENDAR_KEYS = ("start", "interval_min", "intervals_per_day", "days", "open", "close")
 _CALL_TYPE_KEYS = (
@@ -178,6 +185,9 @@ _TARGET_KEYS = (
     "max_occupancy",
 )
 _SIMULATION_KEYS = ("replications", "seed", "warmup_s", "daily_busyness_cv")
+_PLANNING_KEYS = ("shrinkage",)
+# A shrinkage of 1 leaves nobody on the phones; beyond 0.95 the number describes no center.
+_MAX_SHRINKAGE = 0.95
 _DISTRIBUTION_KEYS = {kind: ("kind", "mean_s", "cv") for kind in DISTRIBUTION_KINDS} | {
     "erlang": ("kind", "mean_s", "cv", "phases"),
     "empirical": ("kind", "samples_s", "csv", "column"),
@@ -330,6 +340,7 @@ def _scenario(data: Any, base_dir: Path) -> Scenario:
         simulation=_field(
             table, "simulation", "", _simulation, calendar=calendar, default=_OMITTED
         ),
+        planning=_field(table, "planning", "", _planning, default=_OMITTED),
     )
     _check_every_type_answered(scenario)
     return scenario
@@ -541,6 +552,15 @@ def _simulation(value: Any, where: str, *, calendar: Calendar) -> Simulation:
         constraint = f"must be a whole number of intervals ({calendar.interval_s:g} s each)"
         raise ScenarioError(join_key(where, "warmup_s"), constraint, table["warmup_s"])
     return simulation
+
+
+def _planning(value: Any, where: str) -> Planning:
+    table = _table(value, where, _PLANNING_KEYS)
+    return _build(
+        Planning,
+        shrinkage=_field(table, "shrinkage", where, _number, ge=0, le=_MAX_SHRINKAGE,
+                         default=_OMITTED),
+    )
 
 
 def _check_every_type_answered(scenario: Scenario) -> None:

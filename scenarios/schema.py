@@ -282,6 +282,24 @@ class Simulation:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Planning:
+    """What staffing plans need beyond the center itself (read by :mod:`plan`, not by the sim).
+
+    Parameters
+    ----------
+    shrinkage : float
+        Share of scheduled paid time in which an agent is not available for calls for reasons
+        the shift plan does not place itself (absence, meetings, coaching, training, personal
+        time), in ``[0, 0.95]``. Heads to schedule are ``ceil(on_phone / (1 - shrinkage))``.
+        Breaks that a shift plan places (:mod:`plan.shifts`) are **not** part of it: counting
+        them here too would count them twice. Default 0: measure it (calibration learns it)
+        rather than assume the common 30 %.
+    """
+
+    shrinkage: float = 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
 class Scenario:
     """A whole call center: calendar, call types, IVR, lines, agents, targets, run settings.
 
@@ -300,6 +318,7 @@ class Scenario:
         Global factor on every arrival rate (``--set arrival_scale=1.2`` for 20 % more calls).
     targets : Targets
     simulation : Simulation
+    planning : Planning
     schema_version : int
         Version of the file format this scenario was read from.
     """
@@ -313,6 +332,7 @@ class Scenario:
     arrival_scale: float = 1.0
     targets: Targets = field(default_factory=Targets)
     simulation: Simulation = field(default_factory=Simulation)
+    planning: Planning = field(default_factory=Planning)
     schema_version: int = 1
 
     def call_type(self, name: str) -> CallType:

@@ -89,6 +89,8 @@ def scenario_to_toml(scenario: Scenario, header_comment: str | None = None) -> s
     simulation = _simulation(scenario)
     if simulation:
         blocks.append(_section("[simulation]", simulation))
+    if scenario.planning != type(scenario.planning)():
+        blocks.append(_section("[planning]", dataclasses.asdict(scenario.planning)))
     return "\n\n".join(blocks) + "\n"
 
 

@@ -1,0 +1,590 @@
+"""Operators needed per interval: Erlang C and Erlang A per interval, and staffing by simulation.
+
+Three answers to "how many operators on the phones in each interval?", side by side:
+
+``erlang_c``, ``erlang_a``
+    What most workforce tools do: each interval on its own, as a stationary M/M/n (Erlang C) or
+    M/M/n+M (Erlang A) queue, reduced from the scenario as :mod:`plan.erlang_view` does (calls
+    past the IVR, the mix's mean talk plus wrap-up divided by the agents' availability, the
+    call-weighted mean patience), and the fewest agents meeting the scenario's targets
+    (:func:`erlang.staffing.staff`, the one judge of :mod:`erlang.targets`). Erlang C has no
+    abandonment, so its column ignores ``max_abandon`` (its service level and ASA err on the
+    safe side); Erlang A is left out (``None``) when some queued calls wait forever.
+``simulation``
+    A time-varying answer found by simulating the day, after the iterative staffing algorithm
+    (ISA) of Feldman, Mandelbaum, Massey and Whitt (2008): simulate with the current staffing,
+    measure each interval's offered load in the simulated system, set each interval's agents
+    from that load and the target through the stationary model, and repeat until the staffing
+    settles; then simulate the settled staffing and add one agent wherever an interval still
+    misses a target (judged on the replication means), until every interval meets them.
+
+Model and assumptions
+---------------------
+* **Offered load** of interval ``k`` (erlangs): the time-average over the interval of the number
+  of calls that would be in service if every call entering the queue were answered at once
+  (the infinite-server load ``m(t) = E[#{i: q_i <= t < q_i + S_i}]``), where ``q_i`` is the
+  queue entry of an attempt as simulated with the current staffing and ``S_i`` its talk plus
+  wrap-up (the simulated one for answered calls, the mean of its type for the others: handle
+  times are drawn independently of patience). Unlike ``calls x AHT`` of the same interval it
+  carries work arriving late in one interval into the next (long handle times after a peak)
+  and includes every attempt the simulation generates under the current staffing (redials and
+  callbacks once the policies produce them), which is why the algorithm iterates.
+* **From load to agents**: the stationary Erlang A (Erlang C when some calls wait forever) with
+  arrival rate ``load / mean work`` and the interval's AHT divided by availability (walk-ins),
+  against the scenario's targets. In the stationary limit the load is ``calls x AHT``, so the
+  method gives the Erlang answer there, up to simulation noise (a test holds it within one
+  agent).
+* **Where the paper differs**: Feldman et al. set ``s(t)`` to a quantile of the simulated
+  number in system, which serves a delay-probability target only. Here the per-interval
+  inversion serves any mix of the scenario's targets, and the final correction pass makes the
+  simulated day meet them interval by interval; what the stationary inversion misses (a queue
+  carried from a short-staffed interval, lines, priorities, skills, non-exponential times)
+  the correction catches.
+* **Common random numbers**: every simulation of the search uses the same root entropy, so
+  caller ``i`` arrives, talks and waits for the same times under every staffing tried; the
+  differences between iterations are staffing, not noise.
+* **Several groups**: a pooled requirement per interval is split over the groups by their
+  share of the scenario's scheduled agents in that interval (equal shares where none are
+  scheduled), largest remainders first; the simulation then judges the split staffing.
+* **Warm-up intervals** (``simulation.warmup_s``) are not counted by the simulation: the
+  simulation method keeps the Erlang answer there.
+
+Shrinkage
+---------
+Agents on the phones become heads to schedule by **dividing** by ``1 - shrinkage``
+(:func:`heads_to_schedule`), never by multiplying by ``1 + shrinkage`` (with 30 % shrinkage,
+7 on the phones need ``ceil(7 / 0.7) = 10`` heads; ``7 x 1.3 = 9.1`` would leave 6.4 on the
+phones). ``shrinkage`` (:class:`scenarios.schema.Planning`) excludes the breaks a shift plan
+places: :mod:`plan.shifts` subtracts those from coverage itself, so counting them in the
+shrinkage too would count them twice.
+
+References
+----------
+Z. Feldman, A. Mandelbaum, W. A. Massey, W. Whitt, "Staffing of time-varying queues to achieve
+time-stable performance", Management Science 54(2), 324-338, 2008.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from erlang.errors import ErlangInputError, InfeasibleTargetError
+from erlang.staffing import StaffingTargets, staff
+from erlang.targets import SL_DEFINITIONS, ServiceTargets
+from plan.erlang_view import IntervalErlang, erlang_view
+from plan.errors import PlanError
+from plan.targets import service_targets
+from scenarios.calendar import interval_label, scheduled_agents
+from scenarios.schema import Scenario, Targets
+from sim.metrics import first_counted_interval, interval_metrics
+from sim.model import Model
+from sim.records import ANSWERED, ROW_FIELDS
+from sim.results import Estimate
+from sim.streams import replication_seed
+
+#: The methods, in the order of the output columns.
+METHODS = ("erlang_c", "erlang_a", "simulation")
+
+_Q, _ANS, _WRAP_END = (ROW_FIELDS.index(n) for n in ("queue_entry_s", "answer_s", "wrap_end_s"))
+_OUTCOME, _TYPE = ROW_FIELDS.index("outcome"), ROW_FIELDS.index("call_type")
+# ceil(7 / 0.7) must be 10, not 11: 7 / 0.7 is 10.000000000000002 in floating point.
+_CEIL_TOL = 1e-9
+_CHUNK = 20_000  # attempts per block when spreading work over intervals (memory bound)
+
+Progress = Callable[[str], None]
+
+
+def heads_to_schedule(on_phone: int, shrinkage: float) -> int:
+    """Heads to schedule so that ``on_phone`` agents remain after shrinkage.
+
+    ``ceil(on_phone / (1 - shrinkage))``: shrinkage is a share of the scheduled heads' time,
+    so the heads are the on-phone agents divided by the share that remains, not multiplied by
+    ``1 + shrinkage``. Breaks placed by a shift plan are not part of ``shrinkage`` (see the
+    module notes).
+
+    Raises
+    ------
+    PlanError
+        ``shrinkage`` outside ``[0, 1)`` or ``on_phone`` negative.
+    """
+    if not 0.0 <= shrinkage < 1.0:
+        raise PlanError(f"shrinkage must be in [0, 1), got {shrinkage!r}")
+    if on_phone < 0:
+        raise PlanError(f"on_phone must be >= 0, got {on_phone!r}")
+    return math.ceil(on_phone / (1.0 - shrinkage) - _CEIL_TOL)
+
+
+def with_staffing(scenario: Scenario, agents: Sequence[int]) -> Scenario:
+    """``scenario`` with ``agents`` on the phones per interval, in place of its staffing/shifts.
+
+    Parameters
+    ----------
+    agents : sequence of int
+        One count per interval of all days, or one day's counts (every day alike).
+
+    Several groups share each interval's count by their share of the scenario's scheduled
+    agents there (equal shares where none are scheduled), largest remainders first.
+    """
+    cal = scenario.calendar
+    counts = [int(a) for a in agents]
+    if len(counts) == cal.intervals_per_day:
+        counts = counts * len(cal.days)
+    if len(counts) != cal.n_intervals or min(counts, default=0) < 0:
+        raise PlanError(
+            f"staffing must have {cal.n_intervals} counts >= 0 (one per interval), got "
+            f"{len(counts)} counts, least {min(counts, default=0)}"
+        )
+    groups = scenario.agent_groups
+    if len(groups) == 1:
+        split = np.array([counts])
+    else:
+        shares = scheduled_agents(scenario)
+        split = np.zeros((len(groups), len(counts)), dtype=int)
+        for k, total in enumerate(counts):
+            weight = shares[:, k] if shares[:, k].sum() > 0 else np.ones(len(groups))
+            exact = total * weight / weight.sum()
+            base = np.floor(exact).astype(int)
+            order = np.argsort(-(exact - base), kind="stable")
+            base[order[: total - base.sum()]] += 1
+            split[:, k] = base
+    new_groups = tuple(dataclasses.replace(g, staffing=tuple(int(a) for a in split[i]), shifts=())
+                       for i, g in enumerate(groups))
+    return dataclasses.replace(scenario, agent_groups=new_groups)
+
+
+def interval_inputs(scenario: Scenario) -> list[IntervalErlang]:
+    """Each interval reduced to one stationary queue (calls, AHT, patience), staffing aside.
+
+    The Erlang view of the scenario with one agent of every group on duty everywhere, so that
+    the AHT is divided by the groups' mean availability whatever the scenario schedules.
+    """
+    one_each = with_staffing(scenario, [len(scenario.agent_groups)] * scenario.calendar.n_intervals)
+    return erlang_view(one_each)
+
+
+def staffing_targets(targets: Targets, model: str) -> StaffingTargets:
+    """The scenario's targets as the staffing search takes them (``max_abandon`` dropped for
+    Erlang C, which has no abandonment)."""
+    judge = service_targets(targets)
+    if model == "c":
+        judge = dataclasses.replace(judge, max_abandon=None)
+    try:
+        return StaffingTargets(**{f.name: getattr(judge, f.name)
+                                  for f in dataclasses.fields(ServiceTargets)})
+    except ErlangInputError as exc:
+        raise PlanError(f"targets: {exc}") from exc
+
+
+def erlang_requirements(scenario: Scenario, model: str,
+                        loads: Sequence[float] | None = None) -> tuple[int, ...] | None:
+    """Fewest agents on the phones per interval by Erlang C (``"c"``) or Erlang A (``"a"``).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    model : {"c", "a"}
+    loads : sequence of float, optional
+        Offered load per interval (erlangs of talk plus wrap-up) in place of the interval's
+        ``calls x AHT`` (the simulation method passes its simulated load).
+
+    Returns
+    -------
+    tuple of int, or None
+        ``None`` for Erlang A when some queued calls wait forever (no exponential patience).
+
+    Raises
+    ------
+    InfeasibleTargetError
+        An interval no agent count serves; the message names the interval.
+    """
+    inputs = interval_inputs(scenario)
+    cal = scenario.calendar
+    if model == "a" and any(v.queue_calls > 0 and v.mean_patience_s is None for v in inputs):
+        return None
+    targets = staffing_targets(scenario.targets, model)
+    availability = float(np.mean([g.availability for g in scenario.agent_groups]))
+    agents = []
+    for v in inputs:
+        work_s = v.aht_s * availability  # talk + wrap-up, before dividing by availability
+        if loads is None:
+            calls = v.queue_calls
+        else:
+            calls = loads[v.interval] * cal.interval_s / work_s if work_s > 0 else 0.0
+        if calls <= 0 or v.aht_s <= 0:
+            agents.append(0)
+            continue
+        try:
+            res = staff(arrival_rate_per_s=calls / cal.interval_s, aht_s=v.aht_s,
+                        targets=targets, model=model,
+                        mean_patience_s=v.mean_patience_s if model == "a" else None)
+        except InfeasibleTargetError as exc:
+            raise InfeasibleTargetError(
+                f"interval {interval_label(cal, v.interval)}: {exc}", best=exc.best) from exc
+        agents.append(res.agents)
+    return tuple(agents)
+
+
+@dataclass(frozen=True)
+class DayRuns:
+    """Replications of one staffing: per-replication interval figures and the offered load.
+
+    Attributes
+    ----------
+    agents : tuple of int
+        The staffing simulated (on the phones, per interval).
+    figures : dict
+        Metric name -> array (replications, intervals) as :func:`sim.metrics.interval_metrics`.
+    load : ndarray
+        Infinite-server offered load per interval, erlangs (mean over replications; ``nan`` in
+        warm-up intervals).
+    """
+
+    agents: tuple[int, ...]
+    figures: dict[str, np.ndarray]
+    load: np.ndarray
+
+    def estimate(self, name: str) -> list[Estimate]:
+        """Mean and 95 % CI per interval of one figure."""
+        return estimates(self.figures[name])
+
+
+def estimates(values: np.ndarray) -> list[Estimate]:
+    """Per column of ``values`` (replications x intervals): mean and Student-t 95 % half-width,
+    ``nan`` replications left out."""
+    out = []
+    for column in np.asarray(values, dtype=float).T:
+        x = column[~np.isnan(column)]
+        if x.size == 0:
+            out.append(Estimate(math.nan, math.nan))
+            continue
+        half = (stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size)
+                if x.size > 1 else math.nan)
+        out.append(Estimate(float(x.mean()), float(half)))
+    return out
+
+
+def simulate_day(scenario: Scenario, agents: Sequence[int], *, entropy: int,
+                 replications: int) -> DayRuns:
+    """Simulate ``scenario`` with ``agents`` on the phones, replication ``r`` seeded by
+    ``(entropy, r)`` as in :func:`sim.replicate.simulate` (common random numbers across
+    staffings)."""
+    sc = with_staffing(scenario, agents)
+    cal = sc.calendar
+    work_by_type = np.array([ct.handle_time.mean_s + ct.wrap_up.mean_s for ct in sc.call_types])
+    edges = np.arange(cal.n_intervals + 1) * cal.interval_s
+    load = np.zeros(cal.n_intervals)
+    per_rep: dict[str, list[np.ndarray]] = {}
+    for r in range(replications):
+        rows: list[tuple] = []
+        rc = Model(sc, replication_seed(entropy, r), sink=rows.extend).run()
+        for name, value in interval_metrics(rc, sc).items():
+            per_rep.setdefault(name, []).append(value)
+        load += _work_in_intervals(rows, work_by_type, edges) / cal.interval_s
+    load /= replications
+    load[: first_counted_interval(sc)] = math.nan
+    counts = np.rint(scheduled_agents(sc).sum(axis=0)).astype(int)
+    return DayRuns(tuple(int(a) for a in counts),
+                   {name: np.array(v) for name, v in per_rep.items()}, load)
+
+
+def _work_in_intervals(rows: list[tuple], work_by_type: np.ndarray, edges: np.ndarray
+                       ) -> np.ndarray:
+    """Seconds of talk plus wrap-up that fall in each interval if every queued attempt were
+    served from its queue entry on (the infinite-server load, integrated)."""
+    queued = [row for row in rows if row[_Q] is not None]
+    total = np.zeros(len(edges) - 1)
+    for lo in range(0, len(queued), _CHUNK):
+        block = queued[lo: lo + _CHUNK]
+        start = np.array([row[_Q] for row in block])
+        work = np.array([row[_WRAP_END] - row[_ANS] if row[_OUTCOME] == ANSWERED
+                         else work_by_type[row[_TYPE]] for row in block])
+        end = start + work
+        overlap = (np.minimum(end[:, None], edges[None, 1:])
+                   - np.maximum(start[:, None], edges[None, :-1]))
+        total += np.clip(overlap, 0.0, None).sum(axis=0)
+    return total
+
+
+def interval_verdicts(scenario: Scenario, runs: DayRuns) -> list[bool | None]:
+    """Per interval: every target met on the replication means (``None``: nothing to judge,
+    no call reached the queue or the interval is in the warm-up)."""
+    targets = service_targets(scenario.targets)
+    key = SL_DEFINITIONS[targets.sl_definition]
+    out: list[bool | None] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)  # all-nan columns stay nan
+        means = {name: np.nanmean(runs.figures[name], axis=0)
+                 for name in ("service_level", "asa_s", "p_abandon", "occupancy")}
+    for k in range(len(runs.agents)):
+        if math.isnan(means["service_level"][k]):
+            out.append(None)
+            continue
+        figures = {key: means["service_level"][k], "asa_s": means["asa_s"][k],
+                   "p_abandon": means["p_abandon"][k], "occupancy": means["occupancy"][k]}
+        out.append(all(v.met for v in targets.judge(figures)))
+    return out
+
+
+@dataclass(frozen=True)
+class SimulatedStaffing:
+    """The simulation method's answer and how it was reached.
+
+    Attributes
+    ----------
+    agents : tuple of int
+        On the phones per interval.
+    iterations : tuple of tuple of int
+        The staffing of each ISA iteration, the start first.
+    converged : bool
+        The ISA reached a fixed point (or a cycle, whose larger staffing per interval is taken)
+        within the allowed iterations.
+    corrections : int
+        Rounds of the correction pass that added agents.
+    unmet : tuple of int
+        Intervals still missing a target after the allowed corrections (empty when all meet).
+    runs : DayRuns
+        The replications of the final staffing.
+    """
+
+    agents: tuple[int, ...]
+    iterations: tuple[tuple[int, ...], ...]
+    converged: bool
+    corrections: int
+    unmet: tuple[int, ...]
+    runs: DayRuns
+
+
+def simulated_requirements(
+    scenario: Scenario,
+    *,
+    start: Sequence[int],
+    entropy: int,
+    replications: int,
+    max_iterations: int = 8,
+    max_corrections: int = 10,
+    progress: Progress | None = None,
+) -> SimulatedStaffing:
+    """The time-varying requirement by simulation (see the module notes).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    start : sequence of int
+        First staffing (the per-interval Erlang answer is a good one).
+    entropy : int
+        Root seed of every simulation of the search (common random numbers).
+    replications : int
+        Replications per simulated staffing.
+    max_iterations : int
+        ISA iterations before giving up on a fixed point (``converged`` says which).
+    max_corrections : int
+        Rounds of "add one agent where an interval misses a target".
+    progress : callable, optional
+        Called with a short line of text after every simulated staffing.
+    """
+    model = "a" if erlang_requirements(scenario, "a") is not None else "c"
+    skip = first_counted_interval(scenario)
+    agents = tuple(int(a) for a in start)
+    history = [agents]
+    converged = False
+    runs = None
+    for iteration in range(1, max_iterations + 1):
+        runs = simulate_day(scenario, agents, entropy=entropy, replications=replications)
+        loads = np.nan_to_num(runs.load, nan=0.0)
+        new = erlang_requirements(scenario, model, loads=loads)
+        new = tuple(agents[k] if k < skip else new[k] for k in range(len(agents)))
+        if progress:
+            progress(f"ISA iteration {iteration}: {sum(new)} agent-intervals "
+                     f"({sum(abs(a - b) for a, b in zip(new, agents, strict=True))} changed)")
+        if new == agents:
+            converged = True
+            break
+        if new in history:
+            # A cycle: the load of an interval sits on a threshold and simulation noise (which
+            # calls abandon under which staffing) flips it. Take the larger staffing of the cycle.
+            cycle = history[history.index(new):]
+            agents = tuple(max(column) for column in zip(*cycle, strict=True))
+            history.append(agents)
+            converged, runs = True, None
+            break
+        agents = new
+        history.append(agents)
+        runs = None
+    corrections = 0
+    counts = list(agents)
+    for _ in range(max_corrections + 1):
+        if runs is None or runs.agents != tuple(counts):
+            runs = simulate_day(scenario, counts, entropy=entropy, replications=replications)
+        missed = [k for k, ok in enumerate(interval_verdicts(scenario, runs)) if ok is False]
+        if not missed or corrections == max_corrections:
+            break
+        corrections += 1
+        for k in missed:
+            counts[k] += 1
+        if progress:
+            progress(f"correction {corrections}: +1 agent in {len(missed)} interval(s)")
+    return SimulatedStaffing(agents=tuple(counts), iterations=tuple(history), converged=converged,
+                             corrections=corrections, unmet=tuple(missed), runs=runs)
+
+
+@dataclass(frozen=True, kw_only=True)
+class IntervalRequirement:
+    """One interval's requirement by each method, and what simulating them showed.
+
+    ``formula_*`` describe the per-interval formula's staffing (Erlang A, else Erlang C) once
+    the day is simulated; ``extra_*`` the paired difference (common random numbers) that one
+    more agent in every interval makes to the simulation method's staffing.
+    """
+
+    interval: int
+    label: str
+    queue_calls: float
+    aht_s: float
+    simulated_load: float
+    erlang_c: int
+    erlang_a: int | None
+    simulation: int | None
+    formula_service_level: Estimate | None
+    formula_meets: bool | None
+    simulation_service_level: Estimate | None
+    simulation_meets: bool | None
+    extra_abandons_avoided: Estimate | None = None
+    extra_service_level_gain: Estimate | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Requirements:
+    """Every method's requirement per interval (see :func:`requirements`)."""
+
+    scenario: str
+    shrinkage: float
+    formula: str
+    intervals: tuple[IntervalRequirement, ...]
+    simulated: SimulatedStaffing | None
+    entropy: int | None
+    replications: int
+
+    def on_phone(self, method: str) -> tuple[int, ...] | None:
+        """Agents on the phones per interval by ``method`` (``None`` if not computed)."""
+        values = [getattr(r, method) for r in self.intervals]
+        return None if any(v is None for v in values) else tuple(values)
+
+    def heads(self, method: str) -> tuple[int, ...] | None:
+        """Heads to schedule per interval by ``method`` (:func:`heads_to_schedule`)."""
+        on_phone = self.on_phone(method)
+        return None if on_phone is None else tuple(
+            heads_to_schedule(n, self.shrinkage) for n in on_phone)
+
+    def rows(self) -> list[dict]:
+        """One flat row per interval, for tables and CSV."""
+        out = []
+        for r in self.intervals:
+            row = {"interval": r.interval, "time": r.label, "calls": r.queue_calls,
+                   "aht_s": r.aht_s, "sim_load": r.simulated_load}
+            for method, short in (("erlang_c", "C"), ("erlang_a", "A"), ("simulation", "sim")):
+                n = getattr(r, method)
+                row[f"{short}_agents"] = n
+                row[f"{short}_heads"] = None if n is None else heads_to_schedule(n, self.shrinkage)
+            row["formula_sl"] = _mean(r.formula_service_level)
+            row["formula_sl_ci"] = _ci(r.formula_service_level)
+            row["understaffed"] = "YES" if r.formula_meets is False else ""
+            row["sim_sl"] = _mean(r.simulation_service_level)
+            row["sim_sl_ci"] = _ci(r.simulation_service_level)
+            row["plus1_abandons_avoided"] = _mean(r.extra_abandons_avoided)
+            row["plus1_sl_gain"] = _mean(r.extra_service_level_gain)
+            out.append(row)
+        return out
+
+
+def requirements(
+    scenario: Scenario,
+    *,
+    simulate: bool = True,
+    replications: int | None = None,
+    seed: int | None = None,
+    shrinkage: float | None = None,
+    marginal: bool = True,
+    progress: Progress | None = None,
+) -> Requirements:
+    """Requirements per interval by Erlang C, Erlang A and (optionally) simulation.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Its targets, calls and times; its own staffing is ignored.
+    simulate : bool
+        Also run the simulation method, simulate the per-interval formula's staffing (the
+        ``understaffed`` flag) and, with ``marginal``, one more agent per interval.
+    replications, seed : int, optional
+        Default: the scenario's ``simulation`` settings; a missing seed draws fresh entropy,
+        recorded in the result.
+    shrinkage : float, optional
+        Default: the scenario's ``planning.shrinkage``.
+    marginal : bool
+        Estimate the value of one more agent in every interval (paired, common random numbers).
+    progress : callable, optional
+        Lines of progress text (for stderr).
+    """
+    shrink = scenario.planning.shrinkage if shrinkage is None else shrinkage
+    heads_to_schedule(0, shrink)  # validates
+    inputs = interval_inputs(scenario)
+    c = erlang_requirements(scenario, "c")
+    a = erlang_requirements(scenario, "a")
+    formula, formula_agents = ("erlang_a", a) if a is not None else ("erlang_c", c)
+    cal = scenario.calendar
+    n_reps = scenario.simulation.replications if replications is None else replications
+    entropy = None
+    sim = base = extra = None
+    if simulate:
+        if n_reps < 2:
+            raise PlanError(f"replications must be >= 2 for confidence intervals, got {n_reps}")
+        entropy = seed if seed is not None else scenario.simulation.seed
+        if entropy is None:
+            entropy = int(np.random.SeedSequence().entropy)
+        base = simulate_day(scenario, formula_agents, entropy=entropy, replications=n_reps)
+        if progress:
+            progress(f"simulated the {formula} staffing ({n_reps} replications)")
+        sim = simulated_requirements(scenario, start=formula_agents, entropy=entropy,
+                                     replications=n_reps, progress=progress)
+        if marginal:
+            extra = simulate_day(scenario, [n + 1 for n in sim.agents], entropy=entropy,
+                                 replications=n_reps)
+            if progress:
+                progress("simulated one more agent in every interval")
+    base_ok = interval_verdicts(scenario, base) if base else [None] * cal.n_intervals
+    sim_ok = interval_verdicts(scenario, sim.runs) if sim else [None] * cal.n_intervals
+    base_sl = base.estimate("service_level") if base else [None] * cal.n_intervals
+    sim_sl = sim.runs.estimate("service_level") if sim else [None] * cal.n_intervals
+    avoided = gain = [None] * cal.n_intervals
+    if extra is not None:
+        avoided = estimates(sim.runs.figures["abandoned"] - extra.figures["abandoned"])
+        gain = estimates(extra.figures["service_level"] - sim.runs.figures["service_level"])
+    rows = tuple(
+        IntervalRequirement(
+            interval=k, label=interval_label(cal, k), queue_calls=v.queue_calls, aht_s=v.aht_s,
+            simulated_load=float(sim.runs.load[k]) if sim else math.nan,
+            erlang_c=c[k], erlang_a=None if a is None else a[k],
+            simulation=sim.agents[k] if sim else None,
+            formula_service_level=base_sl[k], formula_meets=base_ok[k],
+            simulation_service_level=sim_sl[k], simulation_meets=sim_ok[k],
+            extra_abandons_avoided=avoided[k], extra_service_level_gain=gain[k],
+        )
+        for k, v in enumerate(inputs)
+    )
+    return Requirements(scenario=scenario.name, shrinkage=shrink, formula=formula,
+                        intervals=rows, simulated=sim, entropy=entropy, replications=n_reps)
+
+
+def _mean(e: Estimate | None) -> float | None:
+    return None if e is None else e.mean
+
+
+def _ci(e: Estimate | None) -> float | None:
+    return None if e is None else e.ci95
