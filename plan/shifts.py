@@ -1,4 +1,4 @@
-"""Shift scheduling: how many agents work each shift so that every interval is covered at least cost.
+"""Shift scheduling: agents per shift so that every interval is covered at least cost.
 
 A shift file (TOML) lists shift templates; every allowed start, length and placement of the
 breaks within their windows is one *variant*, and the mixed-integer program chooses a whole
@@ -248,9 +248,11 @@ def _template(t: Any, where: str, source: str) -> Template:
         _fail(source, f"{where}.name", "must be a non-empty string", name)
     if "starts" in t:
         if any(k in t for k in ("start_from", "start_to", "start_step_min")):
-            _fail(source, f"{where}.starts", "must not be given with start_from/start_to", t["starts"])
+            _fail(source, f"{where}.starts", "must not be given with start_from/start_to",
+                  t["starts"])
         if not isinstance(t["starts"], list) or not t["starts"]:
-            _fail(source, f"{where}.starts", "must be a non-empty array of clock times", t["starts"])
+            _fail(source, f"{where}.starts", "must be a non-empty array of clock times",
+                  t["starts"])
         starts = tuple(_clock_value(v, f"{where}.starts[{i}]", source)
                        for i, v in enumerate(t["starts"]))
     else:
@@ -323,7 +325,8 @@ def variants(rules: ShiftRules, calendar: Calendar, source: str = "<shifts>") ->
     day_lo, day_hi = calendar.start_s, calendar.start_s + calendar.day_s
     if day_hi > SECONDS_PER_DAY:
         raise PlanError(f"{source}: shift planning needs a simulated day that ends by 24:00, "
-                        f"got a day from {format_clock(day_lo)} lasting {calendar.day_s / 3600:g} h")
+                        f"got a day from {format_clock(day_lo)} lasting "
+                        f"{calendar.day_s / 3600:g} h")
     open_s = rules.open_s if rules.open_s is not None else (
         calendar.open_s if calendar.open_s is not None else day_lo)
     close_s = rules.close_s if rules.close_s is not None else (
@@ -358,9 +361,10 @@ def _placements(breaks: Sequence[Break], start: float, end: float, step: float):
     """Break placements inside ``[start, end)``, in the listed order, none overlapping."""
     options = []
     for b in breaks:
-        n = int(math.floor((b.after_s[1] - b.after_s[0]) / step + _TOL))
+        n = math.floor((b.after_s[1] - b.after_s[0]) / step + _TOL)
         starts = [start + b.after_s[0] + i * step for i in range(n + 1)]
-        options.append([(s, s + b.length_s, b.paid) for s in starts if s + b.length_s <= end + _TOL])
+        options.append([(s, s + b.length_s, b.paid) for s in starts
+                        if s + b.length_s <= end + _TOL])
     for combo in itertools.product(*options):
         if all(combo[i][1] <= combo[i + 1][0] + _TOL for i in range(len(combo) - 1)):
             yield tuple(combo)
