@@ -427,6 +427,7 @@ def staff_scenario_cmd(scenario, replications, seed, no_sim, shrinkage, override
                 if req.simulated else None,
                 "isa_converged": req.simulated.converged if req.simulated else None,
                 "corrections": req.simulated.corrections if req.simulated else None,
+                "trimmed_agent_intervals": req.simulated.removed if req.simulated else None,
                 "unmet_intervals": list(req.simulated.unmet) if req.simulated else None,
                 "intervals": rows}
     emit(rows, list(rows[0]), fmt, document)
@@ -438,9 +439,10 @@ def staff_scenario_cmd(scenario, replications, seed, no_sim, shrinkage, override
         if req.simulated is not None:
             s = req.simulated
             click.echo(f"simulation: {len(s.iterations)} ISA staffing(s), "
-                       f"{'settled' if s.converged else 'NOT settled'}, {s.corrections} "
-                       f"correction round(s); seed {req.entropy}, {req.replications} "
-                       f"replications; intervals still missing a target: "
+                       f"{'settled' if s.converged else 'NOT settled'}; {s.corrections} "
+                       f"correction round(s), {s.removed} agent-interval(s) trimmed, "
+                       f"{s.simulations} staffings simulated; seed {req.entropy}, "
+                       f"{req.replications} replications; intervals still missing a target: "
                        f"{', '.join(rows[k]['time'] for k in s.unmet) or 'none'}")
     if plot_path is not None:
         from report.staffing_plots import plot_requirements

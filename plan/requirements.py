@@ -75,6 +75,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from erlang.erlang_a import erlang_a
+from erlang.erlang_c import erlang_c
 from erlang.errors import ErlangInputError, InfeasibleTargetError
 from erlang.staffing import StaffingTargets, staff
 from erlang.targets import SL_DEFINITIONS, ServiceTargets
@@ -96,7 +98,9 @@ _Q, _ANS, _WRAP_END = (ROW_FIELDS.index(n) for n in ("queue_entry_s", "answer_s"
 _OUTCOME, _TYPE = ROW_FIELDS.index("outcome"), ROW_FIELDS.index("call_type")
 # ceil(7 / 0.7) must be 10, not 11: 7 / 0.7 is 10.000000000000002 in floating point.
 _CEIL_TOL = 1e-9
-_CHUNK = 20_000  # attempts per block when spreading work over intervals (memory bound)
+_CHUNK = 5_000  # attempts per block when spreading work over time steps (memory bound)
+#: Steps per interval at which the simulation method measures the offered load.
+LOAD_STEPS = 6
 
 Progress = Callable[[str], None]
 
@@ -183,16 +187,20 @@ def staffing_targets(targets: Targets, model: str) -> StaffingTargets:
 
 
 def erlang_requirements(scenario: Scenario, model: str,
-                        loads: Sequence[float] | None = None) -> tuple[int, ...] | None:
+                        loads: np.ndarray | None = None) -> tuple[int, ...] | None:
     """Fewest agents on the phones per interval by Erlang C (``"c"``) or Erlang A (``"a"``).
 
     Parameters
     ----------
     scenario : Scenario
     model : {"c", "a"}
-    loads : sequence of float, optional
-        Offered load per interval (erlangs of talk plus wrap-up) in place of the interval's
-        ``calls x AHT`` (the simulation method passes its simulated load).
+    loads : ndarray, optional
+        Offered load (erlangs of talk plus wrap-up) at ``J`` equal steps of every interval,
+        shape ``(intervals, J)``, in place of the interval's ``calls x AHT`` (the simulation
+        method passes its simulated load). Each interval then gets the fewest agents whose
+        figures, averaged over the ``J`` steps (calls arrive evenly within an interval), meet
+        the targets: in a steep ramp the calls arriving late in an interval meet a load well
+        above the interval's mean.
 
     Returns
     -------
@@ -214,21 +222,78 @@ def erlang_requirements(scenario: Scenario, model: str,
     for v in inputs:
         work_s = v.aht_s * availability  # talk + wrap-up, before dividing by availability
         if loads is None:
-            calls = v.queue_calls
+            rates = np.array([v.queue_calls / cal.interval_s])
         else:
-            calls = loads[v.interval] * cal.interval_s / work_s if work_s > 0 else 0.0
-        if calls <= 0 or v.aht_s <= 0:
+            rates = np.asarray(loads[v.interval], dtype=float) / work_s if work_s > 0 else \
+                np.zeros(1)
+        if v.queue_calls <= 0 or v.aht_s <= 0 or not np.any(rates > 0):
             agents.append(0)
             continue
+        patience = v.mean_patience_s if model == "a" else None
         try:
-            res = staff(arrival_rate_per_s=calls / cal.interval_s, aht_s=v.aht_s,
-                        targets=targets, model=model,
-                        mean_patience_s=v.mean_patience_s if model == "a" else None)
+            agents.append(_fewest_on_average(rates, v.aht_s, patience, targets, model))
         except InfeasibleTargetError as exc:
             raise InfeasibleTargetError(
                 f"interval {interval_label(cal, v.interval)}: {exc}", best=exc.best) from exc
-        agents.append(res.agents)
     return tuple(agents)
+
+
+def _fewest_on_average(rates: np.ndarray, aht_s: float, patience_s: float | None,
+                       targets: StaffingTargets, model: str) -> int:
+    """Fewest agents whose stationary figures, averaged over ``rates`` (per second, one per
+    step of the interval), meet ``targets``.
+
+    Every figure is monotone in the agents and in the load, so the answer lies between the
+    Erlang answers at the smallest and the largest rate: below the first every step misses,
+    at the second every step meets. Bisect between them.
+    """
+    positive = rates[rates > 0]
+
+    def one(rate: float) -> int:
+        return staff(arrival_rate_per_s=rate, aht_s=aht_s, targets=targets, model=model,
+                     mean_patience_s=patience_s).agents
+
+    low, high = one(float(positive.min())), one(float(positive.max()))
+    if low == high or rates.size == 1:
+        return high
+
+    def meets(n: int) -> bool:
+        figures = [_metrics(float(r), aht_s, n, patience_s, targets, model) for r in rates]
+        mean = {name: float(np.mean([getattr(f, name) for f in figures]))
+                for name in (*SL_DEFINITIONS.values(), "asa_s", "p_abandon", "occupancy")}
+        return all(v.met for v in targets.judge(mean))
+
+    fail, meet = low - 1, high
+    while meet - fail > 1:
+        mid = (fail + meet) // 2
+        if meets(mid):
+            meet = mid
+        else:
+            fail = mid
+    return meet
+
+
+def _metrics(rate: float, aht_s: float, agents: int, patience_s: float | None,
+             targets: StaffingTargets, model: str):
+    """Stationary figures of one step (an empty step is an idle queue: every call answered at
+    once)."""
+    if rate <= 0:
+        return _IDLE
+    if model == "a":
+        return erlang_a(arrival_rate_per_s=rate, aht_s=aht_s, agents=agents,
+                        mean_patience_s=patience_s, awt_s=targets.awt_s,
+                        short_abandon_s=targets.short_abandon_s)
+    return erlang_c(arrival_rate_per_s=rate, aht_s=aht_s, agents=agents, awt_s=targets.awt_s)
+
+
+class _Idle:
+    """Figures of a queue with no load."""
+
+    service_level = service_level_answered = service_level_excl_short = 1.0
+    asa_s = p_abandon = occupancy = 0.0
+
+
+_IDLE = _Idle()
 
 
 @dataclass(frozen=True)
@@ -242,13 +307,19 @@ class DayRuns:
     figures : dict
         Metric name -> array (replications, intervals) as :func:`sim.metrics.interval_metrics`.
     load : ndarray
-        Infinite-server offered load per interval, erlangs (mean over replications; ``nan`` in
+        Infinite-server offered load, erlangs, at :data:`LOAD_STEPS` equal steps of every
+        interval, shape ``(intervals, LOAD_STEPS)`` (mean over replications; ``nan`` in
         warm-up intervals).
     """
 
     agents: tuple[int, ...]
     figures: dict[str, np.ndarray]
     load: np.ndarray
+
+    @property
+    def mean_load(self) -> np.ndarray:
+        """Offered load per interval (time average), erlangs."""
+        return self.load.mean(axis=1)
 
     def estimate(self, name: str) -> list[Estimate]:
         """Mean and 95 % CI per interval of one figure."""
@@ -278,16 +349,17 @@ def simulate_day(scenario: Scenario, agents: Sequence[int], *, entropy: int,
     sc = with_staffing(scenario, agents)
     cal = sc.calendar
     work_by_type = np.array([ct.handle_time.mean_s + ct.wrap_up.mean_s for ct in sc.call_types])
-    edges = np.arange(cal.n_intervals + 1) * cal.interval_s
-    load = np.zeros(cal.n_intervals)
+    step_s = cal.interval_s / LOAD_STEPS
+    edges = np.arange(cal.n_intervals * LOAD_STEPS + 1) * step_s
+    load = np.zeros(cal.n_intervals * LOAD_STEPS)
     per_rep: dict[str, list[np.ndarray]] = {}
     for r in range(replications):
         rows: list[tuple] = []
         rc = Model(sc, replication_seed(entropy, r), sink=rows.extend).run()
         for name, value in interval_metrics(rc, sc).items():
             per_rep.setdefault(name, []).append(value)
-        load += _work_in_intervals(rows, work_by_type, edges) / cal.interval_s
-    load /= replications
+        load += _work_in_intervals(rows, work_by_type, edges) / step_s
+    load = load.reshape(cal.n_intervals, LOAD_STEPS) / replications
     load[: first_counted_interval(sc)] = math.nan
     counts = np.rint(scheduled_agents(sc).sum(axis=0)).astype(int)
     return DayRuns(tuple(int(a) for a in counts),
@@ -347,18 +419,24 @@ class SimulatedStaffing:
         within the allowed iterations.
     corrections : int
         Rounds of the correction pass that added agents.
+    removed : int
+        Agent-intervals the trimming removed.
     unmet : tuple of int
         Intervals still missing a target after the allowed corrections (empty when all meet).
     runs : DayRuns
         The replications of the final staffing.
+    simulations : int
+        Distinct staffings simulated by the corrections and the trimming.
     """
 
     agents: tuple[int, ...]
     iterations: tuple[tuple[int, ...], ...]
     converged: bool
     corrections: int
+    removed: int
     unmet: tuple[int, ...]
     runs: DayRuns
+    simulations: int = 0
 
 
 def simulated_requirements(
@@ -368,7 +446,9 @@ def simulated_requirements(
     entropy: int,
     replications: int,
     max_iterations: int = 8,
-    max_corrections: int = 10,
+    max_corrections: int = 30,
+    trim: bool = True,
+    max_trim_rounds: int = 40,
     progress: Progress | None = None,
 ) -> SimulatedStaffing:
     """The time-varying requirement by simulation (see the module notes).
@@ -386,6 +466,11 @@ def simulated_requirements(
         ISA iterations before giving up on a fixed point (``converged`` says which).
     max_corrections : int
         Rounds of "add one agent where an interval misses a target".
+    trim : bool
+        Then remove agents wherever every target is still met (see :meth:`_Search.trim`), and
+        correct again: the answer is minimal interval by interval, up to simulation noise.
+    max_trim_rounds : int
+        Simulations the trimming may use.
     progress : callable, optional
         Called with a short line of text after every simulated staffing.
     """
@@ -394,7 +479,6 @@ def simulated_requirements(
     agents = tuple(int(a) for a in start)
     history = [agents]
     converged = False
-    runs = None
     for iteration in range(1, max_iterations + 1):
         runs = simulate_day(scenario, agents, entropy=entropy, replications=replications)
         loads = np.nan_to_num(runs.load, nan=0.0)
@@ -412,26 +496,86 @@ def simulated_requirements(
             cycle = history[history.index(new):]
             agents = tuple(max(column) for column in zip(*cycle, strict=True))
             history.append(agents)
-            converged, runs = True, None
+            converged = True
             break
         agents = new
         history.append(agents)
-        runs = None
-    corrections = 0
-    counts = list(agents)
-    for _ in range(max_corrections + 1):
-        if runs is None or runs.agents != tuple(counts):
-            runs = simulate_day(scenario, counts, entropy=entropy, replications=replications)
-        missed = [k for k, ok in enumerate(interval_verdicts(scenario, runs)) if ok is False]
-        if not missed or corrections == max_corrections:
-            break
-        corrections += 1
-        for k in missed:
-            counts[k] += 1
-        if progress:
-            progress(f"correction {corrections}: +1 agent in {len(missed)} interval(s)")
+    day = _Search(scenario, entropy, replications, progress)
+    counts, corrections, missed = day.correct(list(agents), max_corrections)
+    removed = 0
+    if not missed and trim:
+        counts, removed = day.trim(counts, skip, max_trim_rounds)
+        counts, more, missed = day.correct(counts, max_corrections)
+        corrections += more
     return SimulatedStaffing(agents=tuple(counts), iterations=tuple(history), converged=converged,
-                             corrections=corrections, unmet=tuple(missed), runs=runs)
+                             corrections=corrections, removed=removed, unmet=tuple(missed),
+                             runs=day.run(counts), simulations=day.simulations)
+
+
+class _Search:
+    """Simulations of one scenario under common random numbers, remembered by staffing."""
+
+    def __init__(self, scenario: Scenario, entropy: int, replications: int,
+                 progress: Progress | None):
+        self.scenario, self.entropy, self.replications = scenario, entropy, replications
+        self.progress = progress
+        self.cache: dict[tuple[int, ...], DayRuns] = {}
+
+    @property
+    def simulations(self) -> int:
+        return len(self.cache)
+
+    def run(self, counts: Sequence[int]) -> DayRuns:
+        key = tuple(int(c) for c in counts)
+        if key not in self.cache:
+            self.cache[key] = simulate_day(self.scenario, key, entropy=self.entropy,
+                                           replications=self.replications)
+        return self.cache[key]
+
+    def verdicts(self, counts: Sequence[int]) -> list[bool | None]:
+        return interval_verdicts(self.scenario, self.run(counts))
+
+    def correct(self, counts: list[int], rounds: int) -> tuple[list[int], int, list[int]]:
+        """Add one agent wherever an interval misses a target, until none does (or ``rounds``
+        run out). Returns the staffing, the rounds used and the intervals still missing."""
+        done = 0
+        while True:
+            missed = [k for k, ok in enumerate(self.verdicts(counts)) if ok is False]
+            if not missed or done == rounds:
+                return counts, done, missed
+            done += 1
+            counts = [c + (k in missed) for k, c in enumerate(counts)]
+            self._say(f"correction {done}: +1 agent in {len(missed)} interval(s)")
+
+    def trim(self, counts: list[int], skip: int, rounds: int) -> tuple[list[int], int]:
+        """Remove agents where every target is still met, until no interval can lose one.
+
+        Each interval has a step that doubles while its decreases are kept and halves when one
+        is refused (galloping); an interval is done when its step reaches 0. A decrease is
+        refused when its own interval or the next one (which inherits its queue) then misses
+        a target. All intervals are tried at once, so a round is one simulation.
+        """
+        step = [1] * len(counts)
+        start = sum(counts)
+        for round_no in range(1, rounds + 1):
+            trying = [k for k, c in enumerate(counts) if k >= skip and c > 0 and step[k] > 0]
+            if not trying:
+                break
+            trial = list(counts)
+            for k in trying:
+                trial[k] = max(0, counts[k] - step[k])
+            failing = {j for j, ok in enumerate(self.verdicts(trial)) if ok is False}
+            for k in trying:
+                if k in failing or k + 1 in failing:
+                    step[k] //= 2
+                else:
+                    counts[k], step[k] = trial[k], step[k] * 2
+            self._say(f"trim {round_no}: {sum(counts)} agent-intervals")
+        return counts, start - sum(counts)
+
+    def _say(self, text: str) -> None:
+        if self.progress:
+            self.progress(text)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -569,7 +713,7 @@ def requirements(
     rows = tuple(
         IntervalRequirement(
             interval=k, label=interval_label(cal, k), queue_calls=v.queue_calls, aht_s=v.aht_s,
-            simulated_load=float(sim.runs.load[k]) if sim else math.nan,
+            simulated_load=float(sim.runs.mean_load[k]) if sim else math.nan,
             erlang_c=c[k], erlang_a=None if a is None else a[k],
             simulation=sim.agents[k] if sim else None,
             formula_service_level=base_sl[k], formula_meets=base_ok[k],

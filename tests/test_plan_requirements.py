@@ -110,21 +110,29 @@ def test_stationary_day_simulation_agrees_with_erlang_a_within_one_agent():
     assert all(abs(s - n) <= 1 for s, n in zip(req.simulated.iterations[-1], a, strict=True))
 
 
-def test_ramp_time_varying_method_meets_the_target_on_independent_replications():
-    # A steep morning ramp of long calls (20 min) in quarter hours, then a drop. The offered
-    # load lags the arrivals: per-interval Erlang staffs the ramp for a load not yet there and
-    # the time-varying method follows the load (fewer agents in the ramp, more after the peak).
-    sc = _day([5, 30, 40, 40, 8, 8, 8], interval_s=900.0,
-              handle=Distribution(kind="lognormal", mean_s=1200.0, cv=0.5),
+def test_ramp_time_varying_method_meets_target_where_per_interval_erlang_does_not():
+    # The day opens straight into a 90-minute peak of hour-long calls (technical support), then
+    # demand drops to a quarter. Per-interval Erlang staffs the first half hour after the drop
+    # for its own arrivals only, while the peak's calls still hold the agents who stay on; the
+    # time-varying method sees that load. (In the ramp itself the load lags the arrivals and
+    # per-interval Erlang overstaffs.)
+    sc = _day([120, 120, 120, 30, 30, 30],
+              handle=Distribution(kind="lognormal", mean_s=3600.0, cv=0.5),
               patience=exp(600.0), targets=Targets(service_level=0.8, awt_s=60.0))
-    req = requirements(sc, replications=12, seed=5, marginal=False)
+    req = requirements(sc, replications=10, seed=5, marginal=False)
     erl, sim = req.on_phone("erlang_a"), req.on_phone("simulation")
-    assert sim[1] < erl[1] and sim[2] < erl[2]  # the ramp: the load is not there yet
-    assert sim[4] > erl[4]  # after the peak: its long calls are still in service
-    # Judged on fresh, independent replications (another seed): no interval of the
-    # simulation method's staffing is significantly below the target.
-    check = simulate_day(sc, sim, entropy=99, replications=20).estimate("service_level")
-    assert all(e.mean + e.ci95 >= 0.8 for e in check), [(e.mean, e.ci95) for e in check]
+    assert sim[0] < erl[0] and sim[1] < erl[1]  # the ramp: the load is not there yet
+    # Judged on fresh, independent replications (another seed).
+    check_erl = simulate_day(sc, erl, entropy=99, replications=30).estimate("service_level")
+    check_sim = simulate_day(sc, sim, entropy=99, replications=30).estimate("service_level")
+    failing = [k for k, e in enumerate(check_erl) if e.mean + e.ci95 < 0.8]
+    assert failing, [(e.mean, e.ci95) for e in check_erl]
+    for k in failing:
+        assert sim[k] > erl[k]
+        assert check_sim[k].mean >= 0.8
+        assert req.intervals[k].formula_meets is False  # the table's flag says so too
+    # No interval of the simulation method's staffing is significantly below the target.
+    assert all(e.mean + e.ci95 >= 0.8 for e in check_sim), [(e.mean, e.ci95) for e in check_sim]
 
 
 def test_marginal_agent_is_paired_and_helps():
