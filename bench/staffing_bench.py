@@ -76,7 +76,7 @@ def main() -> None:
               f"corrections, {s.removed} trimmed, {s.simulations} searched")
         heads = [heads_to_schedule(n, 0.3) for n in req.on_phone("erlang_a")]
         rules = shift_rules_from_dict(SHIFTS[name], source=f"{name} shifts")
-        t, roster = best_of(1, lambda: schedule(heads, rules, sc.calendar))
+        t, roster = best_of(1, lambda h=heads, ru=rules, c=sc.calendar: schedule(h, ru, c))
         n_agents = sum(line.count for line in roster.lines)
         print(f"{name:8} {'shifts MILP':12} {t:9.3f} {t / ref:12.2f}  {n_agents} agents, cost "
               f"{roster.cost:.0f}, {'optimal' if roster.optimal else 'time limit'}, "

@@ -386,7 +386,11 @@ def _work_in_intervals(rows: list[tuple], work_by_type: np.ndarray, edges: np.nd
 
 def interval_verdicts(scenario: Scenario, runs: DayRuns) -> list[bool | None]:
     """Per interval: every target met on the replication means (``None``: nothing to judge,
-    no call reached the queue or the interval is in the warm-up)."""
+    no call reached the queue or the interval is in the warm-up).
+
+    With a risk target (``planning.sl_probability``) the service level must also reach its
+    target on at least that share of the simulated days (replications) with calls.
+    """
     targets = service_targets(scenario.targets)
     key = SL_DEFINITIONS[targets.sl_definition]
     out: list[bool | None] = []
@@ -400,7 +404,13 @@ def interval_verdicts(scenario: Scenario, runs: DayRuns) -> list[bool | None]:
             continue
         figures = {key: means["service_level"][k], "asa_s": means["asa_s"][k],
                    "p_abandon": means["p_abandon"][k], "occupancy": means["occupancy"][k]}
-        out.append(all(v.met for v in targets.judge(figures)))
+        met = all(v.met for v in targets.judge(figures))
+        risk = scenario.planning.sl_probability
+        if met and risk is not None and targets.service_level is not None:
+            days = runs.figures["service_level"][:, k]
+            days = days[~np.isnan(days)]
+            met = float(np.mean(days >= targets.service_level)) >= risk
+        out.append(met)
     return out
 
 

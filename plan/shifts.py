@@ -5,20 +5,22 @@ breaks within their windows is one *variant*, and the mixed-integer program choo
 number of agents per variant (:func:`scipy.optimize.milp`, HiGHS)::
 
     min   sum_v cost_v x_v
-    s.t.  sum_v a_iv x_v + short_i >= required_i     every interval i of the day
+    s.t.  sum_v a_sv x_v + short_s >= required_i(s)  every slot s of every interval i
           min_t <= sum_{v of template t} x_v <= max_t
           x_v integer >= 0,  short_i >= 0
 
-``a_iv`` is the share of interval ``i`` in which an agent of variant ``v`` is on duty and not
-on a break (time-averaged, as :func:`scenarios.calendar.scheduled_agents` counts agents: a
-15-minute break in a 30-minute interval leaves half an agent there). ``cost_v`` is the
+Slots divide each interval on the grid of break starts (``gcd`` of the interval and
+``break_step_min``): the requirement holds at every moment of its interval, so the agents of
+an interval cannot all take the same quarter hour off. ``a_sv`` is the share of slot ``s`` in
+which an agent of variant ``v`` is on duty and not on a break (a shift starting off the grid
+covers part of a slot). ``cost_v`` is the
 template's cost per hour times the paid hours (length minus unpaid breaks).
 
 Shortfall instead of failure: the program is solved twice. First it minimises the total
-shortfall ``sum_i short_i`` (agent-intervals that no allowed roster can cover: intervals no
-shift reaches, template limits); then, with the shortfall held at that least total, the cost.
-A roster that covers everything has no shortfall, and one that cannot says per interval how
-many agents it is short.
+shortfall ``sum_s short_s`` (agent-slots that no allowed roster can cover: intervals no shift
+reaches, template limits); then, with the shortfall held at that least total, the cost. A
+roster that covers everything has no shortfall, and one that cannot says per interval how many
+agents it is short at the worst moment.
 
 Requirements and breaks
 -----------------------
@@ -153,8 +155,11 @@ class Roster:
         Heads required per interval (after ``min_on_duty``).
     scheduled : ndarray
         Agents on duty and not on a break, time-averaged per interval.
+    lowest : ndarray
+        The fewest of them at any moment of the interval (on the grid of break starts).
     shortfall : ndarray
-        ``max(required - scheduled, 0)`` per interval (0 everywhere when covered).
+        Agents short of the requirement at the worst moment of each interval (0 everywhere
+        when covered).
     cost : float
         Total cost per day.
     optimal : bool
@@ -165,6 +170,7 @@ class Roster:
     labels: tuple[str, ...]
     required: np.ndarray
     scheduled: np.ndarray
+    lowest: np.ndarray
     shortfall: np.ndarray
     cost: float
     optimal: bool = True
@@ -178,6 +184,7 @@ class Roster:
         """Per interval: required, scheduled, difference (the planners' export)."""
         return [{"interval": k, "time": label, "required": int(self.required[k]),
                  "scheduled": round(float(self.scheduled[k]), 6),
+                 "lowest": round(float(self.lowest[k]), 6),
                  "difference": round(float(self.scheduled[k] - self.required[k]), 6)}
                 for k, label in enumerate(self.labels)]
 
@@ -413,13 +420,19 @@ def schedule(required: Sequence[int], rules: ShiftRules, calendar: Calendar, *,
     is_open = (mids >= open_s) & (mids < close_s)
     req = np.where(is_open, np.maximum(req, rules.min_on_duty), req)
 
-    a = np.array([_coverage(v, edges) for v in vs]).T  # intervals x variants
-    n_v, n_i = len(vs), per_day
+    # Coverage is required in every slot of the break grid, not only on the interval's time
+    # average: otherwise every agent of an interval could take the same half of it off.
+    slot_s = float(math.gcd(round(calendar.interval_s), round(rules.break_step_s)))
+    per_slot = round(calendar.interval_s / slot_s)
+    slot_edges = calendar.start_s + np.arange(per_day * per_slot + 1) * slot_s
+    a = np.array([_coverage(v, slot_edges) for v in vs]).T  # slots x variants
+    req_slots = np.repeat(req, per_slot)
+    n_v, n_i = len(vs), per_day * per_slot
     paid_h = np.array([(v.end_s - v.start_s - sum(hi - lo for lo, hi, paid in v.breaks
                                                    if not paid)) / 3600.0 for v in vs])
     cost = np.array([rules.templates[v.template].cost_per_hour for v in vs]) * paid_h
-    # Variables: x (n_v integers), then short (n_i continuous).
-    cover = LinearConstraint(np.hstack([a, np.eye(n_i)]), lb=req, ub=np.inf)
+    # Variables: x (n_v integers), then short (one per slot, continuous).
+    cover = LinearConstraint(np.hstack([a, np.eye(n_i)]), lb=req_slots, ub=np.inf)
     limits = []
     for t_index, t in enumerate(rules.templates):
         row = np.concatenate([[1.0 if v.template == t_index else 0.0 for v in vs], np.zeros(n_i)])
@@ -446,7 +459,8 @@ def schedule(required: Sequence[int], rules: ShiftRules, calendar: Calendar, *,
                            lb=0, ub=least_short + 1e-6 * max(1.0, least_short))
     second = solve(np.concatenate([cost, np.zeros(n_i)]), (cap,))
     x = np.rint(second.x[:n_v]).astype(int)
-    scheduled = a @ x
+    in_slots = (a @ x).reshape(per_day, per_slot)
+    short = np.clip(req[:, None] - in_slots, 0.0, None)
     lines = tuple(
         RosterLine(template=rules.templates[v.template].name, start_s=v.start_s, end_s=v.end_s,
                    breaks=v.breaks, count=int(x[j]), cost=float(cost[j] * x[j]))
@@ -456,8 +470,8 @@ def schedule(required: Sequence[int], rules: ShiftRules, calendar: Calendar, *,
         lines=lines,
         labels=tuple(interval_label(dataclasses.replace(calendar, days=("day",)), k)
                      for k in range(per_day)),
-        required=req, scheduled=scheduled,
-        shortfall=np.clip(req - scheduled, 0.0, None) * (req - scheduled > _TOL),
+        required=req, scheduled=in_slots.mean(axis=1), lowest=in_slots.min(axis=1),
+        shortfall=np.where(short > _TOL, short, 0.0).max(axis=1),
         cost=float(cost @ x),
         optimal=all(proven),
     )

@@ -80,6 +80,9 @@ are letters, digits, ``_`` and ``-``. Integers must be written as integers. ::
     shrinkage = 0.3                    # in [0, 0.95]: share of paid time off the phones for
                                        #   reasons the shift plan does not place (absence,
                                        #   meetings, training), breaks excluded; default 0
+    sl_probability = 0.9               # in (0, 1]: share of simulated days on which each
+                                       #   interval must meet the service-level target (a risk
+                                       #   target); default: none (the mean over days is judged)
 
 Every call type that can reach the queue (it arrives itself and the IVR menu does not always
 turn it into another type, or the menu leads to it) must be among the skills of some group. A
@@ -185,7 +188,7 @@ _TARGET_KEYS = (
     "max_occupancy",
 )
 _SIMULATION_KEYS = ("replications", "seed", "warmup_s", "daily_busyness_cv")
-_PLANNING_KEYS = ("shrinkage",)
+_PLANNING_KEYS = ("shrinkage", "sl_probability")
 # A shrinkage of 1 leaves nobody on the phones; beyond 0.95 the number describes no center.
 _MAX_SHRINKAGE = 0.95
 _DISTRIBUTION_KEYS = {kind: ("kind", "mean_s", "cv") for kind in DISTRIBUTION_KINDS} | {
@@ -560,6 +563,8 @@ def _planning(value: Any, where: str) -> Planning:
         Planning,
         shrinkage=_field(table, "shrinkage", where, _number, ge=0, le=_MAX_SHRINKAGE,
                          default=_OMITTED),
+        sl_probability=_field(table, "sl_probability", where, _number, gt=0, le=1,
+                              default=_OMITTED),
     )
 
 

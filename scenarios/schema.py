@@ -294,9 +294,16 @@ class Planning:
         Breaks that a shift plan places (:mod:`plan.shifts`) are **not** part of it: counting
         them here too would count them twice. Default 0: measure it (calibration learns it)
         rather than assume the common 30 %.
+    sl_probability : float or None
+        A risk target: in every interval, the share of simulated days (replications, busier
+        and quieter ones with ``simulation.daily_busyness_cv``) on which the service-level
+        target is met must be at least this, in (0, 1]. Judged on simulations only (the
+        per-interval formulas know no day-to-day variation). ``None``: the service level is
+        judged on its mean over days.
     """
 
     shrinkage: float = 0.0
+    sl_probability: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

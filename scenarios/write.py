@@ -90,7 +90,10 @@ def scenario_to_toml(scenario: Scenario, header_comment: str | None = None) -> s
     if simulation:
         blocks.append(_section("[simulation]", simulation))
     if scenario.planning != type(scenario.planning)():
-        blocks.append(_section("[planning]", dataclasses.asdict(scenario.planning)))
+        planning, default = scenario.planning, type(scenario.planning)()
+        blocks.append(_section("[planning]", {
+            field.name: _unless(getattr(planning, field.name), getattr(default, field.name))
+            for field in dataclasses.fields(planning)}))
     return "\n\n".join(blocks) + "\n"
 
 

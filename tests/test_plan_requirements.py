@@ -141,3 +141,32 @@ def test_marginal_agent_is_paired_and_helps():
     gains = [r.extra_service_level_gain for r in req.intervals]
     assert all(g.mean > 0 for g in gains)
     assert all(np.isfinite(g.ci95) for g in gains)
+
+
+def test_risk_target_asks_for_more_agents_and_is_met_on_that_share_of_days():
+    from scenarios.schema import Planning
+
+    sc = _day([60.0] * 3)
+    sc = dataclasses.replace(sc, simulation=Simulation(replications=20, seed=3,
+                                                       daily_busyness_cv=0.2))
+    plain = requirements(sc, replications=20, seed=3, marginal=False).on_phone("simulation")
+    risky = dataclasses.replace(sc, planning=Planning(sl_probability=0.9))
+    req = requirements(risky, replications=20, seed=3, marginal=False)
+    assert sum(req.on_phone("simulation")) > sum(plain)
+    days = req.simulated.runs.figures["service_level"]
+    assert np.all(np.mean(days >= 0.8, axis=0) >= 0.9)
+
+
+def test_risk_target_is_read_and_written():
+    import tomllib
+
+    from scenarios.load import scenario_from_dict
+    from scenarios.write import scenario_to_toml
+    from tests.test_scenarios_load import changed
+
+    data = changed(lambda d: d.update(planning={"sl_probability": 0.9}))
+    sc = scenario_from_dict(data)
+    assert sc.planning.sl_probability == 0.9 and sc.planning.shrinkage == 0.0
+    text = scenario_to_toml(sc)
+    assert "[planning]\nsl_probability = 0.9\n" in text
+    assert scenario_from_dict(tomllib.loads(text)) == sc

@@ -60,8 +60,31 @@ def test_every_interval_covered_and_the_roster_counts_add_up():
                 a, b = CAL.start_s + k * 3600, CAL.start_s + (k + 1) * 3600
                 check[k] += line.count * max(0.0, min(b, hi) - max(a, lo)) / 3600
     assert np.allclose(check, roster.scheduled)
+    # Covered at every moment, not only on average: on every quarter hour (the break grid) of
+    # every interval, counted from the lines again.
+    for k in range(8):
+        for q in range(4):
+            t = CAL.start_s + k * 3600 + q * 900 + 450  # middle of the quarter hour
+            on = sum(line.count for line in roster.lines
+                     if any(lo <= t < hi for lo, hi in line.on_phone_pieces))
+            assert on >= req[k], (k, q, on)
+    assert np.all(roster.lowest >= req - 1e-9)
     # Unpaid 30-minute break: every 4-hour shift is paid 3.5 h.
     assert roster.cost == pytest.approx(sum(line.count for line in roster.lines) * 35)
+
+
+def test_breaks_cannot_share_the_same_part_of_an_interval():
+    # Hourly intervals, 30-minute breaks on a 30-minute grid, 3 agents needed at every moment:
+    # on the hour's average, 4 agents with two breaks in the same half hour would "cover" 3;
+    # at every moment they do not, so the two breaks of an hour go to different halves.
+    data = dict(break_step_min=30, templates=[
+        {"name": "s", "starts": ["08:00"], "lengths_h": [4], "cost_per_hour": 1,
+         "breaks": [{"length_min": 30, "after_min": [60, 150]}]}])
+    roster = schedule([3, 3, 3, 3, 0, 0, 0, 0], rules(**data), CAL)
+    assert roster.covered and sum(line.count for line in roster.lines) == 4
+    starts = sorted(b[0] for line in roster.lines for b in line.breaks for _ in range(line.count))
+    assert len(set(starts)) == 4  # every break in its own half hour
+    assert np.all(roster.lowest[:4] >= 3)
 
 
 def test_breaks_move_away_from_the_peak():
