@@ -131,6 +131,8 @@ def test_ramp_time_varying_method_meets_target_where_per_interval_erlang_does_no
         assert sim[k] > erl[k]
         assert check_sim[k].mean >= 0.8
         assert req.intervals[k].formula_meets is False  # the table's flag says so too
+    flagged = [row["time"] for row in req.rows() if row["understaffed"] == "YES"]
+    assert flagged  # beyond doubt on the search's own replications as well
     # No interval of the simulation method's staffing is significantly below the target.
     assert all(e.mean + e.ci95 >= 0.8 for e in check_sim), [(e.mean, e.ci95) for e in check_sim]
 
@@ -170,3 +172,21 @@ def test_risk_target_is_read_and_written():
     text = scenario_to_toml(sc)
     assert "[planning]\nsl_probability = 0.9\n" in text
     assert scenario_from_dict(tomllib.loads(text)) == sc
+
+
+def test_simulation_answer_is_feasible_and_minimal_interval_by_interval():
+    # Feasible: every interval meets the targets on the search's replications (common random
+    # numbers). Minimal: one agent fewer in any interval makes it or the next one miss.
+    from plan.requirements import interval_verdicts
+
+    sc = _day([40.0, 90.0, 60.0, 20.0], targets=Targets(service_level=0.8, awt_s=20.0,
+                                                        max_abandon=0.05))
+    req = requirements(sc, replications=10, seed=21, marginal=False)
+    agents = list(req.on_phone("simulation"))
+    runs = simulate_day(sc, agents, entropy=21, replications=10)
+    assert all(ok is not False for ok in interval_verdicts(sc, runs))
+    for k in range(len(agents)):
+        fewer = agents.copy()
+        fewer[k] -= 1
+        verdicts = interval_verdicts(sc, simulate_day(sc, fewer, entropy=21, replications=10))
+        assert verdicts[k] is False or (k + 1 < len(agents) and verdicts[k + 1] is False), k
