@@ -410,8 +410,11 @@ def _progress(line: str) -> None:
               help="Requirement written by --emit-scenario (default: simulation, else Erlang A).")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
               help="Save a PNG of the requirements per interval.")
+@click.option("--cross-train", "cross_train", metavar="GROUP:SKILL", default=None,
+              help="Also simulate 1, 2 and 3 agents of GROUP trained in call type SKILL "
+                   "(the scenario's own staffing; paired differences with CIs).")
 def staff_scenario_cmd(scenario, replications, seed, no_sim, shrinkage, overrides, fmt,
-                       emit_path, emit_method, plot_path) -> None:
+                       emit_path, emit_method, plot_path, cross_train) -> None:
     """Operators needed per interval of SCENARIO, by Erlang C, Erlang A and simulation."""
     from plan.requirements import requirements
     from scenarios.write import write_scenario
@@ -429,6 +432,7 @@ def staff_scenario_cmd(scenario, replications, seed, no_sim, shrinkage, override
                 "corrections": req.simulated.corrections if req.simulated else None,
                 "trimmed_agent_intervals": req.simulated.removed if req.simulated else None,
                 "unmet_intervals": list(req.simulated.unmet) if req.simulated else None,
+                "by_group": _by_group(sc, req),
                 "intervals": rows}
     emit(rows, list(rows[0]), fmt, document)
     if fmt == "table":
@@ -444,6 +448,8 @@ def staff_scenario_cmd(scenario, replications, seed, no_sim, shrinkage, override
                        f"{s.simulations} staffings simulated; seed {req.entropy}, "
                        f"{req.replications} replications; intervals still missing a target: "
                        f"{', '.join(rows[k]['time'] for k in s.unmet) or 'none'}")
+    if cross_train is not None:
+        _cross_training_table(sc, cross_train, req, fmt)
     if plot_path is not None:
         from report.staffing_plots import plot_requirements
 
@@ -537,6 +543,41 @@ def shifts_cmd(scenario, shift_file, method, replications, seed, time_limit_s, n
             f"{sc.name}: shifts from {shift_file} (callsim shifts, {method}); breaks are the "
             f"gaps between shift pieces; shrinkage {req.shrinkage:g} is simulated as "
             f"availability, so planning.shrinkage is 0 here"))
+
+
+def _by_group(sc, req) -> dict[str, dict[str, list[int]]]:
+    """Each method's requirement split over the agent groups (by the load of their skills)."""
+    from plan.requirements import with_staffing
+
+    out: dict[str, dict[str, list[int]]] = {}
+    for method in ("erlang_c", "erlang_a", "simulation"):
+        agents = req.on_phone(method)
+        if agents is not None:
+            split = with_staffing(sc, agents)
+            out[method] = {g.name: list(g.staffing) for g in split.agent_groups}
+    return out
+
+
+def _cross_training_table(sc, spec: str, req, fmt: str) -> None:
+    """The value of cross-training, as a table on stdout (table format) or stderr (others,
+    so that the requirement's JSON or CSV stays one document)."""
+    from plan.crosstraining import cross_training_value
+    from report.tables import format_table
+
+    group, sep, skill = spec.partition(":")
+    if not sep:
+        raise click.BadParameter(f"must be GROUP:SKILL, got {spec!r}", param_hint="--cross-train")
+    entropy = req.entropy if req.entropy is not None else (sc.simulation.seed or 0)
+    values = cross_training_value(sc, group=group, skill=skill, entropy=entropy,
+                                  replications=max(2, req.replications))
+    rows = [{"cross_trained": v.agents, "sl_gain": v.service_level.mean,
+             "sl_gain_ci": v.service_level.ci95, f"{skill}_sl_gain": v.skill_service_level.mean,
+             f"{skill}_sl_gain_ci": v.skill_service_level.ci95,
+             "abandoned_per_day": v.abandoned.mean, "abandoned_ci": v.abandoned.ci95}
+            for v in values]
+    click.echo(f"cross-training {group} agents in {skill} (scenario's staffing, seed {entropy}):",
+               err=fmt != "table")
+    click.echo(format_table(rows, list(rows[0])), err=fmt != "table")
 
 
 def format_roster(roster) -> str:

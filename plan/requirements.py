@@ -133,8 +133,10 @@ def with_staffing(scenario: Scenario, agents: Sequence[int]) -> Scenario:
     agents : sequence of int
         One count per interval of all days, or one day's counts (every day alike).
 
-    Several groups share each interval's count by their share of the scenario's scheduled
-    agents there (equal shares where none are scheduled), largest remainders first.
+    Several groups share each interval's count by the load of their skills there (each call
+    type's calls times its talk plus wrap-up, after the IVR menu, shared equally among the
+    groups that answer it), by their scheduled agents where no load falls, equally where
+    neither does; largest remainders first.
     """
     cal = scenario.calendar
     counts = [int(a) for a in agents]
@@ -150,9 +152,11 @@ def with_staffing(scenario: Scenario, agents: Sequence[int]) -> Scenario:
         split = np.array([counts])
     else:
         shares = scheduled_agents(scenario)
+        loads = group_loads(scenario)
         split = np.zeros((len(groups), len(counts)), dtype=int)
         for k, total in enumerate(counts):
-            weight = shares[:, k] if shares[:, k].sum() > 0 else np.ones(len(groups))
+            weight = loads[:, k] if loads[:, k].sum() > 0 else (
+                shares[:, k] if shares[:, k].sum() > 0 else np.ones(len(groups)))
             exact = total * weight / weight.sum()
             base = np.floor(exact).astype(int)
             order = np.argsort(-(exact - base), kind="stable")
@@ -161,6 +165,27 @@ def with_staffing(scenario: Scenario, agents: Sequence[int]) -> Scenario:
     new_groups = tuple(dataclasses.replace(g, staffing=tuple(int(a) for a in split[i]), shifts=())
                        for i, g in enumerate(groups))
     return dataclasses.replace(scenario, agent_groups=new_groups)
+
+
+def group_loads(scenario: Scenario) -> np.ndarray:
+    """Offered load (erlangs of talk plus wrap-up) of each group's skills per interval, shape
+    (groups, intervals): each call type's load after the IVR menu, shared equally among the
+    groups that answer it."""
+    cal = scenario.calendar
+    menu = {source: dict(split) for source, split in scenario.ivr.menu}
+    names = [ct.name for ct in scenario.call_types]
+    work = np.array([ct.handle_time.mean_s + ct.wrap_up.mean_s for ct in scenario.call_types])
+    calls = np.zeros((len(names), cal.n_intervals))
+    for k in range(cal.n_intervals):
+        profile, j = cal.days[k // cal.intervals_per_day], k % cal.intervals_per_day
+        for ct in scenario.call_types:
+            for dest, share in menu.get(ct.name, {ct.name: 1.0}).items():
+                calls[names.index(dest), k] += ct.calls_for(profile)[j] * share
+    type_load = calls * work[:, None] / cal.interval_s
+    answering = np.array([[name in g.skills for name in names] for g in scenario.agent_groups],
+                         dtype=float)
+    per_group = answering / np.maximum(answering.sum(axis=0), 1.0)
+    return per_group @ type_load
 
 
 def interval_inputs(scenario: Scenario) -> list[IntervalErlang]:
@@ -424,7 +449,7 @@ def significant_misses(scenario: Scenario, runs: DayRuns) -> list[bool]:
     est = {name: runs.estimate(name) for name in names}
     out = []
     for k in range(len(runs.agents)):
-        def edge(name: str, sign: float) -> float:
+        def edge(name: str, sign: float, k: int = k) -> float:
             e = est[name][k]
             half = math.inf if math.isnan(e.ci95) else e.ci95
             return e.mean + sign * half
@@ -628,8 +653,8 @@ class IntervalRequirement:
     ``formula_*`` describe the per-interval formula's staffing (Erlang A, else Erlang C) once
     the day is simulated (``formula_meets``: on the replication means;
     ``formula_misses_significantly``: a target missed even at the favourable end of its 95 %
-    CI, see :func:`significant_misses`); ``extra_*`` the paired difference (common random numbers) that one
-    more agent in every interval makes to the simulation method's staffing.
+    CI, see :func:`significant_misses`); ``extra_*`` the paired difference (common random
+    numbers) that one more agent in every interval makes to the simulation method's staffing.
     """
 
     interval: int

@@ -87,13 +87,17 @@ def test_erlang_a_needs_patience_and_c_ignores_abandonment():
     assert all(n > 0 for n in erlang_requirements(sc, "c"))
 
 
-def test_with_staffing_splits_over_groups_by_their_share():
-    sc = _day([10, 10])
+def test_with_staffing_splits_over_groups_by_the_load_of_their_skills():
+    b = call_type("b", calls=(30.0, 0.0), handle=exp(60.0))  # a third of type a's load, then 0
+    sc = dataclasses.replace(_day([30.0, 0.0]), call_types=(_day([30.0, 0.0]).call_types[0], b))
     two = dataclasses.replace(sc, agent_groups=(
-        AgentGroup(name="g", skills=("a",), staffing=(3, 0)),
-        AgentGroup(name="h", skills=("a",), staffing=(1, 0))))
-    split = with_staffing(two, [8, 5])
-    assert split.agent_groups[0].staffing == (6, 3) and split.agent_groups[1].staffing == (2, 2)
+        AgentGroup(name="g", skills=("a",), staffing=(0, 3)),
+        AgentGroup(name="h", skills=("b", "a"), staffing=(0, 1))))
+    # Interval 0: type a (30 x 180 s) is shared by both groups, b (30 x 60 s) is h's alone:
+    # loads 1.5 and 2.5 erlangs, so 7 agents split 2.6 : 4.4 -> 3 : 4. Interval 1 has no
+    # load: by the scheduled agents, 3 : 1.
+    split = with_staffing(two, [7, 8])
+    assert split.agent_groups[0].staffing == (3, 6) and split.agent_groups[1].staffing == (4, 2)
 
 
 def test_stationary_day_simulation_agrees_with_erlang_a_within_one_agent():
