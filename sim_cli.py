@@ -540,9 +540,10 @@ def shifts_cmd(scenario, shift_file, method, replications, seed, time_limit_s, n
         plot_roster(roster, plot_path)
     if emit_path is not None:
         write_scenario(staffed, emit_path, header_comment=(
-            f"{sc.name}: shifts from {shift_file} (callsim shifts, {method}); breaks are the "
-            f"gaps between shift pieces; shrinkage {req.shrinkage:g} is simulated as "
-            f"availability, so planning.shrinkage is 0 here"))
+            f"{sc.name}\nShifts from {shift_file} (callsim shifts, {method} requirement); the "
+            f"breaks are the gaps\nbetween shift pieces. Shrinkage {req.shrinkage:g} is "
+            f"simulated as availability x (1 - shrinkage),\nso planning.shrinkage is 0 here "
+            f"(it must not be counted twice)."))
 
 
 def _by_group(sc, req) -> dict[str, dict[str, list[int]]]:

@@ -500,7 +500,8 @@ def rostered_scenario(scenario: Scenario, roster: Roster, shrinkage: float) -> S
         raise PlanError("the roster has no shifts (nothing is required): nothing to simulate")
     group = scenario.agent_groups[0]
     group = dataclasses.replace(group, staffing=(), shifts=shifts,
-                                availability=group.availability * (1.0 - shrinkage))
+                                # Rounded so the file shows 0.56, not 0.5599999999999999.
+                                availability=round(group.availability * (1.0 - shrinkage), 12))
     return dataclasses.replace(scenario, agent_groups=(group,),
                                planning=dataclasses.replace(scenario.planning, shrinkage=0.0))
 

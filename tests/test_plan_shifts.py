@@ -146,3 +146,23 @@ def test_roster_as_scenario_shifts_reproduces_coverage():
 
     sc = rostered_scenario(scenario(intervals=8, start_s=CAL.start_s), roster, shrinkage=0.0)
     assert np.allclose(scheduled_agents(sc)[0], roster.scheduled)
+
+
+def test_rostered_scenario_turns_shrinkage_into_availability_once():
+    import dataclasses
+
+    from plan.shifts import rostered_scenario
+    from scenarios.schema import AgentGroup, Planning
+    from tests._sim_helpers import scenario
+
+    data = dict(templates=[{"name": "s", "starts": ["08:00"], "lengths_h": [8],
+                            "cost_per_hour": 1}])
+    roster = schedule([2] * 8, rules(**data), CAL)
+    base = scenario(intervals=8, start_s=CAL.start_s,
+                    groups=(AgentGroup(name="g", skills=("a",), staffing=(1,) * 8,
+                                       availability=0.8),))
+    base = dataclasses.replace(base, planning=Planning(shrinkage=0.3))
+    sc = rostered_scenario(base, roster, shrinkage=0.3)
+    assert sc.agent_groups[0].availability == 0.56
+    assert sc.planning.shrinkage == 0.0  # not counted a second time when planned from again
+    assert sc.agent_groups[0].shifts and not sc.agent_groups[0].staffing
