@@ -13,39 +13,48 @@ Three answers to "how many operators on the phones in each interval?", side by s
 ``simulation``
     A time-varying answer found by simulating the day, after the iterative staffing algorithm
     (ISA) of Feldman, Mandelbaum, Massey and Whitt (2008): simulate with the current staffing,
-    measure each interval's offered load in the simulated system, set each interval's agents
-    from that load and the target through the stationary model, and repeat until the staffing
-    settles; then simulate the settled staffing and add one agent wherever an interval still
-    misses a target (judged on the replication means), until every interval meets them.
+    measure the offered load in the simulated system, set each interval's agents from that
+    load and the target through the stationary model, and repeat until the staffing settles.
+    Then a search by simulation, under the same random numbers: add one agent wherever an
+    interval misses a target (judged on the replication means), remove agents wherever every
+    target still holds, and add again where the removals went too far.
 
 Model and assumptions
 ---------------------
-* **Offered load** of interval ``k`` (erlangs): the time-average over the interval of the number
-  of calls that would be in service if every call entering the queue were answered at once
-  (the infinite-server load ``m(t) = E[#{i: q_i <= t < q_i + S_i}]``), where ``q_i`` is the
-  queue entry of an attempt as simulated with the current staffing and ``S_i`` its talk plus
-  wrap-up (the simulated one for answered calls, the mean of its type for the others: handle
-  times are drawn independently of patience). Unlike ``calls x AHT`` of the same interval it
-  carries work arriving late in one interval into the next (long handle times after a peak)
-  and includes every attempt the simulation generates under the current staffing (redials and
-  callbacks once the policies produce them), which is why the algorithm iterates.
+* **Offered load** (erlangs) at :data:`LOAD_STEPS` equal steps of each interval: the
+  time-average over the step of the number of calls that would be in service if every call
+  entering the queue were answered at once (the infinite-server load
+  ``m(t) = E[#{i: q_i <= t < q_i + S_i}]``), where ``q_i`` is the queue entry of an attempt as
+  simulated with the current staffing and ``S_i`` its talk plus wrap-up (the simulated one for
+  answered calls, the mean of its type for the others: handle times are drawn independently of
+  patience). Unlike ``calls x AHT`` it carries the work of a peak of long calls into the next
+  interval, lags a steep ramp, and includes every attempt the simulation generates under the
+  current staffing (redials and callbacks once the policies produce them), which is why the
+  algorithm iterates. A cycle between two staffings (a load on a threshold, noise deciding) is
+  settled by taking the larger of each interval.
 * **From load to agents**: the stationary Erlang A (Erlang C when some calls wait forever) with
   arrival rate ``load / mean work`` and the interval's AHT divided by availability (walk-ins),
-  against the scenario's targets. In the stationary limit the load is ``calls x AHT``, so the
-  method gives the Erlang answer there, up to simulation noise (a test holds it within one
-  agent).
+  against the scenario's targets, its figures averaged over the steps of the interval (calls
+  arrive evenly within it). In the stationary limit the load is ``calls x AHT``, so the method
+  gives the Erlang answer there, up to simulation noise (a test holds it within one agent).
 * **Where the paper differs**: Feldman et al. set ``s(t)`` to a quantile of the simulated
-  number in system, which serves a delay-probability target only. Here the per-interval
-  inversion serves any mix of the scenario's targets, and the final correction pass makes the
-  simulated day meet them interval by interval; what the stationary inversion misses (a queue
-  carried from a short-staffed interval, lines, priorities, skills, non-exponential times)
-  the correction catches.
+  number in system, which serves a delay-probability target on a fine time grid. Here staffing
+  is one count per interval, the inversion serves any mix of the scenario's targets, and the
+  search makes the simulated day meet them interval by interval with as few agents as it can
+  find: what the stationary inversion misses (who serves the calls carried over, agents
+  finishing calls after their shift, lines, priorities, skills, non-exponential times) the
+  simulation judges. The answer is minimal interval by interval on the search's own
+  replications (one agent fewer in any interval makes it or the next one miss), not a global
+  optimum, and it meets the targets on those replications' means: judge it on fresh
+  replications, as the tests do, before trusting a narrow margin.
 * **Common random numbers**: every simulation of the search uses the same root entropy, so
   caller ``i`` arrives, talks and waits for the same times under every staffing tried; the
   differences between iterations are staffing, not noise.
-* **Several groups**: a pooled requirement per interval is split over the groups by their
-  share of the scenario's scheduled agents in that interval (equal shares where none are
-  scheduled), largest remainders first; the simulation then judges the split staffing.
+* **Several groups**: a pooled requirement per interval is split over the groups by the load
+  of their skills (:func:`with_staffing`); the simulation judges the split staffing on all
+  calls together (no per-group targets yet).
+* **Risk target** (``planning.sl_probability``): the search also requires the service-level
+  target to be met on that share of the simulated days (:func:`interval_verdicts`).
 * **Warm-up intervals** (``simulation.warmup_s``) are not counted by the simulation: the
   simulation method keeps the Erlang answer there.
 
@@ -53,7 +62,7 @@ Shrinkage
 ---------
 Agents on the phones become heads to schedule by **dividing** by ``1 - shrinkage``
 (:func:`heads_to_schedule`), never by multiplying by ``1 + shrinkage`` (with 30 % shrinkage,
-7 on the phones need ``ceil(7 / 0.7) = 10`` heads; ``7 x 1.3 = 9.1`` would leave 6.4 on the
+20 on the phones need ``ceil(20 / 0.7) = 29`` heads; ``20 x 1.3 = 26`` would leave 18.2 on the
 phones). ``shrinkage`` (:class:`scenarios.schema.Planning`) excludes the breaks a shift plan
 places: :mod:`plan.shifts` subtracts those from coverage itself, so counting them in the
 shrinkage too would count them twice.

@@ -6,6 +6,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plan.errors import PlanError
 from plan.shifts import schedule, shift_rules_from_dict, variants
@@ -166,3 +168,39 @@ def test_rostered_scenario_turns_shrinkage_into_availability_once():
     assert sc.agent_groups[0].availability == 0.56
     assert sc.planning.shrinkage == 0.0  # not counted a second time when planned from again
     assert sc.agent_groups[0].shifts and not sc.agent_groups[0].staffing
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    required=st.lists(st.integers(0, 3), min_size=8, max_size=8),
+    starts=st.lists(st.integers(8, 14), min_size=3, max_size=3),
+    lengths=st.lists(st.integers(2, 4), min_size=3, max_size=3),
+    costs=st.lists(st.integers(1, 30), min_size=3, max_size=3),
+    caps=st.lists(st.one_of(st.none(), st.integers(0, 3)), min_size=3, max_size=3),
+)
+def test_random_tiny_instances_match_brute_force(required, starts, lengths, costs, caps):
+    # Three one-variant templates (one start, one length, no breaks), each with an optional
+    # cap. Brute force: the least total shortfall over every count vector, then the least cost
+    # among the vectors reaching it; the program must find both.
+    templates = []
+    cover = np.zeros((8, 3))
+    for t in range(3):
+        start = min(starts[t], 16 - lengths[t])
+        cover[start - 8: start - 8 + lengths[t], t] = 1
+        template = {"name": f"t{t}", "starts": [f"{start:02d}:00"], "lengths_h": [lengths[t]],
+                    "cost_per_hour": costs[t]}
+        if caps[t] is not None:
+            template["max_agents"] = caps[t]
+        templates.append(template)
+    roster = schedule(required, rules(templates=templates), CAL)
+    req = np.array(required, dtype=float)
+    best = None
+    for x in itertools.product(*(range((c if c is not None else 3) + 1) for c in caps)):
+        x = np.array(x)
+        short = np.clip(req - cover @ x, 0, None).sum()
+        cost = float(sum(costs[t] * lengths[t] * x[t] for t in range(3)))
+        key = (short, cost)
+        best = key if best is None or key < best else best
+    assert float(roster.shortfall.sum()) == pytest.approx(best[0])
+    assert roster.cost == pytest.approx(best[1])
+    assert np.all(roster.scheduled + roster.shortfall >= req - 1e-9)
