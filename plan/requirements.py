@@ -514,7 +514,7 @@ def simulated_requirements(
     entropy: int,
     replications: int,
     max_iterations: int = 8,
-    max_corrections: int = 30,
+    max_corrections: int = 20,
     trim: bool = True,
     max_trim_rounds: int = 40,
     progress: Progress | None = None,
@@ -533,7 +533,8 @@ def simulated_requirements(
     max_iterations : int
         ISA iterations before giving up on a fixed point (``converged`` says which).
     max_corrections : int
-        Rounds of "add one agent where an interval misses a target".
+        Rounds of "add agents where an interval misses a target" (1, 2, 4, ... in an interval
+        that keeps missing).
     trim : bool
         Then remove agents wherever every target is still met (see :meth:`_Search.trim`), and
         correct again: the answer is minimal interval by interval, up to simulation noise.
@@ -604,16 +605,29 @@ class _Search:
         return interval_verdicts(self.scenario, self.run(counts))
 
     def correct(self, counts: list[int], rounds: int) -> tuple[list[int], int, list[int]]:
-        """Add one agent wherever an interval misses a target, until none does (or ``rounds``
-        run out). Returns the staffing, the rounds used and the intervals still missing."""
+        """Add agents wherever an interval misses a target, until none does (or ``rounds``
+        run out): one, then twice as many each round the same interval misses again, so a
+        large gap closes in a few rounds (the trimming takes back what overshoots). Returns
+        the staffing, the rounds used and the intervals still missing."""
         done = 0
+        step = [1] * len(counts)
+        self.last_added = [0] * len(counts)
         while True:
             missed = [k for k, ok in enumerate(self.verdicts(counts)) if ok is False]
             if not missed or done == rounds:
                 return counts, done, missed
             done += 1
-            counts = [c + (k in missed) for k, c in enumerate(counts)]
-            self._say(f"correction {done}: +1 agent in {len(missed)} interval(s)")
+            added = 0
+            for k in range(len(counts)):
+                if k in missed:
+                    counts[k] += step[k]
+                    added += step[k]
+                    self.last_added[k] = step[k]
+                    step[k] *= 2
+                else:
+                    step[k] = 1
+            counts = list(counts)
+            self._say(f"correction {done}: +{added} agent(s) in {len(missed)} interval(s)")
 
     def trim(self, counts: list[int], skip: int, rounds: int) -> tuple[list[int], int]:
         """Remove agents where every target is still met, until no interval can lose one.
@@ -625,7 +639,8 @@ class _Search:
         neighbours change at once and a refusal is the doing of the interval refused; a round
         is one simulation.
         """
-        step = [1] * len(counts)
+        # Where the corrections last added a big step, the answer lies within it: start there.
+        step = [max(1, a // 2) for a in getattr(self, "last_added", [0] * len(counts))]
         start = sum(counts)
         idle_rounds = 0
         for round_no in range(1, rounds + 1):
