@@ -32,11 +32,12 @@ def user_errors() -> tuple[type[Exception], ...]:
     A function rather than a constant: importing :mod:`sim` loads SimPy and scipy, which the
     ``erlang`` commands never need, so it happens only once an error is being shown.
     """
+    from plan.errors import PlanError
     from scenarios.errors import ScenarioError
     from sim.errors import SimError
 
     return (ScenarioError, ErlangInputError, InfeasibleTargetError, ConvergenceError, SimError,
-            OSError)
+            PlanError, OSError)
 
 
 class CallsimGroup(click.Group):
@@ -398,6 +399,215 @@ def run_cmd(scenario, replications, seed, overrides, fmt, records_path, out_dir)
         click.echo(run_table(sc, result, rows, judge_intervals(sc, result)))
     else:
         emit(rows, list(rows[0]) if rows else [], fmt, document)
+
+
+# ---------------------------------------------------------------------------------------------
+# callsim staff / callsim shifts (plan.requirements, plan.shifts)
+
+_METHOD_CHOICE = click.Choice(["erlang_c", "erlang_a", "simulation"])
+shrinkage_option = click.option(
+    "--shrinkage", type=click.FloatRange(0.0, 0.95), default=None,
+    help="Share of paid time off the phones, breaks excluded (default: the scenario's "
+         "planning.shrinkage, else 0). Heads = ceil(on phone / (1 - shrinkage)).")
+
+
+def _progress(line: str) -> None:
+    click.echo(line, err=True)
+
+
+@cli.command("staff")
+@scenario_argument
+@click.option("--replications", "-r", type=click.IntRange(min=2), default=None,
+              help="Replications per simulated staffing (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Root seed entropy of every simulation (default: the scenario's, else fresh).")
+@click.option("--no-sim", is_flag=True, help="Erlang C and A only (no simulation).")
+@shrinkage_option
+@overrides_option
+@format_option
+@click.option("--emit-scenario", "emit_path", type=click.Path(dir_okay=False), default=None,
+              help="Write the scenario with the requirement (on the phones) as its staffing.")
+@click.option("--method", "emit_method", type=_METHOD_CHOICE, default=None,
+              help="Requirement written by --emit-scenario (default: simulation, else Erlang A).")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
+              help="Save a PNG of the requirements per interval.")
+@click.option("--cross-train", "cross_train", metavar="GROUP:SKILL", default=None,
+              help="Also simulate 1, 2 and 3 agents of GROUP trained in call type SKILL "
+                   "(the scenario's own staffing; paired differences with CIs).")
+def staff_scenario_cmd(scenario, replications, seed, no_sim, shrinkage, overrides, fmt,
+                       emit_path, emit_method, plot_path, cross_train) -> None:
+    """Operators needed per interval of SCENARIO, by Erlang C, Erlang A and simulation."""
+    from plan.requirements import requirements
+    from scenarios.write import write_scenario
+
+    sc = load_scenario_arg(scenario, overrides)
+    req = requirements(sc, simulate=not no_sim, replications=replications, seed=seed,
+                       shrinkage=shrinkage, progress=_progress)
+    rows = req.rows()
+    document = {"scenario": sc.name, "overrides": list(overrides), "shrinkage": req.shrinkage,
+                "formula": req.formula, "entropy": req.entropy,
+                "replications": req.replications if req.simulated else None,
+                "isa_iterations": [list(s) for s in req.simulated.iterations]
+                if req.simulated else None,
+                "isa_converged": req.simulated.converged if req.simulated else None,
+                "corrections": req.simulated.corrections if req.simulated else None,
+                "trimmed_agent_intervals": req.simulated.removed if req.simulated else None,
+                "unmet_intervals": list(req.simulated.unmet) if req.simulated else None,
+                "by_group": _by_group(sc, req),
+                "intervals": rows}
+    emit(rows, list(rows[0]), fmt, document)
+    if fmt == "table":
+        flagged = [r["time"] for r in rows if r["understaffed"]]
+        click.echo(f"shrinkage {req.shrinkage:g}; heads = ceil(agents / (1 - shrinkage)). "
+                   f"{req.formula} per interval misses a target once simulated in "
+                   f"{len(flagged)} interval(s){': ' + ', '.join(flagged) if flagged else ''}.")
+        if req.simulated is not None:
+            s = req.simulated
+            click.echo(f"simulation: {len(s.iterations)} ISA staffing(s), "
+                       f"{'settled' if s.converged else 'NOT settled'}; {s.corrections} "
+                       f"correction round(s), {s.removed} agent-interval(s) trimmed, "
+                       f"{s.simulations} staffings simulated; seed {req.entropy}, "
+                       f"{req.replications} replications; intervals still missing a target: "
+                       f"{', '.join(rows[k]['time'] for k in s.unmet) or 'none'}")
+    if cross_train is not None:
+        _cross_training_table(sc, cross_train, req, fmt)
+    if plot_path is not None:
+        from report.staffing_plots import plot_requirements
+
+        plot_requirements(req, plot_path)
+    if emit_path is not None:
+        method = emit_method or ("simulation" if req.simulated else req.formula)
+        agents = req.on_phone(method)
+        if agents is None:
+            raise click.UsageError(f"--method {method} has no requirement in this run")
+        from plan.requirements import with_staffing
+
+        write_scenario(with_staffing(sc, agents), emit_path,
+                       header_comment=f"{sc.name}: staffing = agents on the phones required "
+                       f"by {method} (callsim staff)")
+
+
+@cli.command("shifts")
+@scenario_argument
+@click.argument("shift_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--method", "method", type=_METHOD_CHOICE, default="erlang_a", show_default=True,
+              help="Requirement to cover (simulation runs the time-varying search first).")
+@click.option("--replications", "-r", type=click.IntRange(min=2), default=None,
+              help="Replications for the simulations (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Root seed entropy.")
+@click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=1), default=60.0,
+              show_default=True, help="Solver time limit per solve, seconds.")
+@click.option("--no-sim", is_flag=True, help="Do not simulate the roster.")
+@shrinkage_option
+@overrides_option
+@format_option
+@click.option("--emit-scenario", "emit_path", type=click.Path(dir_okay=False), default=None,
+              help="Write the scenario with the roster's shifts (breaks left out), for "
+                   "callsim run.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
+              help="Save a PNG of requirement against rostered agents.")
+def shifts_cmd(scenario, shift_file, method, replications, seed, time_limit_s, no_sim,
+               shrinkage, overrides, fmt, emit_path, plot_path) -> None:
+    """Least-cost shifts (SHIFT_FILE, TOML) covering SCENARIO's requirement per interval."""
+    from plan.requirements import heads_to_schedule, requirements
+    from plan.shifts import load_shift_rules, rostered_scenario, schedule
+    from scenarios.write import write_scenario
+
+    sc = load_scenario_arg(scenario, overrides)
+    rules = load_shift_rules(shift_file)
+    req = requirements(sc, simulate=method == "simulation", replications=replications,
+                       seed=seed, shrinkage=shrinkage, marginal=False, progress=_progress)
+    on_phone = req.on_phone(method)
+    if on_phone is None:
+        raise click.UsageError(f"--method {method} has no requirement for this scenario")
+    heads = [heads_to_schedule(n, req.shrinkage) for n in on_phone]
+    roster = schedule(heads, rules, sc.calendar, source=shift_file, time_limit_s=time_limit_s)
+    rows = roster.rows()
+    simulated = None
+    staffed = rostered_scenario(sc, roster, req.shrinkage)
+    if not no_sim:
+        from plan.targets import judge_intervals
+        from sim.replicate import simulate
+
+        simulated = simulate(staffed, replications=replications, seed=seed)
+        verdicts = judge_intervals(staffed, simulated)
+        for row, est, v in zip(rows, simulated.intervals, verdicts, strict=False):
+            row["sim_sl"] = est["service_level"].mean
+            row["sim_sl_ci"] = est["service_level"].ci95
+            row["sim_p_abandon"] = est["p_abandon"].mean
+            row["meets"] = "" if math.isnan(est["service_level"].mean) else (
+                "yes" if all(x.met for x in v) else "NO")
+    document = {"scenario": sc.name, "shift_file": shift_file, "method": method,
+                "shrinkage": req.shrinkage, "cost": roster.cost, "optimal": roster.optimal,
+                "covered": roster.covered, "roster": roster.roster_rows(), "intervals": rows,
+                "entropy": simulated.entropy if simulated else None}
+    if fmt == "table":
+        click.echo(format_roster(roster))
+    emit(rows, list(rows[0]), fmt, document)
+    if fmt == "table":
+        short = [f"{roster.labels[k]} ({roster.shortfall[k]:g})"
+                 for k in range(len(rows)) if roster.shortfall[k] > 0]
+        proven = "" if roster.optimal else " (time limit: not proven least)"
+        click.echo(f"cost {roster.cost:.2f} per day{proven}; "
+                   + (f"SHORT of the requirement in {len(short)} interval(s): {', '.join(short)}"
+                      if short else "every interval covered"))
+        if simulated is not None:
+            click.echo(f"roster simulated: seed {simulated.entropy}, {simulated.replications} "
+                       f"replications; shrinkage simulated as availability x (1 - "
+                       f"{req.shrinkage:g})")
+    if plot_path is not None:
+        from report.staffing_plots import plot_roster
+
+        plot_roster(roster, plot_path)
+    if emit_path is not None:
+        write_scenario(staffed, emit_path, header_comment=(
+            f"{sc.name}\nShifts from {shift_file} (callsim shifts, {method} requirement); the "
+            f"breaks are the gaps\nbetween shift pieces. Shrinkage {req.shrinkage:g} is "
+            f"simulated as availability x (1 - shrinkage),\nso planning.shrinkage is 0 here "
+            f"(it must not be counted twice)."))
+
+
+def _by_group(sc, req) -> dict[str, dict[str, list[int]]]:
+    """Each method's requirement split over the agent groups (by the load of their skills)."""
+    from plan.requirements import with_staffing
+
+    out: dict[str, dict[str, list[int]]] = {}
+    for method in ("erlang_c", "erlang_a", "simulation"):
+        agents = req.on_phone(method)
+        if agents is not None:
+            split = with_staffing(sc, agents)
+            out[method] = {g.name: list(g.staffing) for g in split.agent_groups}
+    return out
+
+
+def _cross_training_table(sc, spec: str, req, fmt: str) -> None:
+    """The value of cross-training, as a table on stdout (table format) or stderr (others,
+    so that the requirement's JSON or CSV stays one document)."""
+    from plan.crosstraining import cross_training_value
+    from report.tables import format_table
+
+    group, sep, skill = spec.partition(":")
+    if not sep:
+        raise click.BadParameter(f"must be GROUP:SKILL, got {spec!r}", param_hint="--cross-train")
+    entropy = req.entropy if req.entropy is not None else (sc.simulation.seed or 0)
+    values = cross_training_value(sc, group=group, skill=skill, entropy=entropy,
+                                  replications=max(2, req.replications))
+    rows = [{"cross_trained": v.agents, "sl_gain": v.service_level.mean,
+             "sl_gain_ci": v.service_level.ci95, f"{skill}_sl_gain": v.skill_service_level.mean,
+             f"{skill}_sl_gain_ci": v.skill_service_level.ci95,
+             "abandoned_per_day": v.abandoned.mean, "abandoned_ci": v.abandoned.ci95}
+            for v in values]
+    click.echo(f"cross-training {group} agents in {skill} (scenario's staffing, seed {entropy}):",
+               err=fmt != "table")
+    click.echo(format_table(rows, list(rows[0])), err=fmt != "table")
+
+
+def format_roster(roster) -> str:
+    """The roster lines as a table."""
+    from report.tables import format_table
+
+    lines = roster.roster_rows()
+    return format_table(lines, list(lines[0])) if lines else "(no shifts)"
 
 
 if __name__ == "__main__":

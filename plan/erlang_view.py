@@ -49,6 +49,8 @@ class IntervalErlang:
     agents: int
     erlang_c: QueueMetrics | None
     erlang_a: QueueMetrics | None
+    #: Call-weighted mean patience of the queued calls, seconds (``None``: some wait forever).
+    mean_patience_s: float | None = None
 
 
 def erlang_view(scenario: Scenario) -> list[IntervalErlang]:
@@ -85,17 +87,18 @@ def erlang_view(scenario: Scenario) -> list[IntervalErlang]:
         agents = int(np.floor(head_count[k] + 1e-9))
         availability = available[k] / head_count[k] if head_count[k] > 0 else 1.0
         aht = sum(w * work_s[n] for n, w in mix.items()) / total / availability if total else 0.0
-        c = a = None
+        c = a = mean_patience = None
+        weighted = [(w, patience_s[n]) for n, w in mix.items() if w > 0]
+        if total > 0 and all(p is not None for _, p in weighted):
+            mean_patience = sum(w * p for w, p in weighted) / total
         if queue_calls > 0 and agents >= 1 and aht > 0:
             rate = queue_calls / cal.interval_s
             targets = scenario.targets
             c = erlang_c(arrival_rate_per_s=rate, aht_s=aht, agents=agents, awt_s=targets.awt_s)
-            weighted = [(w, patience_s[n]) for n, w in mix.items() if w > 0]
-            if all(p is not None for _, p in weighted):
-                mean_patience = sum(w * p for w, p in weighted) / total
+            if mean_patience is not None:
                 a = erlang_a(arrival_rate_per_s=rate, aht_s=aht, agents=agents,
                              mean_patience_s=mean_patience, awt_s=targets.awt_s,
                              short_abandon_s=targets.short_abandon_s)
         view.append(IntervalErlang(interval=k, queue_calls=queue_calls, aht_s=aht, agents=agents,
-                                   erlang_c=c, erlang_a=a))
+                                   erlang_c=c, erlang_a=a, mean_patience_s=mean_patience))
     return view

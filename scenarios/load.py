@@ -139,6 +139,14 @@ are letters, digits, ``_`` and ``-``. Integers must be written as integers. ::
     dialer_ratio = 1.3                 # in [1, 10]: dialer calls in progress per idle agent
     connect_wait_s = 2                 # >= 0: an answering patient's wait for an agent
 
+    [planning]                         # optional; read by callsim staff and callsim shifts
+    shrinkage = 0.3                    # in [0, 0.95]: share of paid time off the phones for
+                                       #   reasons the shift plan does not place (absence,
+                                       #   meetings, training), breaks excluded; default 0
+    sl_probability = 0.9               # in (0, 1]: share of simulated days on which each
+                                       #   interval must meet the service-level target (a risk
+                                       #   target); default: none (the mean over days is judged)
+
 Every call type that can reach the queue (it arrives itself and the IVR menu does not always
 turn it into another type, or the menu leads to it) must be among the skills of some group. A
 call type that only the IVR menu leads to may leave out its arrivals (they are zero).
@@ -199,6 +207,7 @@ from scenarios.schema import (
     Outbound,
     Outcomes,
     Overflow,
+    Planning,
     Redials,
     Scenario,
     Shift,
@@ -232,6 +241,7 @@ _TOP_KEYS = (
     "callbacks",
     "outcomes",
     "outbound",
+    "planning",
 )
 _OUTBOUND_KEYS = ("calls_per_day", "window_start", "window_end", "mode", "groups", "dial",
                   "reach_probability", "talk", "visit_probability", "dialer_ratio",
@@ -274,6 +284,9 @@ _ABANDONED_CALLBACK_KEYS = ("delay", "min_wait_s", "deadline_s", "ivr", "blocked
 _OFFERED_CALLBACK_KEYS = ("threshold_s", "accept_probability", "predictor", "keep_place",
                           "deadline_s")
 _MAX_ATTEMPTS = 1000
+_PLANNING_KEYS = ("shrinkage", "sl_probability")
+# A shrinkage of 1 leaves nobody on the phones; beyond 0.95 the number describes no center.
+_MAX_SHRINKAGE = 0.95
 _DISTRIBUTION_KEYS = {kind: ("kind", "mean_s", "cv") for kind in DISTRIBUTION_KINDS} | {
     "erlang": ("kind", "mean_s", "cv", "phases"),
     "empirical": ("kind", "samples_s", "csv", "column"),
@@ -431,6 +444,7 @@ def _scenario(data: Any, base_dir: Path) -> Scenario:
                          default=_OMITTED),
         outcomes=_field(table, "outcomes", "", _outcomes, default=_OMITTED),
         outbound=_field(table, "outbound", "", _outbound, base_dir=base_dir, default=_OMITTED),
+        planning=_field(table, "planning", "", _planning, default=_OMITTED),
     )
     _check_every_type_answered(scenario)
     _check_overflow(scenario)
@@ -839,6 +853,17 @@ def _check_overflow(scenario: Scenario) -> None:
             constraint = ("must have at least 1 entry (or the group must take some overflow, "
                           "or make the reserved outbound calls)")
             raise ScenarioError(join_key(join_key("agent_groups", g), "skills"), constraint, [])
+
+
+def _planning(value: Any, where: str) -> Planning:
+    table = _table(value, where, _PLANNING_KEYS)
+    return _build(
+        Planning,
+        shrinkage=_field(table, "shrinkage", where, _number, ge=0, le=_MAX_SHRINKAGE,
+                         default=_OMITTED),
+        sl_probability=_field(table, "sl_probability", where, _number, gt=0, le=1,
+                              default=_OMITTED),
+    )
 
 
 def _check_every_type_answered(scenario: Scenario) -> None:

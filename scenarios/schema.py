@@ -558,6 +558,31 @@ class Simulation:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Planning:
+    """What staffing plans need beyond the center itself (read by :mod:`plan`, not by the sim).
+
+    Parameters
+    ----------
+    shrinkage : float
+        Share of scheduled paid time in which an agent is not available for calls for reasons
+        the shift plan does not place itself (absence, meetings, coaching, training, personal
+        time), in ``[0, 0.95]``. Heads to schedule are ``ceil(on_phone / (1 - shrinkage))``.
+        Breaks that a shift plan places (:mod:`plan.shifts`) are **not** part of it: counting
+        them here too would count them twice. Default 0: measure it (calibration learns it)
+        rather than assume the common 30 %.
+    sl_probability : float or None
+        A risk target: in every interval, the share of simulated days (replications, busier
+        and quieter ones with ``simulation.daily_busyness_cv``) on which the service-level
+        target is met must be at least this, in (0, 1]. Judged on simulations only (the
+        per-interval formulas know no day-to-day variation). ``None``: the service level is
+        judged on its mean over days.
+    """
+
+    shrinkage: float = 0.0
+    sl_probability: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Scenario:
     """A whole call center: calendar, call types, IVR, lines, agents, targets, run settings.
 
@@ -584,6 +609,7 @@ class Scenario:
         Bookings, visits and their value.
     outbound : Outbound or None
         Reminder calls made by the agents.
+    planning : Planning
     schema_version : int
         Version of the file format this scenario was read from.
     """
@@ -601,6 +627,7 @@ class Scenario:
     callbacks: Callbacks | None = None
     outcomes: Outcomes = field(default_factory=Outcomes)
     outbound: Outbound | None = None
+    planning: Planning = field(default_factory=Planning)
     schema_version: int = 1
 
     def call_type(self, name: str) -> CallType:

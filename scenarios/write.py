@@ -106,6 +106,11 @@ def scenario_to_toml(scenario: Scenario, header_comment: str | None = None) -> s
         for part in ("abandoned", "offered"):
             if getattr(callbacks, part) is not None:
                 blocks.append(_section(f"[callbacks.{part}]", _plain(getattr(callbacks, part))))
+    if scenario.planning != type(scenario.planning)():
+        planning, default = scenario.planning, type(scenario.planning)()
+        blocks.append(_section("[planning]", {
+            field.name: _unless(getattr(planning, field.name), getattr(default, field.name))
+            for field in dataclasses.fields(planning)}))
     return "\n\n".join(blocks) + "\n"
 
 
