@@ -33,8 +33,8 @@ ALLOWED_IMPORTS = {
     "scenarios": set(),
     "sim": {"scenarios"},
     "calibrate": {"scenarios", "erlang"},
-    "plan": {"erlang", "scenarios", "sim"},
-    "report": {"erlang", "scenarios", "sim", "plan"},
+    "plan": {"erlang", "scenarios", "sim", "calibrate"},
+    "report": {"erlang", "scenarios", "sim", "calibrate", "plan"},
     "sim_cli": {"erlang", "scenarios", "sim", "calibrate", "plan", "report"},
 }
 #: Imports the table forbids that a restructuring in progress is removing (none now).
