@@ -361,6 +361,8 @@ ANONYMOUS_BANK = Preset(name="anonymous-bank", columns=_BANK_COLUMNS, parse=_par
 _CALLSIM_COLUMNS = ("replication", "caller_id", "attempt", "kind", "call_type", "arrival_s",
                     "ivr_exit_s", "queue_entry_s", "answer_s", "end_s", "wrap_end_s",
                     "outcome", "group", "agent", "wait_s")
+#: Day ordinal of replication 0, day 0 (any date works: the preset has no weekend).
+_CALLSIM_DAY0 = datetime.date(2000, 1, 3).toordinal()
 _CALLSIM_ACTIONS = {
     "after_hours": "arrived outside opening hours: not a call to the center, left out",
     "unfinished": "still in the system when the run stopped: left out",
@@ -386,7 +388,7 @@ def callsim_preset(clock_start_s: float = 0.0) -> Preset:
         replication = _integer(cells["replication"], "replication")
         t = _seconds(cells["arrival_s"], "arrival_s")
         sim_day, t_in_day = divmod(t, _DAY_S)
-        day = replication * 1000 + int(sim_day)
+        day = _CALLSIM_DAY0 + replication * 1000 + int(sim_day)
         arrival = clock_start_s + t_in_day  # the clock of simulated instant x: x - t + arrival
         ivr_exit = _optional_seconds(cells["ivr_exit_s"], "ivr_exit_s")
         queue = _optional_seconds(cells["queue_entry_s"], "queue_entry_s")

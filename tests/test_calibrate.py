@@ -1,0 +1,154 @@
+"""Calibration: round trips through our own records, censored fits, the bank logs, bad input."""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from calibrate.calibration import Settings, calibrate
+from calibrate.fitting import fit_duration, kaplan_meier
+from calibrate.logs import ANONYMOUS_BANK, preset_named, read_logs
+from scenarios.schema import (
+    AgentGroup,
+    Calendar,
+    CallType,
+    Distribution,
+    Scenario,
+    Simulation,
+)
+from sim.replicate import simulate
+from sim_cli import cli
+
+BANK = Path(os.environ.get("CALLSIM_BANK_DATA") or (
+    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "anonymous-bank-1999"))
+needs_bank = pytest.mark.skipif(not (BANK / "january.txt").exists(),
+                                reason="shared Anonymous Bank data not present")
+
+
+def _center(patience: Distribution) -> Scenario:
+    return Scenario(
+        name="round trip",
+        calendar=Calendar(start_s=8 * 3600.0, interval_s=3600.0, intervals_per_day=4),
+        call_types=(CallType(name="calls", calls_per_interval=(("day", (300.0,) * 4),),
+                             handle_time=Distribution(kind="lognormal", mean_s=150.0, cv=0.8),
+                             patience=patience),),
+        agent_groups=(AgentGroup(name="agents", skills=("calls",), staffing=(11,) * 4),),
+        simulation=Simulation(replications=8, seed=7),
+    )
+
+
+@pytest.mark.parametrize("patience", [
+    Distribution(kind="exponential", mean_s=120.0),
+    Distribution(kind="weibull", mean_s=150.0, cv=0.6),
+])
+def test_round_trip_recovers_known_parameters(tmp_path, patience):
+    records = tmp_path / "calls.csv"
+    simulate(_center(patience), records_path=records)
+    log = read_logs([records], preset_named("callsim", clock_start_s=8 * 3600.0))
+    assert len(set(log.day.tolist())) == 8  # one day per replication
+    cal = calibrate(log, Settings(resolution_s=0.0, short_service_s=0.0))
+    ht = next(f for f in cal.handle_time.fits if f.family == "lognormal")
+    assert ht.mean_ci95_s[0] <= 150.0 <= ht.mean_ci95_s[1]
+    assert ht.cv_ci95[0] <= 0.8 <= ht.cv_ci95[1]
+    fit = next(f for f in cal.patience.fits if f.family == patience.kind)
+    assert fit.mean_ci95_s[0] <= patience.mean_s <= fit.mean_ci95_s[1]
+    if patience.kind == "weibull":
+        assert fit.cv_ci95[0] <= patience.cv <= fit.cv_ci95[1]
+        assert cal.patience.chosen.family == "weibull"  # AIC sees the shape
+    # Arrivals: 300 calls per hour, over 8 days of 4 hours: CI from the Poisson count.
+    profile = cal.arrivals.profiles["weekday"][8:12]
+    assert abs(profile.mean() - 300.0) <= 3 * np.sqrt(300.0 / 32)
+    # Staffing: 11 agents were on duty; presence from work sessions sees them all.
+    present = cal.observed.present.reshape(8, 24)[:, 9:11].mean()
+    assert 10.0 <= present <= 11.0 + 1e-9
+
+
+def test_naive_mean_of_abandoners_is_biased_and_censored_mle_is_not():
+    rng = np.random.default_rng(3)
+    patience = rng.exponential(200.0, 20_000)
+    wait_offer = rng.exponential(60.0, 20_000)  # time until an agent would answer
+    abandoned = patience < wait_offer
+    wait = np.minimum(patience, wait_offer)
+    naive = wait[abandoned].mean()
+    fit = fit_duration("exponential", wait[abandoned], wait[~abandoned])
+    assert naive < 0.5 * 200.0  # far below the truth
+    assert fit.mean_ci95_s[0] <= 200.0 <= fit.mean_ci95_s[1]
+    times, surv = kaplan_meier(wait, abandoned)
+    at = np.searchsorted(times, 100.0) - 1
+    assert abs(surv[at] - np.exp(-100.0 / 200.0)) < 0.02
+
+
+def test_interval_censoring_handles_whole_seconds_and_zero_waits():
+    rng = np.random.default_rng(5)
+    x = rng.lognormal(4.0, 0.9, 5000)
+    fit = fit_duration("lognormal", np.append(np.floor(x), 0.0), resolution_s=1.0)
+    assert abs(fit.params["mu"] - 4.0) < 3 * 0.9 / np.sqrt(5000) + 0.01
+    with pytest.raises(ValueError, match="resolution_s=1"):
+        fit_duration("lognormal", np.append(np.floor(x), 0.0))  # a 0 s wait
+
+
+@needs_bank
+def test_bank_preset_reads_both_months_and_counts_every_quirk():
+    jan = read_logs([BANK / "january.txt"], ANONYMOUS_BANK)
+    feb = read_logs([BANK / "february.txt"], ANONYMOUS_BANK)
+    assert (len(jan.problems), len(feb.problems)) == (0, 0)
+    quirks = {q.kind: q.count for q in jan.quirks}
+    assert quirks["phantom"] == 240  # PHANTOM rows of january.txt, ignored per documentation
+    assert quirks["negative vru_time"] == 32  # the 33 negatives, less one PHANTOM row
+    assert quirks["unknown service type"] == 2  # type 'AA'
+    assert len(jan) + quirks["phantom"] == 31599
+    assert {q.kind: q.count for q in feb.quirks}["phantom"] == 278
+    assert len(feb) + 278 == 33344
+
+
+@needs_bank
+def test_bank_figures_agree_with_the_published_facts():
+    # Brown et al. (2005, JASA 100(469)), sections on service times and on patience, as
+    # summarised in the data README: mean service about 3 minutes, lognormal; abandonment about
+    # proportional to mean wait with an inverse slope (mean patience) of several minutes.
+    cal = calibrate(read_logs([BANK / "january.txt"], ANONYMOUS_BANK), Settings())
+    assert 150 <= cal.handle_time.mean_all_s <= 210
+    assert cal.handle_time.chosen.family == "lognormal"
+    assert 0.03 <= cal.handle_time.n_short / cal.handle_time.n_answered <= 0.08  # about 5 %
+    assert 180 <= cal.patience.exponential.mean_s <= 900
+    assert 180 <= cal.patience.regression_mean_s <= 900
+    assert cal.patience.naive_mean_s < 0.5 * cal.patience.exponential.mean_s
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad input through the CLI: one line, exit 1, no traceback.
+
+HEADER = "\t".join(ANONYMOUS_BANK.columns)
+ROW = ("AA0101\t33118\t27997683\t2\tPS\t990101\t6:55:20\t6:55:26\t6\t6:55:26\t6:55:43\t17\t"
+       "AGENT\t6:55:43\t6:56:37\t54\tMICHAL")
+
+
+def _run(tmp_path, content: bytes | str, *extra):
+    path = tmp_path / "log.txt"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    res = CliRunner().invoke(cli, ["calibrate", str(path), "--preset", "anonymous-bank", "--out",
+                                   str(tmp_path / "out"), *extra])
+    return res
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("", "is empty"),
+    (HEADER.replace("q_time", "qtime") + "\n" + ROW + "\n", "'q_time' must be in the header"),
+    (HEADER.replace("\t", ",") + "\n", "wrong delimiter"),
+    (b"\xff\xfe" + HEADER.encode(), "must be UTF-8"),
+    (HEADER + "\n" + ROW.replace("AGENT", "AGNT") + "\n" + "x\ty\n", "no usable call"),
+])
+def test_malformed_logs_give_one_line_errors(tmp_path, content, message):
+    res = _run(tmp_path, content)
+    assert res.exit_code == 1
+    assert message in res.output
+    assert "Traceback" not in res.output
+
+
+def test_strict_stops_at_the_first_bad_row_with_row_and_column(tmp_path):
+    res = _run(tmp_path, HEADER + "\n" + ROW + "\n" + ROW.replace("\t17\t", "\t-4\t") + "\n",
+               "--strict")
+    assert res.exit_code == 1
+    assert "row 3" in res.output and "q_time" in res.output and "'-4'" in res.output
