@@ -445,10 +445,12 @@ def _read_logs(logs, preset, columns, mapping_file, clock_start, strict):
 @click.option("--short-service", "short_s", type=float, default=10.0, show_default=True,
               help="Services shorter than this (s) are left out of the handle-time shape.")
 @awt_option
+@click.option("--tune/--no-tune", default=True, show_default=True,
+              help="Scale the availability so the simulation replays the logs' abandonment.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
               help="Folder for scenario.toml and calibration.json.")
 def calibrate_cmd(logs, preset, columns, mapping_file, clock_start, strict, interval, day_types,
-                  short_s, awt_s, out_dir) -> None:
+                  short_s, awt_s, tune, out_dir) -> None:
     """Fit a scenario from per-call LOGS and write DIR/scenario.toml and calibration.json."""
     import json
     from pathlib import Path
@@ -462,18 +464,32 @@ def calibrate_cmd(logs, preset, columns, mapping_file, clock_start, strict, inte
                         short_service_s=short_s, awt_s=awt_s,
                         resolution_s=0.0 if preset == "callsim" else 1.0)
     cal = calibrate(log, settings)
+    document = jsonable(cal.to_dict())
+    name = f"calibrated from {Path(logs[0]).name}"
+    scale = 1.0
+    if tune:
+        from plan.backtest import Learned, tune_availability
+
+        with click.progressbar(length=12, label="tuning availability by simulation",
+                               file=sys.stderr) as bar:
+            scale, record = tune_availability(cal.scenario(name), Learned.from_document(document),
+                                              log, progress=lambda *_: bar.update(1))
+        document["staffing"]["availability"]["simulation_scale"] = scale
+        document["staffing"]["availability"]["simulation_tuning"] = jsonable(record)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    write_scenario(cal.scenario(name=f"calibrated from {Path(logs[0]).name}"),
-                   out / "scenario.toml", header_comment=cal.header())
-    (out / "calibration.json").write_text(json.dumps(jsonable(cal.to_dict()), indent=1) + "\n")
+    header = cal.header() + f"\nAvailability scale tuned by simulation: {scale:.3f}."
+    write_scenario(cal.scenario(name, availability_scale=scale), out / "scenario.toml",
+                   header_comment=header)
+    (out / "calibration.json").write_text(json.dumps(document, indent=1) + "\n")
     h, p = cal.handle_time, cal.patience
     click.echo(f"handle time: {h.chosen.family}, mean {h.mean_all_s:.1f} s (all answered), "
                f"cv {h.chosen.cv:.3f}; {h.n_short} services under {h.short_s:g} s")
     click.echo(f"patience: {p.chosen.family} (AIC), exponential MLE mean "
                f"{p.exponential.mean_s:.0f} s, naive mean of abandoners {p.naive_mean_s:.0f} s, "
                f"regression {p.regression_mean_s:.0f} s")
-    click.echo(f"availability (pooled) {cal.availability.pooled:.3f}; baseline factor "
+    click.echo(f"availability (pooled) {cal.availability.pooled:.3f} x scale {scale:.3f}; "
+               f"baseline factor "
                f"{cal.baseline_factor:.3f}; wrote {out / 'scenario.toml'}, "
                f"{out / 'calibration.json'}")
 

@@ -105,8 +105,12 @@ class Calibration:
     window: tuple[int, int]
     effective_by_type: dict
 
-    def scenario(self, name: str = "calibrated") -> Scenario:
-        """The calibrated center as a :class:`Scenario` (see the module docstring)."""
+    def scenario(self, name: str = "calibrated", availability_scale: float = 1.0) -> Scenario:
+        """The calibrated center as a :class:`Scenario` (see the module docstring).
+
+        ``availability_scale`` multiplies the effective staffing (a correction learned by
+        simulating the training period, see ``plan.backtest.tune_availability``).
+        """
         s = self.settings
         per = round(86400 / s.interval_s)
         lo, hi = self.window
@@ -114,7 +118,7 @@ class Calibration:
         profiles = {t: p for t, p in self.arrivals.profiles.items() if t in week}
         calls = tuple((t, tuple(float(round(x, 3)) for x in profiles.get(t, np.zeros(per))[lo:hi]))
                       for t in dict.fromkeys(week))
-        staffing = tuple(round(x) for t in week
+        staffing = tuple(round(x * availability_scale) for t in week
                          for x in self.effective_by_type.get(t, np.zeros(per))[lo:hi])
         ht = self.handle_time
         pat = self.patience.chosen
