@@ -146,15 +146,17 @@ def _log_sf(family: str, theta: np.ndarray, x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _log_likelihood(family: str, theta: np.ndarray, events: np.ndarray, censored: np.ndarray,
+def _log_likelihood(family: str, theta: np.ndarray, events: tuple, censored: tuple,
                     resolution_s: float) -> float:
+    """Log-likelihood; ``events`` and ``censored`` are (distinct values, counts) pairs."""
+    (ev, ev_n), (ce, ce_n) = events, censored
     if resolution_s > 0:
-        lo, hi = _log_sf(family, theta, events), _log_sf(family, theta, events + resolution_s)
+        lo, hi = _log_sf(family, theta, ev), _log_sf(family, theta, ev + resolution_s)
         # log(S(lo) - S(hi)) = log S(lo) + log(1 - exp(log S(hi) - log S(lo)))
         ll_events = lo + np.log(-np.expm1(np.minimum(hi - lo, -1e-300)))
     else:
-        ll_events = _log_pdf_sf(family, theta, events)[0]
-    total = float(ll_events.sum()) + float(_log_sf(family, theta, censored).sum())
+        ll_events = _log_pdf_sf(family, theta, ev)[0]
+    total = float(ll_events @ ev_n) + float(_log_sf(family, theta, ce) @ ce_n)
     return total if math.isfinite(total) else -math.inf
 
 
@@ -201,8 +203,12 @@ def fit_duration(family: str, events, censored=(), *, resolution_s: float = 0.0)
         raise CalibrationError("durations must be > 0 for exact-time fits, got a zero; give "
                                "resolution_s=1 for logs in whole seconds")
 
+    # Logs in whole seconds repeat values: the likelihood over distinct values with counts is
+    # the same sum, tens of times faster.
+    ev_u, ce_u = np.unique(ev, return_counts=True), np.unique(ce, return_counts=True)
+
     def nll(theta):
-        ll = _log_likelihood(family, theta, ev, ce, resolution_s)
+        ll = _log_likelihood(family, theta, ev_u, ce_u, resolution_s)
         return -ll if math.isfinite(ll) else 1e300
 
     theta0 = _start(family, ev, ce, resolution_s)

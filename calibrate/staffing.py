@@ -28,6 +28,7 @@ Everything runs on a one-second grid per day (25 hours, so that calls crossing m
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -182,7 +183,7 @@ def fractional(model: str, *, arrival_rate_per_s: float, aht_s: float, agents: f
     if share > 1e-9:
         high = _figures(model, arrival_rate_per_s, aht_s, lo + 1, mean_patience_s, awt_s)
     if high is None:
-        return low
+        return dict(low)
     out = {}
     for key in low:
         a, b = low[key], high[key]
@@ -193,7 +194,9 @@ def fractional(model: str, *, arrival_rate_per_s: float, aht_s: float, agents: f
     return out
 
 
+@functools.lru_cache(maxsize=65536)
 def _figures(model, rate, aht, n, patience, awt) -> dict:
+    # Cached: a factor search revisits the same whole agent counts of each interval many times.
     if rate <= 0:
         return {"p_abandon": 0.0, "service_level": 1.0, "asa_s": 0.0}
     if n < 1:
