@@ -482,6 +482,9 @@ def calibrate_cmd(logs, preset, columns, mapping_file, clock_start, strict, inte
     write_scenario(cal.scenario(name, availability_scale=scale), out / "scenario.toml",
                    header_comment=header)
     (out / "calibration.json").write_text(json.dumps(document, indent=1) + "\n")
+    from report.calibration_plots import calibration_plots
+
+    plots = calibration_plots(cal, out)
     h, p = cal.handle_time, cal.patience
     click.echo(f"handle time: {h.chosen.family}, mean {h.mean_all_s:.1f} s (all answered), "
                f"cv {h.chosen.cv:.3f}; {h.n_short} services under {h.short_s:g} s")
@@ -491,7 +494,7 @@ def calibrate_cmd(logs, preset, columns, mapping_file, clock_start, strict, inte
     click.echo(f"availability (pooled) {cal.availability.pooled:.3f} x scale {scale:.3f}; "
                f"baseline factor "
                f"{cal.baseline_factor:.3f}; wrote {out / 'scenario.toml'}, "
-               f"{out / 'calibration.json'}")
+               f"{out / 'calibration.json'}, " + ", ".join(p.name for p in plots))
 
 
 @cli.command("backtest")
@@ -503,8 +506,10 @@ def calibrate_cmd(logs, preset, columns, mapping_file, clock_start, strict, inte
               show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
 @format_option
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
+              help="Write a PNG: observed vs predicted abandonment, bias by hour of day.")
 def backtest_cmd(scenario, logs, preset, columns, mapping_file, clock_start, strict,
-                 calibration_path, replications, seed, fmt) -> None:
+                 calibration_path, replications, seed, fmt, plot_path) -> None:
     """Replay LOGS interval by interval through Erlang C, Erlang A and the simulation."""
     import json
     from pathlib import Path
@@ -528,6 +533,11 @@ def backtest_cmd(scenario, logs, preset, columns, mapping_file, clock_start, str
             bar.update(1)
         result: Backtest = backtest(sc, learned, log, replications=replications, seed=seed,
                                     progress=progress)
+    if plot_path is not None:
+        from report.calibration_plots import backtest_plot
+
+        backtest_plot(result, plot_path, ("erlang_a", "simulation", "baseline_headcount",
+                                          "baseline_factor"))
     if fmt == "json":
         click.echo(json.dumps(jsonable(result.document()), indent=1))
     elif fmt == "csv":

@@ -273,7 +273,9 @@ def calibrate(log: CallLog, settings: Settings = Settings()) -> Calibration:
         raise CalibrationError("no interval with agents present could be inferred from the "
                                "logs (no answered call names its agent)")
     window = (int(open_k[0]), int(open_k[-1]) + 1)
-    factor, mae = fit_baseline_factor(obs, patience.exponential.mean_s, settings.awt_s)
+    hours_in = (obs.k >= window[0]) & (obs.k < window[1])
+    factor, mae = fit_baseline_factor(obs, patience.exponential.mean_s, settings.awt_s,
+                                      within=hours_in)
     return Calibration(settings=settings, log=log, arrivals=arrivals, handle_time=handle,
                        patience=patience, availability=availability, timeline=tl, observed=obs,
                        ivr_mean_s=ivr_mean, ivr_cv=ivr_cv, ivr_leave_share=leave_share,
@@ -287,26 +289,29 @@ def usable_intervals(obs: Observed) -> np.ndarray:
 
 
 def erlang_a_abandonment(obs: Observed, agents: np.ndarray, mean_patience_s: float,
-                         awt_s: float, model: str = "erlang_a") -> list[dict]:
-    """Erlang figures per usable interval with the given (fractional) agents."""
+                         awt_s: float, use: np.ndarray) -> list[dict]:
+    """Erlang A figures per interval of ``use`` with the given (fractional) agents."""
     out = []
-    for i in np.flatnonzero(usable_intervals(obs)):
-        out.append(fractional(model, arrival_rate_per_s=obs.offered[i] / obs.interval_s,
+    for i in np.flatnonzero(use):
+        out.append(fractional("erlang_a", arrival_rate_per_s=obs.offered[i] / obs.interval_s,
                               aht_s=float(obs.aht_s[i]), agents=float(agents[i]),
                               mean_patience_s=mean_patience_s, awt_s=awt_s))
     return out
 
 
-def fit_baseline_factor(obs: Observed, mean_patience_s: float,
-                        awt_s: float) -> tuple[float, float]:
-    """The analyst's factor on presence (module docstring, step 5) and its training MAE."""
-    use = usable_intervals(obs)
+def fit_baseline_factor(obs: Observed, mean_patience_s: float, awt_s: float,
+                        within: np.ndarray | None = None) -> tuple[float, float]:
+    """The analyst's factor on presence (module docstring, step 5) and its training MAE.
+
+    Fitted on the usable intervals ``within`` the scenario's hours (all usable ones if None).
+    """
+    use = usable_intervals(obs) if within is None else usable_intervals(obs) & within
     weights = obs.offered[use]
     observed = obs.p_abandon[use]
 
     def mae(f: float) -> float:
         pred = np.array([r["p_abandon"] for r in
-                         erlang_a_abandonment(obs, obs.present * f, mean_patience_s, awt_s)])
+                         erlang_a_abandonment(obs, obs.present * f, mean_patience_s, awt_s, use)])
         return float((weights * np.abs(pred - observed)).sum() / weights.sum())
 
     grid = np.arange(0.2, 1.51, 0.1)

@@ -16,6 +16,9 @@ hour of day). Methods:
 ``baseline_factor``     Erlang A with agents = presence x the factor fitted on the training
                         period [baseline b].
 
+Judged: intervals inside the scenario's hours (those calibration found staffed) with calls
+offered, agents present and a positive AHT observed.
+
 The noise floor: how far one replication's hourly abandonment lies from the mean of all
 replications, i.e. the error a perfect model would still make on one real day (call-weighted
 mean absolute deviation, averaged over replications).
@@ -143,8 +146,7 @@ def backtest(scenario: Scenario, learned: Learned, log: CallLog, *, replications
     interval_s, awt_s = learned.interval_s, scenario.targets.awt_s
     tl = timeline(log, learned.gap_s)
     obs = observe(log, tl, interval_s=interval_s, awt_s=awt_s)
-    use = usable_intervals(obs)
-    index = np.flatnonzero(use)
+    index = np.flatnonzero(_judged(obs, scenario))
     eff = effective_staffing(obs.present, obs.k, interval_s, learned.availability) * learned.scale
     agents_by = {"erlang_c": eff, "erlang_a": eff, "baseline_headcount": obs.present,
                  "baseline_factor": obs.present * learned.baseline_factor}
@@ -162,6 +164,13 @@ def backtest(scenario: Scenario, learned: Learned, log: CallLog, *, replications
     summary = _summary(obs, index, predicted)
     return Backtest(observed=obs, index=index, predicted=predicted, noise_floor=floor,
                     summary=summary)
+
+
+def _judged(obs: Observed, scenario: Scenario) -> np.ndarray:
+    """Usable intervals inside the scenario's hours (the hours calibration found staffed)."""
+    cal = scenario.calendar
+    start = (obs.k * obs.interval_s - cal.start_s) % 86400.0
+    return usable_intervals(obs) & (start < cal.day_s)
 
 
 def tune_availability(scenario: Scenario, learned: Learned, log: CallLog, *,
@@ -183,7 +192,7 @@ def tune_availability(scenario: Scenario, learned: Learned, log: CallLog, *,
 
     tl = timeline(log, learned.gap_s)
     obs = observe(log, tl, interval_s=learned.interval_s, awt_s=scenario.targets.awt_s)
-    index = np.flatnonzero(usable_intervals(obs))
+    index = np.flatnonzero(_judged(obs, scenario))
     off = obs.offered[index]
     target = float(obs.abandoned[index].sum() / off.sum())
     trail: list[tuple[float, float]] = []

@@ -34,7 +34,7 @@ ALLOWED_IMPORTS = {
     "sim": {"scenarios"},
     "calibrate": {"scenarios", "erlang"},
     "plan": {"erlang", "scenarios", "sim", "calibrate"},
-    "report": {"erlang", "scenarios", "sim", "calibrate", "plan"},
+    "report": {"erlang", "scenarios", "sim", "plan"},
     "sim_cli": {"erlang", "scenarios", "sim", "calibrate", "plan", "report"},
 }
 #: Imports the table forbids that a restructuring in progress is removing (none now).
