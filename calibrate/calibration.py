@@ -198,6 +198,9 @@ class Calibration:
 
 
 def _dist(kind: str, mean_s: float, cv: float) -> Distribution:
+    if mean_s <= 0 or cv <= 0:  # e.g. no IVR in the logs: every call passes it at once
+        return Distribution(kind="deterministic", mean_s=max(float(round(mean_s, 3)), 0.0),
+                            cv=0.0)
     if kind == "exponential":
         return Distribution(kind="exponential", mean_s=float(round(mean_s, 3)), cv=1.0)
     return Distribution(kind=kind, mean_s=float(round(mean_s, 3)), cv=float(round(cv, 4)))

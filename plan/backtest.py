@@ -323,8 +323,9 @@ def _summary(obs: Observed, index: np.ndarray, predicted: dict) -> dict:
             w = answered if k == "asa_s" else off
             err = pm[k] - observed[k]
             ok = np.isfinite(err) & (w > 0)
-            entry[f"{k}_hourly_mae"] = float(np.abs(err[ok]) @ w[ok] / w[ok].sum())
-            entry[f"{k}_hourly_bias"] = float(err[ok] @ w[ok] / w[ok].sum())
+            total = w[ok].sum()  # 0 when a method has no finite figure (Erlang C overload)
+            entry[f"{k}_hourly_mae"] = float(np.abs(err[ok]) @ w[ok] / total) if total else None
+            entry[f"{k}_hourly_bias"] = float(err[ok] @ w[ok] / total) if total else None
             if k != "asa_s":
                 entry[f"{k}_daily_mae"], entry[f"{k}_daily_bias"] = _pooled(
                     days, off, pm[k], observed[k])

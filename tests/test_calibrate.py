@@ -1,5 +1,6 @@
 """Calibration: round trips through our own records, censored fits, the bank logs, bad input."""
 
+import json
 import os
 from pathlib import Path
 
@@ -152,3 +153,52 @@ def test_strict_stops_at_the_first_bad_row_with_row_and_column(tmp_path):
                "--strict")
     assert res.exit_code == 1
     assert "row 3" in res.output and "q_time" in res.output and "'-4'" in res.output
+
+
+def test_calibrate_writes_a_scenario_that_run_plays_and_backtest_reads(tmp_path):
+    records = tmp_path / "calls.csv"
+    simulate(_center(Distribution(kind="exponential", mean_s=120.0)), replications=3,
+             records_path=records)
+    out = tmp_path / "fit"
+    runner = CliRunner()
+    res = runner.invoke(cli, ["calibrate", str(records), "--preset", "callsim", "--clock-start",
+                              "08:00", "--no-tune", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    for name in ("scenario.toml", "calibration.json", "arrivals.png", "handle_time.png",
+                 "patience.png", "abandonment_vs_wait.png"):
+        assert (out / name).stat().st_size > 0
+    text = (out / "scenario.toml").read_text()
+    assert "sha256" in text and 'start = "08:00"' in text
+    res = runner.invoke(cli, ["run", str(out / "scenario.toml"), "-r", "2", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(cli, ["backtest", str(out / "scenario.toml"), str(records), "--preset",
+                              "callsim", "--clock-start", "08:00", "-r", "2", "--format", "json",
+                              "--plot", str(tmp_path / "bt.png")])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output[res.output.index("{"):])
+    first = doc["intervals"][0]
+    assert first["start"].endswith("T08:00") and first["offered"] > 0
+    assert set(first["predicted"]) == {"erlang_c", "erlang_a", "simulation",
+                                       "baseline_headcount", "baseline_factor"}
+    assert set(first["observed"]) == {"p_abandon", "asa_s", "service_level"}
+    assert "simulation" in doc["summary"] and doc["noise_floor"]["p_abandon_hourly_mae"] >= 0
+    assert (tmp_path / "bt.png").stat().st_size > 0
+
+
+def test_dither_keeps_the_running_mean_of_fractional_staffing():
+    from plan.backtest import _dither
+
+    values = np.array([2.3, 2.3, 2.3, 2.3, 5.75, 5.75, 5.75, 5.75])
+    whole = _dither(values)
+    assert np.all(np.abs(np.cumsum(whole) - np.cumsum(values)) <= 0.5 + 1e-9)
+
+
+def test_fractional_erlang_interpolates_between_whole_agents():
+    from calibrate.staffing import fractional
+    from erlang.erlang_a import erlang_a
+
+    kw = dict(arrival_rate_per_s=0.03, aht_s=180.0, mean_patience_s=300.0, awt_s=20.0)
+    five, six = (erlang_a(agents=n, **kw).p_abandon for n in (5, 6))
+    assert fractional("erlang_a", agents=5.0, **kw)["p_abandon"] == five
+    assert abs(fractional("erlang_a", agents=5.25, **kw)["p_abandon"]
+               - (0.75 * five + 0.25 * six)) < 1e-15
