@@ -445,19 +445,30 @@ def _read_logs(logs, preset, columns, mapping_file, clock_start, strict):
 @click.option("--short-service", "short_s", type=float, default=10.0, show_default=True,
               help="Services shorter than this (s) are left out of the handle-time shape.")
 @awt_option
+@click.option("--reports", is_flag=True,
+              help="LOGS are interval reports (with --columns or --mapping), not call logs.")
 @click.option("--tune/--no-tune", default=True, show_default=True,
               help="Scale the availability so the simulation replays the logs' abandonment.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
               help="Folder for scenario.toml and calibration.json.")
 def calibrate_cmd(logs, preset, columns, mapping_file, clock_start, strict, interval, day_types,
-                  short_s, awt_s, tune, out_dir) -> None:
-    """Fit a scenario from per-call LOGS and write DIR/scenario.toml and calibration.json."""
+                  short_s, awt_s, reports, tune, out_dir) -> None:
+    """Fit a scenario from per-call LOGS and write DIR/scenario.toml and calibration.json.
+
+    With --reports, LOGS are interval reports: arrivals, mean handle time, exponential patience
+    and a staffing factor are fitted from them alone (see calibrate/intervals.py).
+    """
     import json
     from pathlib import Path
 
     from calibrate.calibration import Settings, calibrate
     from report.formats import jsonable
     from scenarios.write import write_scenario
+
+    if reports:
+        _calibrate_reports(logs, columns, mapping_file, strict, interval, day_types, awt_s,
+                           out_dir)
+        return
 
     log = _read_logs(logs, preset, columns, mapping_file, clock_start, strict)
     settings = Settings(interval_s=float(interval) * 60, day_types=day_types,
@@ -495,6 +506,47 @@ def calibrate_cmd(logs, preset, columns, mapping_file, clock_start, strict, inte
                f"baseline factor "
                f"{cal.baseline_factor:.3f}; wrote {out / 'scenario.toml'}, "
                f"{out / 'calibration.json'}, " + ", ".join(p.name for p in plots))
+
+
+def _calibrate_reports(logs, columns, mapping_file, strict, interval, day_types, awt_s,
+                       out_dir) -> None:
+    import json
+    import tomllib
+    from pathlib import Path
+
+    from calibrate.calibration import Settings
+    from calibrate.errors import CalibrationError
+    from calibrate.intervals import calibrate_reports, read_interval_reports
+    from calibrate.logs import parse_columns_option
+    from report.formats import jsonable
+    from scenarios.write import write_scenario
+
+    if (columns is None) == (mapping_file is None):
+        raise CalibrationError("--reports needs exactly one of --columns, --mapping")
+    if columns is not None:
+        mapping = parse_columns_option(columns)
+    else:
+        try:
+            mapping = tomllib.loads(Path(mapping_file).read_text(encoding="utf-8"))["columns"]
+        except (tomllib.TOMLDecodeError, KeyError) as exc:
+            raise CalibrationError(f"{mapping_file}: must be TOML with a [columns] table "
+                                   f"({exc})") from None
+    settings = Settings(interval_s=float(interval) * 60, day_types=day_types, awt_s=awt_s)
+    report = read_interval_reports(logs, mapping, interval_s=settings.interval_s, strict=strict)
+    click.echo(f"read {len(report.observed.offered)} intervals; {len(report.problems)} unusable "
+               "rows", err=True)
+    for problem in report.problems[:10]:
+        click.echo(f"  unusable: {problem}", err=True)
+    cal = calibrate_reports(report, settings)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    write_scenario(cal.scenario(), out / "scenario.toml", header_comment=cal.header())
+    (out / "calibration.json").write_text(json.dumps(jsonable(cal.to_dict()), indent=1) + "\n")
+    lo, hi = cal.patience_ci95_s
+    click.echo(f"handle time: mean {cal.aht_s:.1f} s (exponential assumed); patience: "
+               f"exponential mean {cal.patience_mean_s:.0f} s (95 % CI {lo:.0f}-{hi:.0f}); "
+               f"staffing factor {cal.factor if cal.factor is None else round(cal.factor, 3)}; "
+               f"wrote {out / 'scenario.toml'}, {out / 'calibration.json'}")
 
 
 @cli.command("backtest")

@@ -104,6 +104,12 @@ def fit_arrivals(day, arrival_s, *, interval_s: float, weekend: frozenset[int],
     """Profiles, overdispersion and odd days from the arrival day and time of each call."""
     days = np.unique(day)
     counts = interval_counts(day, arrival_s, interval_s, days)
+    return fit_counts(days, counts, interval_s=interval_s, weekend=weekend, mode=mode)
+
+
+def fit_counts(days: np.ndarray, counts: np.ndarray, *, interval_s: float,
+               weekend: frozenset[int], mode: str = "weekday") -> ArrivalFit:
+    """As :func:`fit_arrivals`, from calls per interval (``counts[day, interval of 24 h]``)."""
     types = tuple(day_type(int(d), weekend, mode) for d in days)
     totals = counts.sum(axis=1)
     all_days = set(range(int(days[0]), int(days[-1]) + 1))

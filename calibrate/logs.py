@@ -574,22 +574,10 @@ def read_logs(paths: Sequence[str | Path], preset: Preset, *, strict: bool = Fal
     sources = []
     for path in paths:
         name = str(path)
-        data = Path(path).read_bytes()
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise CalibrationError(f"must be UTF-8 text, got byte 0x{data[exc.start]:02x} at "
-                                   f"offset {exc.start}", file=name) from None
-        lines = text.splitlines()
-        if not lines or not lines[0].strip():
-            raise CalibrationError("is empty: no header row", file=name)
-        delimiter = preset.delimiter or _detect_delimiter(lines[0], preset.columns, name)
-        header = [h.strip() for h in next(csv.reader([lines[0]], delimiter=delimiter))]
-        _check_header(header, preset.columns, delimiter, name)
+        table = open_table(path, preset.columns, preset.delimiter)
+        header = table.header
         n_before, n_rows = len(calls), 0
-        for row_number, cells in enumerate(csv.reader(lines[1:], delimiter=delimiter), start=2):
-            if not cells:
-                continue
+        for row_number, cells in table.rows:
             n_rows += 1
             if len(cells) != len(header):
                 problem = RowProblem(name, row_number, None,
@@ -612,8 +600,7 @@ def read_logs(paths: Sequence[str | Path], preset: Preset, *, strict: bool = Fal
                 raise CalibrationError(problem.reason, file=name, row=row_number,
                                        column=problem.column)
             problems.append(problem)
-        digest = hashlib.sha256(data).hexdigest()
-        sources.append(SourceFile(name, digest, n_rows, len(calls) - n_before))
+        sources.append(SourceFile(name, table.sha256, n_rows, len(calls) - n_before))
     if not calls:
         first = f"; first: {problems[0]}" if problems else ""
         raise CalibrationError(f"no usable call in {listing([str(p) for p in paths])} "
@@ -637,6 +624,40 @@ def read_logs(paths: Sequence[str | Path], preset: Preset, *, strict: bool = Fal
         weekend=preset.weekend, sources=tuple(sources), problems=tuple(problems),
         quirks=quirks, preset=preset.name,
     )
+
+
+@dataclass(frozen=True)
+class Table:
+    """A delimited text file opened and checked: header, SHA-256, (row number, cells) rows."""
+
+    header: list[str]
+    sha256: str
+    rows: Iterable[tuple[int, list[str]]]
+
+
+def open_table(path: str | Path, columns: Sequence[str], delimiter: str | None) -> Table:
+    """Open ``path`` as UTF-8 delimited text whose header holds ``columns``.
+
+    Raises :class:`CalibrationError` for text that is not UTF-8, an empty file, a header that
+    does not split (wrong delimiter) or lacks a column. Blank lines are skipped; rows are
+    numbered as lines of the file (header = 1).
+    """
+    name = str(path)
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CalibrationError(f"must be UTF-8 text, got byte 0x{data[exc.start]:02x} at "
+                               f"offset {exc.start}", file=name) from None
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise CalibrationError("is empty: no header row", file=name)
+    delimiter = delimiter or _detect_delimiter(lines[0], columns, name)
+    header = [h.strip() for h in next(csv.reader([lines[0]], delimiter=delimiter))]
+    _check_header(header, columns, delimiter, name)
+    rows = ((number, cells) for number, cells in
+            enumerate(csv.reader(lines[1:], delimiter=delimiter), start=2) if cells)
+    return Table(header=header, sha256=hashlib.sha256(data).hexdigest(), rows=rows)
 
 
 def _detect_delimiter(header_line: str, columns: Sequence[str], name: str) -> str:

@@ -202,3 +202,69 @@ def test_fractional_erlang_interpolates_between_whole_agents():
     assert fractional("erlang_a", agents=5.0, **kw)["p_abandon"] == five
     assert abs(fractional("erlang_a", agents=5.25, **kw)["p_abandon"]
                - (0.75 * five + 0.25 * six)) < 1e-15
+
+
+def _interval_report(log, path, *, with_mean_wait=True, bad_row=False):
+    """Aggregate a call log into a 60-minute interval report CSV, as an ACD would."""
+    from calibrate.observed import observe
+    from calibrate.staffing import timeline
+
+    obs = observe(log, timeline(log), interval_s=3600.0, awt_s=20.0)
+    lines = ["Interval,Offered,Answered,Abandoned,MeanWait,ASA,AHT,Agents"]
+    def cell(x):  # an ACD leaves a figure without calls empty
+        return "" if np.isnan(x) else f"{x:.3f}"
+
+    for i in np.flatnonzero(obs.offered > 0):
+        lines.append(f"{obs.start_label(i).replace('T', ' ')},{obs.offered[i]:g},"
+                     f"{obs.answered[i]:g},{obs.abandoned[i]:g},{cell(obs.mean_wait_s[i])},"
+                     f"{cell(obs.asa_s[i])},{cell(obs.aht_s[i])},11")
+    if bad_row:
+        lines.append("2000-01-03 25:00,1,1,0,0,0,100,11")
+    path.write_text("\n".join(lines) + "\n")
+    wait = "mean_wait_s=MeanWait" if with_mean_wait else "asa_s=ASA"
+    return (f"start=Interval,offered=Offered,answered=Answered,abandoned=Abandoned,{wait},"
+            "aht_s=AHT,agents=Agents")
+
+
+def test_interval_reports_alone_recover_mean_patience_and_aht(tmp_path):
+    records = tmp_path / "calls.csv"
+    simulate(_center(Distribution(kind="exponential", mean_s=120.0)), records_path=records)
+    log = read_logs([records], preset_named("callsim", clock_start_s=8 * 3600.0))
+    report = tmp_path / "report.csv"
+    columns = _interval_report(log, report, bad_row=True)
+    out = tmp_path / "fit"
+    res = CliRunner().invoke(cli, ["calibrate", str(report), "--reports", "--columns", columns,
+                                   "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "1 unusable rows" in res.output and "row 34" in res.output
+    doc = json.loads((out / "calibration.json").read_text())
+    lo, hi = doc["patience"]["ci95_s"]
+    assert lo <= 120.0 <= hi and hi - lo < 60
+    assert abs(doc["handle_time"]["mean_s"] - 150.0) < 5.0
+    assert 0.8 <= doc["staffing"]["factor"] <= 1.2  # 11 agents were on duty, all available
+    res = CliRunner().invoke(cli, ["run", str(out / "scenario.toml"), "-r", "2"])
+    assert res.exit_code == 0, res.output
+    # With only the ASA, abandoners' waits are missing: patience comes out low, and says so.
+    out2 = tmp_path / "fit2"
+    columns = _interval_report(log, report, with_mean_wait=False)
+    res = CliRunner().invoke(cli, ["calibrate", str(report), "--reports", "--columns", columns,
+                                   "--out", str(out2)])
+    doc2 = json.loads((out2 / "calibration.json").read_text())
+    assert doc2["patience"]["mean_s"] < lo and "underestimated" in doc2["patience"]["basis"]
+
+
+@needs_bank
+def test_interval_exponential_mle_equals_the_per_call_exposure_estimate(tmp_path):
+    from calibrate.intervals import calibrate_reports, read_interval_reports
+    from calibrate.logs import parse_columns_option
+
+    log = read_logs([BANK / "january.txt"], ANONYMOUS_BANK)
+    columns = _interval_report(log, tmp_path / "jan.csv")
+    report = read_interval_reports([tmp_path / "jan.csv"], parse_columns_option(columns),
+                                   interval_s=3600.0)
+    by_interval = calibrate_reports(report, weekend=ANONYMOUS_BANK.weekend)
+    per_call = calibrate(log, Settings())
+    # The same sufficient statistics (abandons, total wait), rounded to ms in the CSV.
+    assert abs(by_interval.patience_mean_s - per_call.patience.exposure_mean_s) < 0.01
+    assert not report.problems
+    assert by_interval.arrivals.n_days == {"fri": 5, "sat": 5, "weekday": 19}
