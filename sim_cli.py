@@ -560,8 +560,11 @@ def _calibrate_reports(logs, columns, mapping_file, strict, interval, day_types,
 @format_option
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
               help="Write a PNG: observed vs predicted abandonment, bias by hour of day.")
+@click.option("--staffing", "staffing_path", type=click.Path(dir_okay=False), default=None,
+              help="CSV with columns start (YYYY-MM-DD HH:MM) and agents: effective agents "
+                   "you know, used instead of the inferred ones.")
 def backtest_cmd(scenario, logs, preset, columns, mapping_file, clock_start, strict,
-                 calibration_path, replications, seed, fmt, plot_path) -> None:
+                 calibration_path, replications, seed, fmt, plot_path, staffing_path) -> None:
     """Replay LOGS interval by interval through Erlang C, Erlang A and the simulation."""
     import json
     from pathlib import Path
@@ -583,8 +586,13 @@ def backtest_cmd(scenario, logs, preset, columns, mapping_file, clock_start, str
         def progress(done, total):
             bar.length = total
             bar.update(1)
+        staffing = None
+        if staffing_path is not None:
+            from calibrate.intervals import read_staffing
+
+            staffing = read_staffing(staffing_path, learned.interval_s)
         result: Backtest = backtest(sc, learned, log, replications=replications, seed=seed,
-                                    progress=progress)
+                                    progress=progress, staffing=staffing)
     if plot_path is not None:
         from report.calibration_plots import backtest_plot
 

@@ -314,3 +314,34 @@ def calibrate_reports(report: IntervalReport, settings: Settings | None = None, 
         patience_ci95_s=ci, patience_basis=basis, regression_mean_s=regression, factor=factor,
         factor_mae=mae, window=window, weekend=weekend,
         ivr_leave_share=float(left / (left + obs.offered.sum())))
+
+
+def read_staffing(path: str | Path, interval_s: float) -> dict[tuple[int, int], float]:
+    """A staffing file (``start,agents``): (date ordinal, interval of the day) -> agents.
+
+    Every bad row is an error naming file, row, column and value (a staffing file is short and
+    a wrong number in it would silently change every prediction).
+    """
+    table = open_table(path, ("start", "agents"), None)
+    out = {}
+    for number, cells in table.rows:
+        got = dict(zip(table.header, cells, strict=False))
+        try:
+            (day, k), _ = _row({"start": got.get("start", ""), "offered": "0", "answered": "0",
+                                "abandoned": "0", "mean_wait_s": "0"},
+                               {"start": "start", "offered": "", "answered": "", "abandoned": "",
+                                "mean_wait_s": ""}, interval_s)
+            text = got.get("agents", "").strip()
+            try:
+                agents = float(text)
+            except ValueError:
+                raise _Bad("agents", f"must be a number, got {text!r}") from None
+            if not math.isfinite(agents) or agents < 0:
+                raise _Bad("agents", f"must be >= 0, got {text!r}")
+        except _Bad as bad:
+            raise CalibrationError(bad.reason, file=str(path), row=number,
+                                   column=bad.column) from None
+        out[(day, k)] = agents
+    if not out:
+        raise CalibrationError("has no staffing row", file=str(path))
+    return out

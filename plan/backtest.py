@@ -19,6 +19,9 @@ hour of day). Methods:
 Judged: intervals inside the scenario's hours (those calibration found staffed) with calls
 offered, agents present and a positive AHT observed.
 
+Staffing known to the user (``staffing=``, ``callsim backtest --staffing FILE``) replaces the
+inferred effective staffing where given.
+
 The noise floor: how far one replication's hourly abandonment lies from the mean of all
 replications, i.e. the error a perfect model would still make on one real day (call-weighted
 mean absolute deviation, averaged over replications).
@@ -141,13 +144,24 @@ def _dither(values: np.ndarray) -> np.ndarray:
 
 
 def backtest(scenario: Scenario, learned: Learned, log: CallLog, *, replications: int = 10,
-             seed: int = 1, progress: Callable[[int, int], None] | None = None) -> Backtest:
-    """Predict every usable interval of ``log`` with each method (module docstring)."""
+             seed: int = 1, progress: Callable[[int, int], None] | None = None,
+             staffing: dict[tuple[int, int], float] | None = None) -> Backtest:
+    """Predict every usable interval of ``log`` with each method (module docstring).
+
+    ``staffing`` maps (date ordinal, interval of the day) to effective agents the user knows,
+    replacing the inferred effective staffing of Erlang C, Erlang A and the simulation in those
+    intervals (the baselines keep the head count, as defined).
+    """
     interval_s, awt_s = learned.interval_s, scenario.targets.awt_s
     tl = timeline(log, learned.gap_s)
     obs = observe(log, tl, interval_s=interval_s, awt_s=awt_s)
     index = np.flatnonzero(_judged(obs, scenario))
     eff = effective_staffing(obs.present, obs.k, interval_s, learned.availability) * learned.scale
+    given = np.full(len(eff), np.nan)
+    for (day, k), agents in (staffing or {}).items():
+        hits = np.flatnonzero((obs.day == day) & (obs.k == k))
+        given[hits] = agents
+    eff = np.where(np.isnan(given), eff, given)
     agents_by = {"erlang_c": eff, "erlang_a": eff, "baseline_headcount": obs.present,
                  "baseline_factor": obs.present * learned.baseline_factor}
     predicted = {}
@@ -159,7 +173,7 @@ def backtest(scenario: Scenario, learned: Learned, log: CallLog, *, replications
                 for i in index]
         predicted[method] = {k: np.array([f[k] for f in figs]) for k in METRICS}
     sim_figs, floor = _simulate(scenario, learned, log, tl, obs, index, replications, seed,
-                                progress)
+                                progress, given)
     predicted["simulation"] = sim_figs
     summary = _summary(obs, index, predicted)
     return Backtest(observed=obs, index=index, predicted=predicted, noise_floor=floor,
@@ -219,7 +233,8 @@ def tune_availability(scenario: Scenario, learned: Learned, log: CallLog, *,
                    "search": [{"scale": a, "simulated": b} for a, b in trail]}
 
 
-def _simulate(scenario, learned, log, tl, obs, index, replications, seed, progress):
+def _simulate(scenario, learned, log, tl, obs, index, replications, seed, progress,
+              given=None):
     ct = scenario.call_types[0]
     unit_handle = sampler(Distribution(kind=ct.handle_time.kind, mean_s=1.0,
                                        cv=ct.handle_time.cv))
@@ -234,7 +249,10 @@ def _simulate(scenario, learned, log, tl, obs, index, replications, seed, progre
     awt_s = scenario.targets.awt_s
     for d, day in enumerate(tl.days):
         sel = asked & (log.day == day)
-        q_s = np.where(np.isnan(log.queue_s[sel]), log.arrival_s[sel], log.queue_s[sel])
+        # The instant each call asked for an agent: its queue entry, or for a call answered
+        # without queueing its answer (the IVR exit); the arrival only if neither is logged.
+        asked_s = np.where(np.isnan(log.answer_s[sel]), log.arrival_s[sel], log.answer_s[sel])
+        q_s = np.where(np.isnan(log.queue_s[sel]), asked_s, log.queue_s[sel])
         order = np.argsort(q_s, kind="stable")
         q_s = q_s[order]
         k_arr = (log.arrival_s[sel][order] // learned.interval_s).astype(int)
@@ -244,6 +262,10 @@ def _simulate(scenario, learned, log, tl, obs, index, replications, seed, progre
                        aht)
         staff = np.zeros(_QUARTERS, dtype=int)
         eff_q = present_q[d] * learned.by_hour[hour_q]
+        if given is not None:  # user-given agents per interval, constant within it
+            per_q = round(learned.interval_s / _QUARTER_S)
+            day_given = np.repeat(given[d * per:(d + 1) * per], per_q)[: len(eff_q)]
+            eff_q = np.where(np.isnan(day_given), eff_q, day_given)
         staff[: len(eff_q)] = _dither(eff_q)
         day_sc = Scenario(
             name="backtest day",

@@ -183,6 +183,21 @@ def test_calibrate_writes_a_scenario_that_run_plays_and_backtest_reads(tmp_path)
     assert set(first["observed"]) == {"p_abandon", "asa_s", "service_level"}
     assert "simulation" in doc["summary"] and doc["noise_floor"]["p_abandon_hourly_mae"] >= 0
     assert (tmp_path / "bt.png").stat().st_size > 0
+    # The user knows the staffing (11 on duty, all on calls): the simulation, now the true
+    # model, misses the pooled abandonment by no more than its own noise.
+    staffing = tmp_path / "staffing.csv"
+    staffing.write_text("start,agents\n" + "".join(
+        f"{iv['start'].replace('T', ' ')},11\n" for iv in doc["intervals"]))
+    base = ["backtest", str(out / "scenario.toml"), str(records), "--preset", "callsim",
+            "--clock-start", "08:00", "-r", "4", "--format", "json", "--staffing"]
+    res = runner.invoke(cli, [*base, str(staffing)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output[res.output.index("{"):])
+    sim = doc["summary"]["simulation"]
+    assert abs(sim["p_abandon_daily_bias"]) <= 3 * doc["noise_floor"]["p_abandon_daily_mae"] + 0.005
+    staffing.write_text("start,agents\n2000-01-03 08:00,eleven\n")
+    res = runner.invoke(cli, [*base, str(staffing)])
+    assert res.exit_code == 1 and "row 2" in res.output and "'eleven'" in res.output
 
 
 def test_dither_keeps_the_running_mean_of_fractional_staffing():
