@@ -283,3 +283,39 @@ def test_interval_exponential_mle_equals_the_per_call_exposure_estimate(tmp_path
     assert abs(by_interval.patience_mean_s - per_call.patience.exposure_mean_s) < 0.01
     assert not report.problems
     assert by_interval.arrivals.n_days == {"fri": 5, "sat": 5, "weekday": 19}
+
+
+def test_a_mapped_export_counts_every_bad_row_and_still_calibrates(tmp_path):
+    rng = np.random.default_rng(11)
+    lines = ["Start;Result;Queue;Talk;Agent"]
+    for i in range(400):
+        day, t = 4 + i % 5, 8 * 3600 + rng.uniform(0, 4 * 3600)
+        h, m, sec = int(t // 3600), int(t % 3600 // 60), int(t % 60)
+        stamp = f"2001-06-{day:02d} {h:02d}:{m:02d}:{sec:02d}"
+        wait = rng.exponential(30.0)
+        if rng.uniform() < 0.15:
+            lines.append(f"{stamp};GAVE_UP;{wait:.0f};;")
+        else:
+            lines.append(f"{stamp};TALKED;{wait:.0f};{rng.lognormal(5, 0.5):.0f};A{i % 4}")
+    bad = {402: "2001-06-31 09:00:00;TALKED;3;100;A1",   # no such date
+           403: "2001-06-04 09:00:00;TALKED;-3;100;A1",  # negative wait
+           404: "2001-06-04 09:00:00;HUNG;3;100;A1",     # unknown outcome
+           405: "2001-06-04 09:00:00;TALKED;3"}          # wrong field count
+    lines += bad.values()
+    log_path = tmp_path / "export.csv"
+    log_path.write_text("\n".join(lines) + "\n")
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[columns]\narrival = "Start"\noutcome = "Result"\nwait_s = "Queue"\n'
+                       'talk_s = "Talk"\nagent = "Agent"\n'
+                       '[outcomes]\nTALKED = "answered"\nGAVE_UP = "abandoned"\n')
+    res = CliRunner().invoke(cli, ["calibrate", str(log_path), "--mapping", str(mapping),
+                                   "--no-tune", "--out", str(tmp_path / "fit")])
+    assert res.exit_code == 0, res.output
+    assert "4 unusable rows" in res.output
+    for row, column in [(402, "Start"), (403, "Queue"), (404, "Result"), (405, None)]:
+        assert f"row {row}" + (f", column {column}" if column else ":") in res.output
+    doc = json.loads((tmp_path / "fit" / "calibration.json").read_text())
+    assert doc["log"]["calls"] == 400 and doc["log"]["unusable_rows"] == 4
+    res = CliRunner().invoke(cli, ["calibrate", str(log_path), "--mapping", str(mapping),
+                                   "--strict", "--out", str(tmp_path / "fit2")])
+    assert res.exit_code == 1 and "row 402" in res.output and "'2001-06-31 09:00:00'" in res.output
