@@ -90,6 +90,13 @@ def test_interval_censoring_handles_whole_seconds_and_zero_waits():
         fit_duration("lognormal", np.append(np.floor(x), 0.0))  # a 0 s wait
 
 
+@pytest.fixture(scope="module")
+def january():
+    """January read and calibrated once for the tests that need both."""
+    log = read_logs([BANK / "january.txt"], ANONYMOUS_BANK)
+    return log, calibrate(log, Settings())
+
+
 @needs_bank
 def test_bank_preset_reads_both_months_and_counts_every_quirk():
     jan = read_logs([BANK / "january.txt"], ANONYMOUS_BANK)
@@ -105,11 +112,11 @@ def test_bank_preset_reads_both_months_and_counts_every_quirk():
 
 
 @needs_bank
-def test_bank_figures_agree_with_the_published_facts():
+def test_bank_figures_agree_with_the_published_facts(january):
     # Brown et al. (2005, JASA 100(469)), sections on service times and on patience, as
     # summarised in the data README: mean service about 3 minutes, lognormal; abandonment about
     # proportional to mean wait with an inverse slope (mean patience) of several minutes.
-    cal = calibrate(read_logs([BANK / "january.txt"], ANONYMOUS_BANK), Settings())
+    _, cal = january
     assert 150 <= cal.handle_time.mean_all_s <= 210
     assert cal.handle_time.chosen.family == "lognormal"
     assert 0.03 <= cal.handle_time.n_short / cal.handle_time.n_answered <= 0.08  # about 5 %
@@ -269,16 +276,15 @@ def test_interval_reports_alone_recover_mean_patience_and_aht(tmp_path):
 
 
 @needs_bank
-def test_interval_exponential_mle_equals_the_per_call_exposure_estimate(tmp_path):
+def test_interval_exponential_mle_equals_the_per_call_exposure_estimate(tmp_path, january):
     from calibrate.intervals import calibrate_reports, read_interval_reports
     from calibrate.logs import parse_columns_option
 
-    log = read_logs([BANK / "january.txt"], ANONYMOUS_BANK)
+    log, per_call = january
     columns = _interval_report(log, tmp_path / "jan.csv")
     report = read_interval_reports([tmp_path / "jan.csv"], parse_columns_option(columns),
                                    interval_s=3600.0)
     by_interval = calibrate_reports(report, weekend=ANONYMOUS_BANK.weekend)
-    per_call = calibrate(log, Settings())
     # The same sufficient statistics (abandons, total wait), rounded to ms in the CSV.
     assert abs(by_interval.patience_mean_s - per_call.patience.exposure_mean_s) < 0.01
     assert not report.problems
