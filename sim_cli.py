@@ -489,7 +489,8 @@ def calibrate_cmd(logs, preset, columns, mapping_file, clock_start, strict, inte
         document["staffing"]["availability"]["simulation_tuning"] = jsonable(record)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    header = cal.header() + f"\nAvailability scale tuned by simulation: {scale:.3f}."
+    header = cal.header() + (f"\nAvailability scale tuned by simulation: {scale:.3f}." if tune
+                             else "\nAvailability scale not tuned (--no-tune).")
     write_scenario(cal.scenario(name, availability_scale=scale), out / "scenario.toml",
                    header_comment=header)
     (out / "calibration.json").write_text(json.dumps(document, indent=1) + "\n")

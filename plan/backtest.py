@@ -22,6 +22,10 @@ offered, agents present and a positive AHT observed.
 Staffing known to the user (``staffing=``, ``callsim backtest --staffing FILE``) replaces the
 inferred effective staffing where given.
 
+Summary keys say ``hourly`` for the error per interval (hours at the default 60-minute
+interval), ``daily`` for rates pooled by day and ``by_hour_of_day`` for rates pooled by time of
+day over all days; MAE and bias are weighted by offered calls (ASA: by answered calls).
+
 The noise floor: how far one replication's hourly abandonment lies from the mean of all
 replications, i.e. the error a perfect model would still make on one real day (call-weighted
 mean absolute deviation, averaged over replications).
