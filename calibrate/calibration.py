@@ -277,7 +277,7 @@ def calibrate(log: CallLog, settings: Settings = Settings()) -> Calibration:
                                "logs (no answered call names its agent)")
     window = (int(open_k[0]), int(open_k[-1]) + 1)
     hours_in = (obs.k >= window[0]) & (obs.k < window[1])
-    factor, mae = fit_baseline_factor(obs, patience.exponential.mean_s, settings.awt_s,
+    factor, mae = fit_baseline_factor(obs, patience.exposure_mean_s, settings.awt_s,
                                       within=hours_in)
     return Calibration(settings=settings, log=log, arrivals=arrivals, handle_time=handle,
                        patience=patience, availability=availability, timeline=tl, observed=obs,
