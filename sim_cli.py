@@ -32,12 +32,13 @@ def user_errors() -> tuple[type[Exception], ...]:
     A function rather than a constant: importing :mod:`sim` loads SimPy and scipy, which the
     ``erlang`` commands never need, so it happens only once an error is being shown.
     """
+    from calibrate.errors import CalibrationError
     from plan.errors import PlanError
     from scenarios.errors import ScenarioError
     from sim.errors import SimError
 
     return (ScenarioError, ErlangInputError, InfeasibleTargetError, ConvergenceError, SimError,
-            PlanError, OSError)
+            PlanError, CalibrationError, OSError)
 
 
 class CallsimGroup(click.Group):
@@ -608,6 +609,246 @@ def format_roster(roster) -> str:
 
     lines = roster.roster_rows()
     return format_table(lines, list(lines[0])) if lines else "(no shifts)"
+
+
+# callsim calibrate / callsim backtest
+
+def log_options(func: Callable) -> Callable:
+    """How to read per-call logs: a preset, a column mapping or a mapping file; --strict."""
+    func = click.option("--strict", is_flag=True,
+                        help="Stop at the first unusable row instead of counting it.")(func)
+    func = click.option("--clock-start", default="00:00", show_default=True,
+                        help="callsim preset: time of day of simulated time 0.")(func)
+    func = click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False),
+                        default=None, help="TOML file with [columns] (and [outcomes]).")(func)
+    func = click.option("--columns", default=None, metavar="FIELD=COLUMN,...",
+                        help="Column mapping, e.g. arrival=StartTime,outcome=Result,...")(func)
+    func = click.option("--preset", type=click.Choice(["anonymous-bank", "callsim"]),
+                        default=None, help="A known export format.")(func)
+    return click.argument("logs", nargs=-1, required=True)(func)
+
+
+def _read_logs(logs, preset, columns, mapping_file, clock_start, strict):
+    from calibrate.errors import CalibrationError
+    from calibrate.logs import (
+        load_mapping_file,
+        mapping_preset,
+        parse_columns_option,
+        preset_named,
+        read_logs,
+    )
+    from scenarios.calendar import parse_clock
+
+    given = [x for x in (preset, columns, mapping_file) if x is not None]
+    if len(given) != 1:
+        raise CalibrationError("give exactly one of --preset, --columns, --mapping")
+    if preset is not None:
+        try:
+            start_s = parse_clock(clock_start)
+        except ValueError:
+            raise CalibrationError(f"--clock-start must be a clock time HH:MM, got "
+                                   f"{clock_start!r}") from None
+        reader = preset_named(preset, clock_start_s=start_s)
+    elif columns is not None:
+        reader = mapping_preset(parse_columns_option(columns))
+    else:
+        reader = load_mapping_file(mapping_file)
+    log = read_logs(logs, reader, strict=strict)
+    summ = log.summary()
+    click.echo(f"read {summ['calls']} calls ({summ['first_day']} to {summ['last_day']}); "
+               f"{summ['unusable_rows']} unusable rows; "
+               + ", ".join(f"{q.kind}: {q.count}" for q in log.quirks), err=True)
+    for problem in log.problems[:10]:
+        click.echo(f"  unusable: {problem}", err=True)
+    if len(log.problems) > 10:
+        click.echo(f"  ... and {len(log.problems) - 10} more (calibration.json lists 50)",
+                   err=True)
+    return log
+
+
+@cli.command("calibrate")
+@log_options
+@click.option("--interval", type=click.Choice(["15", "30", "60"]), default="60",
+              show_default=True, help="Interval length, minutes.")
+@click.option("--day-types", type=click.Choice(["weekday", "dow"]), default="weekday",
+              show_default=True, help="Pool working days, or keep every weekday apart.")
+@click.option("--short-service", "short_s", type=float, default=10.0, show_default=True,
+              help="Services shorter than this (s) are left out of the handle-time shape.")
+@awt_option
+@click.option("--reports", is_flag=True,
+              help="LOGS are interval reports (with --columns or --mapping), not call logs.")
+@click.option("--tune/--no-tune", default=True, show_default=True,
+              help="Scale the availability so the simulation replays the logs' abandonment.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
+              help="Folder for scenario.toml and calibration.json.")
+def calibrate_cmd(logs, preset, columns, mapping_file, clock_start, strict, interval, day_types,
+                  short_s, awt_s, reports, tune, out_dir) -> None:
+    """Fit a scenario from per-call LOGS and write DIR/scenario.toml and calibration.json.
+
+    With --reports, LOGS are interval reports: arrivals, mean handle time, exponential patience
+    and a staffing factor are fitted from them alone (see calibrate/intervals.py).
+    """
+    import json
+    from pathlib import Path
+
+    from calibrate.calibration import Settings, calibrate
+    from report.formats import jsonable
+    from scenarios.write import write_scenario
+
+    if reports:
+        _calibrate_reports(logs, columns, mapping_file, strict, interval, day_types, awt_s,
+                           out_dir)
+        return
+
+    log = _read_logs(logs, preset, columns, mapping_file, clock_start, strict)
+    settings = Settings(interval_s=float(interval) * 60, day_types=day_types,
+                        short_service_s=short_s, awt_s=awt_s,
+                        resolution_s=0.0 if preset == "callsim" else 1.0)
+    cal = calibrate(log, settings)
+    document = jsonable(cal.to_dict())
+    name = f"calibrated from {Path(logs[0]).name}"
+    scale = 1.0
+    if tune:
+        from plan.backtest import Learned, tune_availability
+
+        with click.progressbar(length=12, label="tuning availability by simulation",
+                               file=sys.stderr) as bar:
+            scale, record = tune_availability(cal.scenario(name), Learned.from_document(document),
+                                              log, progress=lambda *_: bar.update(1))
+        document["staffing"]["availability"]["simulation_scale"] = scale
+        document["staffing"]["availability"]["simulation_tuning"] = jsonable(record)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    header = cal.header() + (f"\nAvailability scale tuned by simulation: {scale:.3f}." if tune
+                             else "\nAvailability scale not tuned (--no-tune).")
+    write_scenario(cal.scenario(name, availability_scale=scale), out / "scenario.toml",
+                   header_comment=header)
+    (out / "calibration.json").write_text(json.dumps(document, indent=1) + "\n")
+    from report.calibration_plots import calibration_plots
+
+    plots = calibration_plots(cal, out)
+    h, p = cal.handle_time, cal.patience
+    click.echo(f"handle time: {h.chosen.family}, mean {h.mean_all_s:.1f} s (all answered), "
+               f"cv {h.chosen.cv:.3f}; {h.n_short} services under {h.short_s:g} s")
+    click.echo(f"patience: {p.chosen.family} (AIC), exponential MLE mean "
+               f"{p.exponential.mean_s:.0f} s, naive mean of abandoners {p.naive_mean_s:.0f} s, "
+               f"regression {p.regression_mean_s:.0f} s")
+    click.echo(f"availability (pooled) {cal.availability.pooled:.3f} x scale {scale:.3f}; "
+               f"baseline factor "
+               f"{cal.baseline_factor:.3f}; wrote {out / 'scenario.toml'}, "
+               f"{out / 'calibration.json'}, " + ", ".join(p.name for p in plots))
+
+
+def _calibrate_reports(logs, columns, mapping_file, strict, interval, day_types, awt_s,
+                       out_dir) -> None:
+    import json
+    import tomllib
+    from pathlib import Path
+
+    from calibrate.calibration import Settings
+    from calibrate.errors import CalibrationError
+    from calibrate.intervals import calibrate_reports, read_interval_reports
+    from calibrate.logs import parse_columns_option
+    from report.formats import jsonable
+    from scenarios.write import write_scenario
+
+    if (columns is None) == (mapping_file is None):
+        raise CalibrationError("--reports needs exactly one of --columns, --mapping")
+    if columns is not None:
+        mapping = parse_columns_option(columns)
+    else:
+        try:
+            mapping = tomllib.loads(Path(mapping_file).read_text(encoding="utf-8"))["columns"]
+        except (tomllib.TOMLDecodeError, KeyError) as exc:
+            raise CalibrationError(f"{mapping_file}: must be TOML with a [columns] table "
+                                   f"({exc})") from None
+    settings = Settings(interval_s=float(interval) * 60, day_types=day_types, awt_s=awt_s)
+    report = read_interval_reports(logs, mapping, interval_s=settings.interval_s, strict=strict)
+    click.echo(f"read {len(report.observed.offered)} intervals; {len(report.problems)} unusable "
+               "rows", err=True)
+    for problem in report.problems[:10]:
+        click.echo(f"  unusable: {problem}", err=True)
+    cal = calibrate_reports(report, settings)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    write_scenario(cal.scenario(), out / "scenario.toml", header_comment=cal.header())
+    (out / "calibration.json").write_text(json.dumps(jsonable(cal.to_dict()), indent=1) + "\n")
+    lo, hi = cal.patience_ci95_s
+    click.echo(f"handle time: mean {cal.aht_s:.1f} s (exponential assumed); patience: "
+               f"exponential mean {cal.patience_mean_s:.0f} s (95 % CI {lo:.0f}-{hi:.0f}); "
+               f"staffing factor {cal.factor if cal.factor is None else round(cal.factor, 3)}; "
+               f"wrote {out / 'scenario.toml'}, {out / 'calibration.json'}")
+
+
+@cli.command("backtest")
+@click.argument("scenario")
+@log_options
+@click.option("--calibration", "calibration_path", type=click.Path(dir_okay=False),
+              default=None, help="calibration.json (default: beside SCENARIO).")
+@click.option("--replications", "-r", type=click.IntRange(min=2), default=10,
+              show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
+@format_option
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
+              help="Write a PNG: observed vs predicted abandonment, bias by hour of day.")
+@click.option("--staffing", "staffing_path", type=click.Path(dir_okay=False), default=None,
+              help="CSV with columns start (YYYY-MM-DD HH:MM) and agents: effective agents "
+                   "you know, used instead of the inferred ones.")
+def backtest_cmd(scenario, logs, preset, columns, mapping_file, clock_start, strict,
+                 calibration_path, replications, seed, fmt, plot_path, staffing_path) -> None:
+    """Replay LOGS interval by interval through Erlang C, Erlang A and the simulation."""
+    import json
+    from pathlib import Path
+
+    from calibrate.errors import CalibrationError
+    from plan.backtest import METHODS, Backtest, Learned, backtest
+    from report.formats import jsonable
+    from report.tables import format_table
+
+    sc = load_scenario_arg(scenario)
+    path = Path(calibration_path or Path(scenario).parent / "calibration.json")
+    try:
+        learned = Learned.from_document(json.loads(path.read_text(encoding="utf-8")))
+    except (KeyError, ValueError) as exc:
+        raise CalibrationError(f"{path}: not a calibration.json written by callsim calibrate "
+                               f"({exc})") from None
+    log = _read_logs(logs, preset, columns, mapping_file, clock_start, strict)
+    with click.progressbar(length=1, label="days", file=sys.stderr) as bar:
+        def progress(done, total):
+            bar.length = total
+            bar.update(1)
+        staffing = None
+        if staffing_path is not None:
+            from calibrate.intervals import read_staffing
+
+            staffing = read_staffing(staffing_path, learned.interval_s)
+        result: Backtest = backtest(sc, learned, log, replications=replications, seed=seed,
+                                    progress=progress, staffing=staffing)
+    if plot_path is not None:
+        from report.calibration_plots import backtest_plot
+
+        backtest_plot(result, plot_path, ("erlang_a", "simulation", "baseline_headcount",
+                                          "baseline_factor"))
+    if fmt == "json":
+        click.echo(json.dumps(jsonable(result.document()), indent=1))
+    elif fmt == "csv":
+        rows = result.rows()
+        emit(rows, list(rows[0]), "csv", None)
+    else:
+        s = result.summary
+        rows = [{"method": m,
+                 "abandon_mae_hourly": s[m]["p_abandon_hourly_mae"],
+                 "abandon_bias": s[m]["p_abandon_hourly_bias"],
+                 "abandon_mae_daily": s[m]["p_abandon_daily_mae"],
+                 "sl_mae_hourly": s[m]["service_level_hourly_mae"],
+                 "sl_mae_daily": s[m]["service_level_daily_mae"],
+                 "asa_mae_s": s[m]["asa_s_hourly_mae"]} for m in METHODS]
+        click.echo(format_table(rows, list(rows[0])))
+        f = result.noise_floor
+        click.echo(f"noise floor (a perfect model on one real day): abandonment hourly "
+                   f"{f['p_abandon_hourly_mae']:.4f}, daily {f['p_abandon_daily_mae']:.4f}; "
+                   f"service level hourly {f['service_level_hourly_mae']:.4f}; "
+                   f"{len(result.index)} intervals")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ ALLOWED_IMPORTS = {
     "scenarios": set(),
     "sim": {"scenarios"},
     "calibrate": {"scenarios", "erlang"},
-    "plan": {"erlang", "scenarios", "sim"},
+    "plan": {"erlang", "scenarios", "sim", "calibrate"},
     "report": {"erlang", "scenarios", "sim", "plan"},
     "sim_cli": {"erlang", "scenarios", "sim", "calibrate", "plan", "report"},
 }
