@@ -54,11 +54,13 @@ def test_simulate_is_repeatable_and_records_its_entropy():
     result = simulate(sc)
     assert result.entropy == 5 and result.replications == 3
     assert result.scenario_hash == scenario_hash(sc)
-    assert simulate(sc).to_dict() == result.to_dict()
+    # repr: nan (a figure undefined in some interval) equals itself there, not under ==.
+    assert repr(simulate(sc).to_dict()) == repr(result.to_dict())
     unseeded = replace(sc, simulation=replace(sc.simulation, seed=None))
     fresh = simulate(unseeded, replications=2)
     assert fresh.entropy != 5
-    assert simulate(unseeded, seed=fresh.entropy, replications=2).to_dict() == fresh.to_dict()
+    assert repr(simulate(unseeded, seed=fresh.entropy, replications=2).to_dict()) == repr(
+        fresh.to_dict())
 
 
 def test_caller_attributes_do_not_depend_on_staffing():
