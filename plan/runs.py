@@ -82,6 +82,30 @@ def replication_figures(scenario: Scenario, entropy: int, replication: int) -> F
     )
 
 
+def run_figures_with_records(scenario: Scenario, entropy: int, replications: int,
+                             records_path: str, progress: Callable[[], None] | None = None
+                             ) -> list[Figures]:
+    """Figures of replications ``0 .. replications - 1``, run in this process while every
+    attempt's record streams to the CSV file ``records_path`` (see :mod:`sim.records`)."""
+    from sim.records import CsvRecordWriter, RecordNamer
+
+    names = (tuple(ct.name for ct in scenario.call_types),
+             tuple(g.name for g in scenario.agent_groups))
+    out = []
+    with open(records_path, "w", newline="") as file:
+        writer = CsvRecordWriter(file, RecordNamer(*names))
+        for r in range(replications):
+            def sink(rows, r=r):
+                writer.write_rows(r, rows)
+
+            rc = Model(scenario, replication_seed(entropy, r), sink=sink).run()
+            out.append(Figures(r, total_metrics(rc, scenario), interval_metrics(rc, scenario),
+                               call_type_metrics(rc, scenario), group_metrics(rc, scenario)))
+            if progress is not None:
+                progress()
+    return out
+
+
 def _task(args: tuple[Scenario, int, int]) -> Figures:
     return replication_figures(*args)
 

@@ -253,7 +253,7 @@ def compare_bars(comparison: Comparison, metrics: Sequence[str]) -> Figure:
     fig, axes = _figure(rows=len(metrics), height=2.6)
     width = 0.8 / max(1, len(variants))
     for row, (ax, metric) in enumerate(zip(axes, metrics, strict=True)):
-        for j, v in enumerate(variants, start=1):
+        for j in range(1, len(variants) + 1):
             d = comparison.totals[j][metric]
             first = row == 0 and j == 1  # one legend entry per kind of whisker
             x = j - 1

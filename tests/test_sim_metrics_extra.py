@@ -19,23 +19,23 @@ from tests._sim_helpers import exp, within_3_se
 from tests.exact_refs import erlang_a_figures
 from tests.test_sim_exact import stationary
 
-LAM, MU, THETA, N = 600 / 3600, 1 / 300, 1 / 180, 50
+LAM, MU, THETA, N = 120 / 3600, 1 / 300, 1 / 180, 10
 
 
 def test_new_figures_against_erlang_a():
-    sc = stationary(600.0, 300.0, N, patience=exp(180.0))
+    sc = stationary(120.0, 300.0, N, patience=exp(180.0), hours=24, reps=12)
     exact = erlang_a_figures(LAM, MU, THETA, N, 20.0)
     at_60 = erlang_a_figures(LAM, MU, THETA, N, 60.0)["service_level"]
     w_ab = (exact["queue_len"] / LAM - (1 - exact["p_abandon"]) * exact["asa_s"]) / exact[
         "p_abandon"]
-    reps = [total_metrics(run_replication(sc, replication_seed(7, r)), sc) for r in range(16)]
+    reps = [total_metrics(run_replication(sc, replication_seed(7, r)), sc) for r in range(12)]
     within_3_se([m["p_no_wait"] for m in reps], 1 - exact["p_wait"])
     within_3_se([m["queue_len_avg"] for m in reps], exact["queue_len"])
     within_3_se([m["mean_wait_abandoned_s"] for m in reps], w_ab)
     within_3_se([m["sl_60s"] for m in reps], at_60)
     assert all(m["sl_20s"] == m["service_level"] for m in reps)
     assert all(m["sl_10s"] <= m["sl_20s"] <= m["sl_30s"] <= m["sl_120s"] for m in reps)
-    assert 20 in AWT_THRESHOLDS_S and 1 < exact["queue_len"] and 10 < w_ab < 200
+    assert 20 in AWT_THRESHOLDS_S and 0.3 < exact["queue_len"] and 10 < w_ab < 200
 
 
 def test_no_abandons_leaves_their_mean_wait_undefined():
