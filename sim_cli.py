@@ -469,7 +469,7 @@ def run_cmd(scenario, overrides, replications, seed, precision, max_replications
     )
     from plan.targets import judge_intervals
     from report.formats import run_document, target_document, write_run_files
-    from report.tables import run_rows, run_table, target_lines
+    from report.tables import probability_line, run_rows, run_table, target_lines
     from report.workflow import run_plots, run_sections, scenario_section, write_manifest
 
     # Seed and replications are run settings, not part of the center: they go to the
@@ -518,7 +518,8 @@ def run_cmd(scenario, overrides, replications, seed, precision, max_replications
         write_run_files(out_dir, document, rows)
         write_manifest(out_dir, the_manifest)
     probabilities = {t["target"]: t["whole_run"]["p_met"] for t in targets_doc}
-    text_targets = target_lines(sc, verdicts)
+    text_targets = [*target_lines(sc, verdicts),
+                    *(probability_line(sc, t, p) for t, p in probabilities.items())]
     _write_extras(
         the_manifest, plot_dir, report_path,
         lambda d: run_plots(sc, result, view, d),
@@ -584,7 +585,7 @@ def _compare_and_report(variants, replications, seed, precision, max_replication
                   lambda: (f"callsim: what-if on {base.name}",
                            [scenario_section(base), *compare_sections(comparison, metrics)]))
     if fmt == "table":
-        click.echo(compare_text(comparison, metrics))
+        click.echo(compare_text(comparison, metrics, base))
     else:
         rows = compare_rows(comparison, metrics)
         emit(rows, list(rows[0]), fmt, document)

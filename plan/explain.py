@@ -162,10 +162,10 @@ def strip_ivr(sc: Scenario) -> Scenario:
 #: The walk's features in the order they are switched on. A new feature (callbacks) is one more
 #: entry here, placed where its strip can be applied before those of the features above it.
 FEATURES: tuple[Feature, ...] = (
-    Feature("ivr", "the IVR (greeting, hang-ups, self-service)", strip_ivr),
+    Feature("ivr", "the IVR: greeting, hang-ups, self-service", strip_ivr),
     Feature("lines", "phone lines (busy signals)", strip_lines),
     Feature("priorities_skills", "call types: priorities and skills", strip_priorities_skills),
-    Feature("distributions", "handle-time and patience distributions per type",
+    Feature("distributions", "handle-time and patience distributions",
             strip_distributions),
     Feature("walk_ins", "walk-ins (availability below 100 %)", strip_walk_ins),
     Feature("busyness", "day-to-day busyness", strip_busyness),
@@ -264,7 +264,7 @@ def explain(scenario: Scenario, *, entropy: int, replications: int = 20,
     flat = list(runner.map(tasks))
     per_step: list[list[Figures]] = [flat[i:i + replications]
                                      for i in range(0, len(flat), replications)]
-    labels = ["+ queues carried between intervals (simulation, Erlang A assumptions)"]
+    labels = ["+ queues carried over intervals (simulated)"]
     labels += [f"+ {f.label}" for f in features]
     previous_values = None
     for label, figs in zip(labels, per_step, strict=True):

@@ -46,7 +46,7 @@ figcaption { font-size: .9em; color: #555; }
 
 @dataclass
 class Section:
-    """A heading, then paragraphs, key figures, tables and figures, in that order.
+    """A heading, then key figures, paragraphs, tables and figures, in that order.
 
     ``tables`` holds ``(caption, columns, rows)`` with rows as dicts; ``figures`` holds
     ``(caption, matplotlib Figure)``; ``key_figures`` holds ``(label, value text)``.
@@ -89,11 +89,11 @@ def render(title: str, sections: Sequence[Section], manifest: dict[str, Any] | N
              f"<h1>{html.escape(title)}</h1>"]
     for s in sections:
         parts.append(f"<section><h2>{html.escape(s.title)}</h2>")
-        parts += [f"<p>{html.escape(p)}</p>" for p in s.paragraphs]
         if s.key_figures:
             parts.append('<div class="key">' + "".join(
                 f"<div>{html.escape(k)}<b>{html.escape(v)}</b></div>" for k, v in s.key_figures)
                 + "</div>")
+        parts += [f"<p>{html.escape(p)}</p>" for p in s.paragraphs]
         parts += [table_html(*t) for t in s.tables]
         for caption, fig in s.figures:
             parts.append(f"<figure>{image_tag(fig, caption)}"

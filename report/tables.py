@@ -37,13 +37,18 @@ _TARGET_LABELS = {
 }
 
 
-def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    """Right-aligned text table with a header row (see :func:`cell` for the values)."""
+def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[str],
+                 left: Sequence[str] = ()) -> str:
+    """Text table with a header row (see :func:`cell` for the values), right-aligned except
+    the ``left`` columns (labels)."""
     cells = [[cell(row.get(col)) for col in columns] for row in rows]
     widths = [max([len(col)] + [len(r[i]) for r in cells]) for i, col in enumerate(columns)]
-    lines = ["  ".join(col.rjust(w) for col, w in zip(columns, widths, strict=True))]
-    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
-    return "\n".join(lines)
+
+    def line(texts):
+        return "  ".join(t.ljust(w) if col in left else t.rjust(w)
+                         for t, w, col in zip(texts, widths, columns, strict=True)).rstrip()
+
+    return "\n".join([line(columns), *(line(r) for r in cells)])
 
 
 def cell(value: Any) -> str:
@@ -178,7 +183,7 @@ def run_table(scenario: Scenario, result: SimResult, rows: Sequence[dict[str, An
     lines += ["", "By agent group:", format_table(*group_rows(result))]
     prose = list(target_lines(scenario, verdicts))
     if probabilities:
-        prose += [_probability_line(scenario, name, p) for name, p in probabilities.items()]
+        prose += [probability_line(scenario, name, p) for name, p in probabilities.items()]
     prose += [
         "",
         f"Service level: answered within {scenario.targets.awt_s:g} s, definition "
@@ -221,7 +226,8 @@ def group_rows(result: SimResult) -> tuple[list[dict[str, str]], list[str]]:
     return cells, ["group", "answered", "occ%", "agents"]
 
 
-def _probability_line(scenario: Scenario, target: str, p: float) -> str:
+def probability_line(scenario: Scenario, target: str, p: float) -> str:
+    """``Target ... over the whole run: met in 35% of replications``."""
     limit = {"service_level": scenario.targets.service_level,
              "max_asa_s": scenario.targets.max_asa_s, "max_abandon": scenario.targets.max_abandon,
              "max_occupancy": scenario.targets.max_occupancy}[target]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import platform
+import textwrap
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -96,33 +97,51 @@ def compare_rows(comparison: Comparison, metrics: Sequence[str]) -> list[dict[st
     return rows
 
 
-def compare_text(comparison: Comparison, metrics: Sequence[str]) -> str:
-    """The comparison as text: levels, differences with paired and unpaired CIs, verdicts."""
+def compare_text(comparison: Comparison, metrics: Sequence[str],
+                 scenario: Scenario | None = None) -> str:
+    """The comparison as text: per variant, each figure beside the base's with the paired and
+    unpaired CIs of the difference; then, per interval, the change in the first figure."""
+    from scenarios.calendar import interval_label
+
     base = comparison.variants[0].name
-    cells = []
-    for row in compare_rows(comparison, metrics):
-        m = row["metric"]
-        diff = ("(base)" if row["diff"] is None else
-                f"{_fmt(m, row['diff'])} ± {_fmt(m, row['diff_ci95'])}")
-        cells.append({
-            "variant": row["variant"], "metric": m,
-            "level ± CI": f"{_fmt(m, row['mean'])} ± {_fmt(m, row['ci95'])}",
-            f"minus {base} ± paired CI": diff,
-            "unpaired CI": "" if row["diff"] is None else f"± {_fmt(m, row['diff_ci95_unpaired'])}",
-            "x sharper": "" if row["diff"] is None else _fmt("", row["sharpening"], 1),
-            "significant": "" if row["diff"] is None else ("yes" if row["significant"] else "no"),
-        })
-    columns = ["variant", "metric", "level ± CI", f"minus {base} ± paired CI", "unpaired CI",
-               "x sharper", "significant"]
-    lines = [f"{len(comparison.variants)} variants under common random numbers: "
-             f"{comparison.replications} replications each, seed {comparison.entropy}",
-             format_table(cells, columns), "",
-             "Differences are paired by replication (same callers in every variant); "
-             "'unpaired CI' is what two independent runs would give, 'x sharper' their ratio. "
-             "Significant: the paired 95 % CI excludes 0."]
+    out = [f"{len(comparison.variants)} variants under common random numbers: "
+           f"{comparison.replications} replications each, seed {comparison.entropy}"]
+    for j, v in enumerate(comparison.variants[1:], start=1):
+        cells = []
+        for m in metrics:
+            b, x, d = (comparison.results[0].summary[m], comparison.results[j].summary[m],
+                       comparison.totals[j][m])
+            cells.append({
+                "figure": m,
+                base: f"{_fmt(m, b.mean)} ± {_fmt(m, b.ci95)}",
+                "variant": f"{_fmt(m, x.mean)} ± {_fmt(m, x.ci95)}",
+                "change ± paired CI": f"{_fmt(m, d.mean)} ± {_fmt(m, d.ci95)}",
+                "unpaired": f"± {_fmt(m, d.ci95_unpaired)}",
+                "sharper": _fmt("", d.sharpening, 1) + "x",
+                "sig": "yes" if d.significant else "no",
+            })
+        out += ["", f"Variant '{v.name}' against '{base}':",
+                format_table(cells, ["figure", base, "variant", "change ± paired CI",
+                                     "unpaired", "sharper", "sig"])]
+    m = metrics[0]
+    if scenario is not None and all(comparison.intervals[1:]):
+        cells = []
+        for k in range(scenario.calendar.n_intervals):
+            row = {"start": interval_label(scenario.calendar, k)}
+            for j, v in enumerate(comparison.variants[1:], start=1):
+                d = comparison.intervals[j][k][m]
+                row[v.name[:24]] = (f"{_fmt(m, d.mean)} ± {_fmt(m, d.ci95)}"
+                                    + (" *" if d.significant else "  "))
+            cells.append(row)
+        out += ["", f"Change in {m} per interval (paired 95 % CI; * significant):",
+                format_table(cells, list(cells[0]))]
+    out += ["", textwrap.fill(
+        "Differences are paired by replication (the same callers meet every variant); "
+        "'unpaired' is the CI two independent runs would give, 'sharper' how much narrower "
+        "the paired CI is. sig: the paired 95 % CI excludes 0.", width=100)]
     if comparison.precision is not None:
-        lines.append(_precision_text(comparison.precision.to_dict(), "difference"))
-    return "\n".join(lines)
+        out.append(_precision_text(comparison.precision.to_dict(), "difference"))
+    return "\n".join(out)
 
 
 def compare_document(comparison: Comparison, keep_per_replication: bool) -> dict[str, Any]:
@@ -198,27 +217,35 @@ def explain_rows(explanation: Explanation) -> list[dict[str, Any]]:
 
 
 def explain_text(explanation: Explanation) -> str:
-    """The walk as a table: each step's level and contribution to SL and P(abandon)."""
+    """The walk as a table: each step's level and change in SL and P(abandon), in percent."""
+
+    def pct(mean, ci, signed=False):
+        if mean is None or math.isnan(mean):
+            return "-"
+        text = f"{100 * mean:+.1f}" if signed else f"{100 * mean:.1f}"
+        return text + (f"±{100 * ci:.1f}" if ci is not None and math.isfinite(ci) and ci > 0
+                       else "")
+
     cells = []
     for row in explain_rows(explanation):
         text = {"step": row["step"]}
-        for m, short in (("service_level", "SL"), ("p_abandon", "P(ab)")):
-            text[short] = estimate_text(row[m], row[f"{m}_ci95"], 3)
-            step = estimate_text(row[f"{m}_step"], row[f"{m}_step_ci95"], 3)
-            sig = row[f"{m}_step_significant"]
-            text[f"{short} step"] = ("+" if row[f"{m}_step"] > 0 else "") + step + (
-                " *" if sig else "")
+        for m, short in (("service_level", "SL%"), ("p_abandon", "abandon%")):
+            text[short] = pct(row[m], row[f"{m}_ci95"])
+            text[f"{short} step"] = pct(row[f"{m}_step"], row[f"{m}_step_ci95"], True) + (
+                " *" if row[f"{m}_step_significant"] else "")
         cells.append(text)
+    note = ("SL% and abandon%: whole day, % of calls that reached the queue (Erlang rows weight "
+            "each interval by its calls). 'step': change from the row above in points, ± 95 % "
+            "CI (paired between simulated steps: the same callers); * significant. Steps do not "
+            "commute: each is measured with the features above it switched on.")
     return "\n".join([
-        f"{explanation.scenario_name}: from per-interval Erlang C to the full simulation, one "
-        f"feature a step ({explanation.replications} replications per step, seed "
-        f"{explanation.entropy}, common random numbers)",
-        format_table(cells, ["step", "SL", "SL step", "P(ab)", "P(ab) step"]),
+        textwrap.fill(f"{explanation.scenario_name}: from per-interval Erlang C to the full "
+                      f"simulation, one feature a step ({explanation.replications} replications "
+                      f"per step, seed {explanation.entropy}, common random numbers)", width=100),
+        format_table(cells, ["step", "SL%", "SL% step", "abandon%", "abandon% step"],
+                     left=("step",)),
         "",
-        "SL and P(ab): whole day, over calls that reached the queue (Erlang rows weight each "
-        "interval by its calls). 'step': change from the row above, ± 95 % CI (paired between "
-        "simulated steps); * the change is significant. Steps do not commute: each is measured "
-        "with the features above it switched on.",
+        textwrap.fill(note, width=100),
     ])
 
 
