@@ -72,15 +72,6 @@ def test_run_precision_reports_the_count_it_took():
     assert bad.exit_code == 1 and "--precision metric must be one of" in bad.stderr
 
 
-def test_plot_folder_gets_pngs_svgs_and_a_manifest(tmp_path):
-    res = run("run", *FAST, "--plot", str(tmp_path / "plots"))
-    assert res.exit_code == 0, res.output
-    names = sorted(p.name for p in (tmp_path / "plots").iterdir())
-    assert names == ["arrivals_agents.png", "arrivals_agents.svg", "manifest.json",
-                     "service_level_abandonment.png", "service_level_abandonment.svg",
-                     "waiting_times.png", "waiting_times.svg"]
-
-
 def test_compare_two_files_and_whatif_agree(tmp_path):
     alt = tmp_path / "short_greeting.toml"
     alt.write_text((EXAMPLES / "clinic.toml").read_text().replace(

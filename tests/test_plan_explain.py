@@ -37,23 +37,28 @@ def test_the_stripped_clinic_is_the_erlang_a_world():
 
 def stationary_center(reps=12):
     # M/M/n+M, the same all day, warm-up hour: the simulated baseline must be Erlang A.
-    types = (call_type(calls=(240.0,) * 8, handle=exp(300.0), patience=exp(120.0)),)
-    groups = (AgentGroup(name="g", skills=("a",), staffing=(20,) * 8),)
+    types = (call_type(calls=(120.0,) * 8, handle=exp(300.0), patience=exp(120.0)),)
+    groups = (AgentGroup(name="g", skills=("a",), staffing=(10,) * 8),)
     return scenario(types=types, groups=groups, intervals=8, targets=Targets(awt_s=20.0),
                     simulation=Simulation(replications=reps, seed=3, warmup_s=3600.0))
 
 
-def test_simulated_baseline_agrees_with_exact_erlang_a_and_absent_features_add_zero():
+def test_simulated_baseline_agrees_with_exact_erlang_a():
     sc = stationary_center()
-    walk = explain(sc, entropy=3, replications=12)
-    exact = erlang_a_figures(240 / 3600, 1 / 300, 1 / 120, 20, 20.0)
-    erlang_a_row, baseline = walk.steps[1], walk.steps[2]
-    assert erlang_a_row.levels["p_abandon"].mean == pytest.approx(exact["p_abandon"], rel=1e-3)
-    assert erlang_a_row.levels["service_level"].mean == pytest.approx(exact["service_level"],
-                                                                     rel=1e-3)
+    exact = erlang_a_figures(120 / 3600, 1 / 300, 1 / 120, 10, 20.0)
     figures = run_figures(step_scenario(sc, 0), 3, 12)
     for m in ("p_abandon", "service_level"):
         within_3_se([f.summary[m] for f in figures], exact[m])
+
+
+def test_erlang_rows_and_absent_features_add_exactly_zero():
+    sc = stationary_center()
+    walk = explain(sc, entropy=3, replications=3)
+    exact = erlang_a_figures(120 / 3600, 1 / 300, 1 / 120, 10, 20.0)
+    erlang_a_row, baseline = walk.steps[1], walk.steps[2]
+    for m in ("p_abandon", "service_level"):
+        assert erlang_a_row.levels[m].mean == pytest.approx(exact[m], rel=1e-3)
+        figures = run_figures(step_scenario(sc, 0), 3, 3)
         assert baseline.levels[m].mean == estimate([f.summary[m] for f in figures]).mean
     # This center has no IVR, lines, skills, other distributions, walk-ins or busyness.
     for step in walk.steps[3:]:

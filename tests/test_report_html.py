@@ -62,8 +62,9 @@ def _check_self_contained(inv: _Inventory) -> None:
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
 
 
-def test_run_report_is_self_contained_with_every_table(tmp_path):
-    path, inv = _report(tmp_path, "run", "-r", "3", "--seed", "1")
+def test_run_report_is_self_contained_with_every_table_and_plots_are_files(tmp_path):
+    path, inv = _report(tmp_path, "run", "-r", "3", "--seed", "1", "--plot",
+                        str(tmp_path / "plots"))
     _check_self_contained(inv)
     assert len(inv.images) == 3 and inv.tables == 3  # intervals, call types, groups
     text = path.read_text()
@@ -72,6 +73,10 @@ def test_run_report_is_self_contained_with_every_table(tmp_path):
         assert heading in text
     assert "55 s exactly" in text and "8 phone lines" in text  # the scenario, in words
     assert (tmp_path / "report.html.manifest.json").exists()
+    names = sorted(p.name for p in (tmp_path / "plots").iterdir())
+    assert names == ["arrivals_agents.png", "arrivals_agents.svg", "manifest.json",
+                     "service_level_abandonment.png", "service_level_abandonment.svg",
+                     "waiting_times.png", "waiting_times.svg"]
 
 
 def test_whatif_sweep_and_explain_reports(tmp_path):
