@@ -97,6 +97,27 @@ def compare_rows(comparison: Comparison, metrics: Sequence[str]) -> list[dict[st
     return rows
 
 
+def compare_cells(comparison: Comparison, j: int, metrics: Sequence[str]
+                  ) -> tuple[list[dict[str, str]], list[str]]:
+    """Variant ``j`` against the base: each figure's levels, change ± paired CI, the unpaired
+    CI, how much sharper the paired one is, and whether the change is significant."""
+    base = comparison.variants[0].name
+    cells = []
+    for m in metrics:
+        b, x, d = (comparison.results[0].summary[m], comparison.results[j].summary[m],
+                   comparison.totals[j][m])
+        cells.append({
+            "figure": m,
+            base: f"{_fmt(m, b.mean)} ± {_fmt(m, b.ci95)}",
+            "variant": f"{_fmt(m, x.mean)} ± {_fmt(m, x.ci95)}",
+            "change ± paired CI": f"{_fmt(m, d.mean)} ± {_fmt(m, d.ci95)}",
+            "unpaired": f"± {_fmt(m, d.ci95_unpaired)}",
+            "sharper": _fmt("", d.sharpening, 1) + "x",
+            "sig": "yes" if d.significant else "no",
+        })
+    return cells, ["figure", base, "variant", "change ± paired CI", "unpaired", "sharper", "sig"]
+
+
 def compare_text(comparison: Comparison, metrics: Sequence[str],
                  scenario: Scenario | None = None) -> str:
     """The comparison as text: per variant, each figure beside the base's with the paired and
@@ -107,22 +128,8 @@ def compare_text(comparison: Comparison, metrics: Sequence[str],
     out = [f"{len(comparison.variants)} variants under common random numbers: "
            f"{comparison.replications} replications each, seed {comparison.entropy}"]
     for j, v in enumerate(comparison.variants[1:], start=1):
-        cells = []
-        for m in metrics:
-            b, x, d = (comparison.results[0].summary[m], comparison.results[j].summary[m],
-                       comparison.totals[j][m])
-            cells.append({
-                "figure": m,
-                base: f"{_fmt(m, b.mean)} ± {_fmt(m, b.ci95)}",
-                "variant": f"{_fmt(m, x.mean)} ± {_fmt(m, x.ci95)}",
-                "change ± paired CI": f"{_fmt(m, d.mean)} ± {_fmt(m, d.ci95)}",
-                "unpaired": f"± {_fmt(m, d.ci95_unpaired)}",
-                "sharper": _fmt("", d.sharpening, 1) + "x",
-                "sig": "yes" if d.significant else "no",
-            })
-        out += ["", f"Variant '{v.name}' against '{base}':",
-                format_table(cells, ["figure", base, "variant", "change ± paired CI",
-                                     "unpaired", "sharper", "sig"])]
+        cells, columns = compare_cells(comparison, j, metrics)
+        out += ["", f"Variant '{v.name}' against '{base}':", format_table(cells, columns)]
     m = metrics[0]
     if scenario is not None and all(comparison.intervals[1:]):
         cells = []
@@ -216,8 +223,8 @@ def explain_rows(explanation: Explanation) -> list[dict[str, Any]]:
     return rows
 
 
-def explain_text(explanation: Explanation) -> str:
-    """The walk as a table: each step's level and change in SL and P(abandon), in percent."""
+def explain_cells(explanation: Explanation) -> list[dict[str, str]]:
+    """Each step's level and change in SL and P(abandon), in percent, as text cells."""
 
     def pct(mean, ci, signed=False):
         if mean is None or math.isnan(mean):
@@ -234,6 +241,13 @@ def explain_text(explanation: Explanation) -> str:
             text[f"{short} step"] = pct(row[f"{m}_step"], row[f"{m}_step_ci95"], True) + (
                 " *" if row[f"{m}_step_significant"] else "")
         cells.append(text)
+    return cells
+
+
+def explain_text(explanation: Explanation) -> str:
+    """The walk as a table: each step's level and change in SL and P(abandon), in percent."""
+
+    cells = explain_cells(explanation)
     note = ("SL% and abandon%: whole day, % of calls that reached the queue (Erlang rows weight "
             "each interval by its calls). 'step': change from the row above in points, ± 95 % "
             "CI (paired between simulated steps: the same callers); * significant. Steps do not "
@@ -318,9 +332,11 @@ def compare_sections(comparison: Comparison, metrics: Sequence[str]) -> list[Sec
     """The comparison's table and bar chart."""
     from report import plots
 
-    rows = compare_rows(comparison, metrics)
-    cells = [{k: (v if isinstance(v, str) else _fmt(r["metric"], v) if isinstance(v, float)
-                  else ("" if v is None else str(v))) for k, v in r.items()} for r in rows]
+    tables = []
+    for j, v in enumerate(comparison.variants[1:], start=1):
+        cells, columns = compare_cells(comparison, j, metrics)
+        tables.append((f"'{v.name}' against '{comparison.variants[0].name}' (paired 95 % CIs; "
+                       "'unpaired': what two independent runs would give)", columns, cells))
     paragraphs = [f"{len(comparison.variants)} variants, each simulated with the same "
                   f"{comparison.replications} replications of the same callers (seed "
                   f"{comparison.entropy}). A change is significant when its paired 95 % CI "
@@ -329,7 +345,7 @@ def compare_sections(comparison: Comparison, metrics: Sequence[str]) -> list[Sec
         paragraphs.append(f"Variant '{v.name}': " + ("; ".join(v.overrides) or
                                                       "a separate scenario file") + ".")
     return [Section("What the changes buy", paragraphs=paragraphs,
-                    tables=[("Levels and differences from the base", list(cells[0]), cells)],
+                    tables=tables,
                     figures=[("Change from the base with paired (black) and unpaired (grey) "
                               "95 % CIs", plots.compare_bars(comparison, metrics[:3]))])]
 
@@ -351,15 +367,14 @@ def explain_sections(explanation: Explanation) -> list[Section]:
     """The walk's table and waterfalls."""
     from report import plots
 
-    rows = explain_rows(explanation)
-    columns = ["step", "service_level", "service_level_ci95", "service_level_step",
-               "service_level_step_ci95", "p_abandon", "p_abandon_ci95", "p_abandon_step",
-               "p_abandon_step_ci95"]
+    cells = explain_cells(explanation)
+    columns = ["step", "SL%", "SL% step", "abandon%", "abandon% step"]
     return [Section(
         "Why the simulation disagrees with the Erlang calculator",
         paragraphs=["Starting from per-interval Erlang C, each step switches on one feature of "
                     "the real center; the bars show what each step changes, with 95 % CIs "
                     "(paired between simulated steps: same callers)."],
-        tables=[("The walk, step by step", columns, rows)],
+        tables=[("The walk, step by step: levels and changes in percent (points), ± 95 % CI; "
+                 "* significant", columns, cells)],
         figures=[(f"Waterfall: {plots.label(m)}", plots.explain_waterfall(explanation, m))
                  for m in ("service_level", "p_abandon")])]
