@@ -758,6 +758,9 @@ def explain_cmd(scenario, overrides, replications, seed, precision, max_replicat
 
     if precision:
         raise click.UsageError("explain takes --replications, not --precision")
+    if per_replication:
+        raise click.UsageError("explain does not report per-replication values; run compare "
+                               "or run on the scenarios of interest")
     sc = load_scenario_arg(scenario, overrides)
     entropy = root_entropy(sc, seed)
     n_reps = sc.simulation.replications if replications is None else replications

@@ -76,3 +76,13 @@ def test_compare_needs_two_variants_with_unique_names():
         compare([Variant("a", sc)], entropy=1)
     with pytest.raises(SimError, match="unique"):
         compare([Variant("a", sc), Variant("a", sc)], entropy=1)
+
+
+def test_precision_on_the_difference_adds_replications_until_met():
+    base = load_builtin("clinic")
+    alt = load_builtin("clinic", ["ivr.greeting.mean_s=15"])
+    c = compare([Variant("base", base), Variant("greeting 15 s", alt)], entropy=2,
+                replications=5, precision={"lost_share": 0.006})
+    d = c.totals[1]["lost_share"]
+    assert c.precision.met and c.replications == c.precision.replications > 5
+    assert d.ci95 <= 0.006 and d.significant
