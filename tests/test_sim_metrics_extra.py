@@ -23,12 +23,12 @@ LAM, MU, THETA, N = 120 / 3600, 1 / 300, 1 / 180, 10
 
 
 def test_new_figures_against_erlang_a():
-    sc = stationary(120.0, 300.0, N, patience=exp(180.0), hours=24, reps=12)
+    sc = stationary(120.0, 300.0, N, patience=exp(180.0), hours=12, reps=10)
     exact = erlang_a_figures(LAM, MU, THETA, N, 20.0)
     at_60 = erlang_a_figures(LAM, MU, THETA, N, 60.0)["service_level"]
     w_ab = (exact["queue_len"] / LAM - (1 - exact["p_abandon"]) * exact["asa_s"]) / exact[
         "p_abandon"]
-    reps = [total_metrics(run_replication(sc, replication_seed(7, r)), sc) for r in range(12)]
+    reps = [total_metrics(run_replication(sc, replication_seed(7, r)), sc) for r in range(10)]
     within_3_se([m["p_no_wait"] for m in reps], 1 - exact["p_wait"])
     within_3_se([m["queue_len_avg"] for m in reps], exact["queue_len"])
     within_3_se([m["mean_wait_abandoned_s"] for m in reps], w_ab)
