@@ -48,6 +48,7 @@ class CallsimGroup(click.Group):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         argv = list(sys.argv[1:] if args is None else args)
+        _ARGV[:] = argv
         try:
             code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort:
@@ -363,41 +364,197 @@ def validate_cmd(scenario: str | None, overrides: tuple[str, ...]) -> None:
     )
 
 
+def sim_options(func: Callable) -> Callable:
+    """Options of every simulating command: replications or precision, seed, where to run,
+    progress, and the extra outputs (plots, HTML report, per-replication values)."""
+    options = [
+        click.option("--replications", "-r", type=click.IntRange(min=1), default=None,
+                     help="Replications (default: the scenario's)."),
+        click.option("--seed", type=click.IntRange(min=0), default=None,
+                     help="Root seed entropy (default: the scenario's, else fresh and "
+                          "reported)."),
+        click.option("--precision", "precision", multiple=True, metavar="METRIC=HALF_WIDTH",
+                     help="Add replications until the 95 % CI half-width of this whole-run "
+                          "figure is at most HALF_WIDTH, e.g. p_abandon=0.005 (repeatable)."),
+        click.option("--max-replications", type=click.IntRange(min=2), default=1000,
+                     show_default=True, help="Ceiling for --precision."),
+        click.option("--workers", type=click.IntRange(min=1), default=None,
+                     help="Worker processes (default: all cores; 1 runs in this process)."),
+        click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
+                     help="Run on a Dask cluster, e.g. tcp://scheduler:8786 "
+                          "(pip install 'callsim[dask]')."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress bar on stderr."),
+        click.option("--plot", "plot_dir", type=click.Path(file_okay=False), default=None,
+                     help="Write the plots (PNG and SVG) into this folder."),
+        click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
+                     help="Write a self-contained HTML report to this file."),
+        click.option("--per-replication", is_flag=True,
+                     help="Add every replication's values to the JSON output."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+class _Progress:
+    """A progress bar on stderr (a running count when the total is not known), or nothing."""
+
+    def __init__(self, label: str, total: int | None, quiet: bool):
+        self.label, self.total, self.done = label, total, 0
+        self.bar = None
+        if not quiet and total is not None:
+            self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            self.bar.__enter__()
+        self.quiet = quiet
+
+    def __call__(self) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update(1)
+        elif not self.quiet:
+            click.echo(f"\r{self.label}: {self.done}", nl=False, err=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+        elif not self.quiet and self.done:
+            click.echo("", err=True)
+
+
+def _runner(workers: int | None, dask_address: str | None, progress: _Progress):
+    from plan.runs import Runner
+
+    return Runner(workers=workers, dask=dask_address, progress=progress)
+
+
+def _precision(texts: Sequence[str]) -> dict[str, float]:
+    from plan.runs import check_precision_metrics, parse_precision
+    from sim.metrics import QUEUE_METRICS
+
+    targets = parse_precision(texts)
+    check_precision_metrics(targets, (*QUEUE_METRICS, "occupancy", "agents"))
+    return targets
+
+
+def _manifest(entropy, hashes: dict[str, str], replications, **more) -> dict[str, Any]:
+    from report.workflow import manifest
+
+    return manifest(["callsim", *_ARGV], entropy=entropy, scenario_hashes=hashes,
+                    replications=replications, **more)
+
+
+#: The command line as given (for manifests and the resume hint); set by CallsimGroup.main.
+_ARGV: list[str] = []
+
+
+def _write_extras(document_manifest: dict[str, Any], plot_dir: str | None,
+                  report_path: str | None, make_plots: Callable[[str], list],
+                  make_report: Callable[[], tuple[str, list]]) -> None:
+    """Plots and the HTML report, each with its manifest beside it; paths said on stderr."""
+    from report import html
+    from report.workflow import write_manifest
+
+    if plot_dir is not None:
+        paths = make_plots(plot_dir)
+        write_manifest(plot_dir, document_manifest)
+        click.echo(f"plots: {len(paths)} files in {plot_dir}", err=True)
+    if report_path is not None:
+        title, sections = make_report()
+        html.write(report_path, title, sections, document_manifest)
+        write_manifest(report_path, document_manifest)
+        click.echo(f"report: {report_path}", err=True)
+
+
 @cli.command("run")
 @scenario_argument
-@click.option("--replications", "-r", type=click.IntRange(min=1), default=None,
-              help="Replications (default: the scenario's).")
-@click.option("--seed", type=click.IntRange(min=0), default=None,
-              help="Root seed entropy (default: the scenario's, else fresh and reported).")
 @overrides_option
+@sim_options
 @format_option
+@click.option("--wide", is_flag=True, help="Every column in the per-interval table.")
 @click.option("--records", "records_path", type=click.Path(dir_okay=False), default=None,
-              help="Write one CSV row per simulated call to this file, as calls finish.")
+              help="Write one CSV row per simulated call to this file, as calls finish "
+                   "(runs the replications in this process).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Also write results.json and intervals.csv into this folder.")
-def run_cmd(scenario, replications, seed, overrides, fmt, records_path, out_dir) -> None:
+              help="Also write results.json, intervals.csv and manifest.json into this folder.")
+def run_cmd(scenario, overrides, replications, seed, precision, max_replications, workers,
+            dask_address, quiet, plot_dir, report_path, per_replication, fmt, wide,
+            records_path, out_dir) -> None:
     """Simulate SCENARIO (a file, or a built-in example name; default: clinic)."""
     from plan.erlang_view import erlang_view
+    from plan.runs import (
+        per_replication as per_rep_values,
+    )
+    from plan.runs import (
+        root_entropy,
+        run_figures,
+        run_to_precision,
+        sim_result,
+    )
     from plan.targets import judge_intervals
-    from report.formats import run_document, write_run_files
-    from report.tables import run_rows, run_table
-    from sim.replicate import simulate
+    from report.formats import run_document, target_document, write_run_files
+    from report.tables import probability_line, run_rows, run_table, target_lines
+    from report.workflow import run_plots, run_sections, scenario_section, write_manifest
 
     # Seed and replications are run settings, not part of the center: they go to the
     # simulation directly (a file needs no [simulation] table for them) and are recorded beside
     # the scenario hash, which leaves them out (scenarios.dump).
     sc = load_scenario_arg(scenario, overrides)
+    targets = _precision(precision)
+    entropy = root_entropy(sc, seed)
     n_reps = sc.simulation.replications if replications is None else replications
-    with click.progressbar(length=n_reps, label="replications", file=sys.stderr) as bar:
-        result = simulate(sc, replications=n_reps, seed=seed, records_path=records_path,
-                          progress=lambda done, _total: bar.update(1))
+    if records_path is not None:
+        if targets:
+            raise click.UsageError("--records and --precision cannot be combined")
+        workers, dask_address = 1, None  # records stream from this process, in order
+    progress = _Progress("replications", None if targets else n_reps, quiet)
+    outcome = None
+    try:
+        with _runner(workers, dask_address, progress) as runner:
+            if targets:
+                figures, outcome = run_to_precision(sc, entropy, targets, runner=runner,
+                                                    start=replications,
+                                                    max_replications=max_replications)
+            elif records_path is not None:
+                from plan.runs import run_figures_with_records
+
+                figures = run_figures_with_records(sc, entropy, n_reps, records_path, progress)
+            else:
+                figures = run_figures(sc, entropy, n_reps, runner)
+    finally:
+        progress.close()
+    result = sim_result(sc, entropy, figures)
     view = erlang_view(sc)
-    rows = run_rows(sc, result, view)
+    verdicts = judge_intervals(sc, result)
+    targets_doc = target_document(sc, result, figures, verdicts)
+    rows = run_rows(sc, result, view, targets_doc)
     document = run_document(sc, overrides, result, view)
+    document["targets"] = targets_doc
+    the_manifest = _manifest(entropy, {sc.name: result.scenario_hash}, result.replications,
+                             workers=runner.workers, dask=dask_address,
+                             precision=outcome.to_dict() if outcome else None)
+    document["manifest"] = the_manifest
+    if outcome is not None:
+        document["precision"] = outcome.to_dict()
+    if per_replication:
+        document["per_replication"] = per_rep_values(figures, sc)
     if out_dir is not None:
         write_run_files(out_dir, document, rows)
+        write_manifest(out_dir, the_manifest)
+    probabilities = {t["target"]: t["whole_run"]["p_met"] for t in targets_doc}
+    text_targets = [*target_lines(sc, verdicts),
+                    *(probability_line(sc, t, p) for t, p in probabilities.items())]
+    _write_extras(
+        the_manifest, plot_dir, report_path,
+        lambda d: run_plots(sc, result, view, d),
+        lambda: (f"callsim: {sc.name}",
+                 [scenario_section(sc, overrides),
+                  *run_sections(sc, result, view, rows, text_targets)]))
+    if outcome is not None and not quiet:
+        from report.workflow import _precision_text
+
+        click.echo(_precision_text(outcome.to_dict()), err=True)
     if fmt == "table":
-        click.echo(run_table(sc, result, rows, judge_intervals(sc, result)))
+        click.echo(run_table(sc, result, rows, verdicts, wide=wide, probabilities=probabilities))
     else:
         emit(rows, list(rows[0]) if rows else [], fmt, document)
 
@@ -849,6 +1006,262 @@ def backtest_cmd(scenario, logs, preset, columns, mapping_file, clock_start, str
                    f"{f['p_abandon_hourly_mae']:.4f}, daily {f['p_abandon_daily_mae']:.4f}; "
                    f"service level hourly {f['service_level_hourly_mae']:.4f}; "
                    f"{len(result.index)} intervals")
+
+
+# ---------------------------------------------------------------------------------------------
+# callsim compare / whatif / sweep / explain
+
+def _compare_and_report(variants, replications, seed, precision, max_replications, workers,
+                        dask_address, quiet, plot_dir, report_path, per_replication, fmt,
+                        metrics) -> None:
+    from plan.compare import KEY_METRICS, compare
+    from plan.runs import root_entropy
+    from report import plots
+    from report.workflow import (
+        compare_document,
+        compare_rows,
+        compare_sections,
+        compare_text,
+        scenario_section,
+    )
+
+    base = variants[0].scenario
+    targets = _precision(precision)
+    metrics = list(metrics) or list(KEY_METRICS)
+    from sim.metrics import QUEUE_METRICS
+
+    for m in metrics:
+        if m not in (*QUEUE_METRICS, "occupancy", "agents"):
+            raise click.BadParameter(f"unknown metric {m!r}", param_hint="--metric")
+    entropy = root_entropy(base, seed)
+    n_reps = base.simulation.replications if replications is None else replications
+    total = None if targets else n_reps * len(variants)
+    progress = _Progress("replications", total, quiet)
+    try:
+        with _runner(workers, dask_address, progress) as runner:
+            comparison = compare(variants, entropy=entropy, replications=n_reps, runner=runner,
+                                 precision=targets or None, max_replications=max_replications)
+    finally:
+        progress.close()
+    the_manifest = _manifest(entropy, {v.name: r.scenario_hash for v, r in
+                                       zip(variants, comparison.results, strict=True)},
+                             comparison.replications, workers=runner.workers,
+                             dask=dask_address)
+    document = compare_document(comparison, per_replication)
+    document["manifest"] = the_manifest
+
+    def make_plots(d):
+        return plots.save(plots.compare_bars(comparison, metrics[:3]), d, "compare")
+
+    _write_extras(the_manifest, plot_dir, report_path, make_plots,
+                  lambda: (f"callsim: what-if on {base.name}",
+                           [scenario_section(base), *compare_sections(comparison, metrics)]))
+    if fmt == "table":
+        click.echo(compare_text(comparison, metrics, base))
+    else:
+        rows = compare_rows(comparison, metrics)
+        emit(rows, list(rows[0]), fmt, document)
+
+
+metric_option = click.option("--metric", "metrics", multiple=True,
+                             help="Figure to show (repeatable; default: the key figures).")
+
+
+@cli.command("compare")
+@click.argument("scenarios", nargs=-1, required=True)
+@sim_options
+@format_option
+@metric_option
+def compare_cmd(scenarios, replications, seed, precision, max_replications, workers,
+                dask_address, quiet, plot_dir, report_path, per_replication, fmt,
+                metrics) -> None:
+    """Compare scenario files (the first is the base) under common random numbers."""
+    from pathlib import Path
+
+    from plan.compare import Variant
+
+    if len(scenarios) < 2:
+        raise click.UsageError("compare needs at least two scenarios (the first is the base)")
+    variants, names = [], set()
+    for text in scenarios:
+        name = Path(text).stem if Path(text).exists() else text
+        while name in names:
+            name += "'"
+        names.add(name)
+        variants.append(Variant(name, load_scenario_arg(text)))
+    _compare_and_report(variants, replications, seed, precision, max_replications, workers,
+                        dask_address, quiet, plot_dir, report_path, per_replication, fmt,
+                        metrics)
+
+
+@cli.command("whatif")
+@scenario_argument
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+              help="One variant with this override (repeatable: one variant each).")
+@click.option("--variant", "variant_texts", multiple=True, metavar="NAME:KEY=VALUE,...",
+              help="A named variant with several overrides (repeatable).")
+@sim_options
+@format_option
+@metric_option
+def whatif_cmd(scenario, sets, variant_texts, replications, seed, precision, max_replications,
+               workers, dask_address, quiet, plot_dir, report_path, per_replication, fmt,
+               metrics) -> None:
+    """What each change buys: SCENARIO against each --set / --variant, under common random
+    numbers, with paired CIs on the differences."""
+    from plan.compare import Variant, parse_variant
+
+    if not sets and not variant_texts:
+        raise click.UsageError("whatif needs at least one --set or --variant")
+    variants = [Variant("base", load_scenario_arg(scenario))]
+    for text in sets:
+        variants.append(Variant(text, load_scenario_arg(scenario, [text]), (text,)))
+    for text in variant_texts:
+        name, overrides = parse_variant(text)
+        variants.append(Variant(name, load_scenario_arg(scenario, overrides), overrides))
+    _compare_and_report(variants, replications, seed, precision, max_replications, workers,
+                        dask_address, quiet, plot_dir, report_path, per_replication, fmt,
+                        metrics)
+
+
+@cli.command("sweep")
+@scenario_argument
+@click.option("--grid", "grids", multiple=True, required=True, metavar="KEY=V1,V2,...",
+              help="A key and the values to sweep (repeatable).")
+@click.option("--zip", "zipped", is_flag=True,
+              help="Pair the lists (i-th values together) instead of the full grid.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None,
+              help="Results file, JSON lines written point by point (default: sweep.jsonl).")
+@click.option("--resume", is_flag=True, help="Continue the sweep in --out, skipping finished "
+                                             "points.")
+@sim_options
+@format_option
+@metric_option
+def sweep_cmd(scenario, grids, zipped, out_path, resume, replications, seed, precision,
+              max_replications, workers, dask_address, quiet, plot_dir, report_path,
+              per_replication, fmt, metrics) -> None:
+    """Simulate SCENARIO over a grid of overrides; a table with CIs, curves with CI bands."""
+    from plan.runs import root_entropy
+    from plan.sweep import build_points, parse_grid, run_sweep, sweep_rows
+    from report import plots
+    from report.workflow import (
+        scenario_section,
+        sweep_sections,
+        sweep_text,
+        write_manifest,
+    )
+    from scenarios.dump import scenario_hash
+
+    grid: dict[str, list] = {}
+    for text in grids:
+        key, values = parse_grid(text)
+        if key in grid:
+            raise click.BadParameter(f"key {key!r} given twice", param_hint="--grid")
+        grid[key] = values
+    base = load_scenario_arg(scenario)
+    # Every point is built (and so validated) before any simulation starts.
+    points = build_points(lambda o: load_scenario_arg(scenario, o), grid, zipped)
+    targets = _precision(precision)
+    metrics = list(metrics) or ["lost_share", "service_level", "p_abandon"]
+    entropy = root_entropy(base, seed)
+    n_reps = base.simulation.replications if replications is None else replications
+    out_path = out_path or "sweep.jsonl"
+    progress = _Progress("sweep points", len(points), quiet)
+    try:
+        with _runner(workers, dask_address, None) as runner:
+            result = run_sweep(points, entropy=entropy, replications=n_reps, out_path=out_path,
+                               grid=grid, zipped=zipped, base_hash=scenario_hash(base),
+                               runner=runner, resume=resume,
+                               keep_per_replication=per_replication, precision=targets or None,
+                               max_replications=max_replications,
+                               on_point=lambda _p: progress())
+    except KeyboardInterrupt:
+        progress.close()
+        import shlex
+
+        again = ["callsim", *_ARGV] + ([] if "--resume" in _ARGV else ["--resume"])
+        if "--seed" not in _ARGV and base.simulation.seed is None:
+            again += ["--seed", str(entropy)]
+        if "--out" not in _ARGV:
+            again += ["--out", out_path]
+        click.echo(f"Interrupted: the points finished so far are in {out_path}. Continue "
+                   f"with:\n  {shlex.join(again)}", err=True)
+        raise click.exceptions.Exit(130) from None
+    progress.close()
+    the_manifest = _manifest(entropy, {"base": scenario_hash(base)}, n_reps, grid=grid,
+                             zip=zipped, results=str(out_path), workers=runner.workers,
+                             dask=dask_address)
+    write_manifest(out_path, the_manifest)
+
+    def make_plots(d):
+        return [path for m in metrics for p in grid
+                for path in plots.save(plots.sweep_curves(result, m, p), d,
+                                       f"sweep_{m}_vs_{p.replace('.', '_')}")]
+
+    _write_extras(the_manifest, plot_dir, report_path, make_plots,
+                  lambda: (f"callsim: sweep of {base.name}",
+                           [scenario_section(base), *sweep_sections(result, metrics)]))
+    rows = sweep_rows(result, metrics)
+    if fmt == "table":
+        click.echo(sweep_text(result, metrics))
+    else:
+        emit(rows, list(rows[0]), fmt,
+             {"header": result.header, "manifest": the_manifest,
+              "points": [p.to_line() for p in result.points]})
+
+
+@cli.command("explain")
+@scenario_argument
+@overrides_option
+@sim_options
+@format_option
+def explain_cmd(scenario, overrides, replications, seed, precision, max_replications, workers,
+                dask_address, quiet, plot_dir, report_path, per_replication, fmt) -> None:
+    """Why the simulation disagrees with the Erlang calculator: from per-interval Erlang C to
+    the full simulation, one modelling feature a step, each step's effect with its CI."""
+    from plan.explain import FEATURES, explain
+    from plan.runs import root_entropy
+    from report import plots
+    from report.workflow import (
+        explain_rows,
+        explain_sections,
+        explain_text,
+        scenario_section,
+    )
+
+    if precision:
+        raise click.UsageError("explain takes --replications, not --precision")
+    if per_replication:
+        raise click.UsageError("explain does not report per-replication values; run compare "
+                               "or run on the scenarios of interest")
+    sc = load_scenario_arg(scenario, overrides)
+    entropy = root_entropy(sc, seed)
+    n_reps = sc.simulation.replications if replications is None else replications
+    if n_reps < 2:
+        raise click.BadParameter("must be >= 2 for CIs", param_hint="--replications")
+    progress = _Progress("replications", n_reps * (len(FEATURES) + 1), quiet)
+    try:
+        with _runner(workers, dask_address, progress) as runner:
+            explanation = explain(sc, entropy=entropy, replications=n_reps, runner=runner)
+    finally:
+        progress.close()
+    from scenarios.dump import scenario_hash
+
+    the_manifest = _manifest(entropy, {sc.name: scenario_hash(sc)}, n_reps,
+                             workers=runner.workers, dask=dask_address)
+
+    def make_plots(d):
+        return [path for m in ("service_level", "p_abandon")
+                for path in plots.save(plots.explain_waterfall(explanation, m), d,
+                                       f"explain_{m}")]
+
+    _write_extras(the_manifest, plot_dir, report_path, make_plots,
+                  lambda: (f"callsim: explaining {sc.name}",
+                           [scenario_section(sc, overrides), *explain_sections(explanation)]))
+    rows = explain_rows(explanation)
+    if fmt == "table":
+        click.echo(explain_text(explanation))
+    else:
+        emit(rows, list(rows[0]), fmt, {**explanation.to_dict(), "manifest": the_manifest})
 
 
 if __name__ == "__main__":

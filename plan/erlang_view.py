@@ -53,15 +53,24 @@ class IntervalErlang:
     mean_patience_s: float | None = None
 
 
+def ivr_pass_share(scenario: Scenario) -> float:
+    """Share of callers with a line who get past the IVR to the queue.
+
+    ``P(listening patience >= greeting) * (1 - served_share)``, estimated from
+    :data:`IVR_DRAWS` draws of a fixed Generator (the same scenario always gives the same value).
+    """
+    ivr = scenario.ivr
+    rng = np.random.default_rng(0)
+    greeting = sampler(ivr.greeting)(rng, IVR_DRAWS)
+    listening = sampler(ivr.patience)(rng, IVR_DRAWS)
+    return float(np.mean(listening >= greeting)) * (1.0 - ivr.served_share)
+
+
 def erlang_view(scenario: Scenario) -> list[IntervalErlang]:
     """Erlang C and Erlang A figures for every interval of ``scenario`` (see module notes)."""
     cal = scenario.calendar
     ivr = scenario.ivr
-    # A fixed Generator: the same scenario always gives the same estimate.
-    rng = np.random.default_rng(0)
-    greeting = sampler(ivr.greeting)(rng, IVR_DRAWS)
-    listening = sampler(ivr.patience)(rng, IVR_DRAWS)
-    past_ivr = float(np.mean(listening >= greeting)) * (1.0 - ivr.served_share)
+    past_ivr = ivr_pass_share(scenario)
 
     menu = {source: dict(split) for source, split in ivr.menu}
     types = {ct.name: ct for ct in scenario.call_types}

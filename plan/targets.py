@@ -7,7 +7,9 @@ handed to the judge under the name the judge reads for that definition.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from typing import Any
 
 from erlang.targets import SL_DEFINITIONS, ServiceTargets, Verdict
 from scenarios.schema import Scenario, Targets
@@ -52,3 +54,34 @@ def judge_intervals(scenario: Scenario, result: SimResult) -> list[tuple[Verdict
     targets = service_targets(scenario.targets)
     return [targets.judge(simulated_figures(estimates, targets.sl_definition))
             for estimates in result.intervals]
+
+
+def probability_met(scenario: Scenario, per_replication: list[dict[str, Any]]
+                    ) -> dict[str, float]:
+    """Per target, the share of replications whose figures meet it.
+
+    ``per_replication`` holds one mapping of figures per replication (metric -> float, named as
+    the simulation names them, e.g. one interval's or the whole run's figures). Replications
+    where a figure is undefined (``nan``) are left out of that target's share; a target with no
+    defined replication gets ``nan``.
+    """
+    targets = service_targets(scenario.targets)
+    met: dict[str, list[bool]] = {}
+    for figures in per_replication:
+        verdicts = targets.judge(_plain_figures(figures, targets.sl_definition))
+        for v in verdicts:
+            if not math.isnan(v.value):
+                met.setdefault(v.target, []).append(v.met)
+            else:
+                met.setdefault(v.target, [])
+    return {name: (sum(flags) / len(flags) if flags else math.nan)
+            for name, flags in met.items()}
+
+
+def _plain_figures(figures: Mapping[str, float], sl_definition: str) -> dict[str, float]:
+    return {
+        SL_DEFINITIONS[sl_definition]: float(figures["service_level"]),
+        "asa_s": float(figures["asa_s"]),
+        "p_abandon": float(figures["p_abandon"]),
+        "occupancy": float(figures["occupancy"]),
+    }

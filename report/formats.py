@@ -80,3 +80,33 @@ def write_run_files(out_dir: str | Path, document: dict[str, Any],
     (out / "results.json").write_text(json.dumps(jsonable(document), indent=2))
     with open(out / "intervals.csv", "w", newline="") as f:
         write_csv(f, rows, list(rows[0]) if rows else [])
+
+
+def target_document(scenario: Scenario, result: SimResult, figures: Sequence[Any],
+                    verdicts: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+    """The targets judged, for JSON and CSV: per target, the whole run and every interval, each
+    with the judged mean (``value``), ``met`` (on the mean) and ``p_met``, the share of
+    replications whose own figure meets the target.
+
+    ``figures`` are the run's per-replication :class:`plan.runs.Figures`; ``verdicts`` the
+    per-interval verdicts of :func:`plan.targets.judge_intervals`.
+    """
+    from plan.targets import probability_met, service_targets, simulated_figures
+
+    targets = service_targets(scenario.targets)
+    whole = targets.judge(simulated_figures(result.summary, targets.sl_definition))
+    p_whole = probability_met(scenario, [f.summary for f in figures])
+    n = scenario.calendar.n_intervals
+    p_intervals = [probability_met(scenario, [{m: v[k] for m, v in f.intervals.items()}
+                                              for f in figures]) for k in range(n)]
+    out = []
+    for i, verdict in enumerate(whole):
+        out.append({
+            "target": verdict.target, "limit": verdict.limit,
+            "whole_run": {"value": verdict.value, "met": verdict.met,
+                          "p_met": p_whole[verdict.target]},
+            "intervals": [{"interval": k, "value": verdicts[k][i].value,
+                           "met": verdicts[k][i].met, "p_met": p_intervals[k][verdict.target]}
+                          for k in range(n)],
+        })
+    return out

@@ -41,6 +41,19 @@ Metrics (per interval, per call type and in total)
     Percentiles of the waits of **answered** calls (linear interpolation), as most planners report.
 ``p_abandon``
     Abandoned over calls that reached the queue.
+``mean_wait_abandoned_s``
+    Mean time in queue of the calls that abandoned (how long callers held before hanging up).
+``p_no_wait``
+    Calls answered at once (``wait_s == 0``) over calls that reached the queue.
+``queue_len_avg``
+    Time-average number of callers in queue, by Little's law: the queue time of the calls
+    counted in the interval (answered, abandoned and unfinished) over the interval's length
+    (over the counted horizon in total, where it is the exact time average when the day starts
+    and ends with an empty queue; per interval a call's wait may spill into the next interval).
+``sl_<t>s``
+    Service level under ``targets.sl_definition`` at each threshold ``t`` of
+    :data:`AWT_THRESHOLDS_S`, all at once (``sl_20s`` equals ``service_level`` when
+    ``awt_s`` is 20).
 ``lost_share``
     (after_hours + blocked + ivr_abandoned + abandoned + unfinished) / offered: the clinic's
     "calls lost" (calls that never reached a person or the IVR's self-service).
@@ -86,6 +99,14 @@ from sim.records import (
 )
 
 PERCENTILES = (50, 80, 90, 95)
+#: Extra service-level thresholds reported together, seconds (``sl_<t>s``).
+AWT_THRESHOLDS_S = (10, 20, 30, 60, 120)
+#: Names of the queue and caller-level figures (what ``--precision`` may name, for one).
+QUEUE_METRICS = (*INBOUND_OUTCOMES, "offered", "service_level", "asa_s", "mean_wait_s",
+                 *(f"wait_p{q}_s" for q in PERCENTILES), "p_abandon", "lost_share",
+                 "mean_wait_abandoned_s", "p_no_wait", "queue_len_avg",
+                 *(f"sl_{t}s" for t in AWT_THRESHOLDS_S), "callers", "never_answered",
+                 "redials", "bookings", "conversion")
 
 
 @dataclass(frozen=True)
@@ -110,6 +131,9 @@ class ReplicationCounts:
         Scheduled agents on duty, time average per interval.
     followups : FollowUpCounts
         Callers, redials and callbacks (:mod:`sim.followups`).
+    extra_sums : ndarray, shape (2 + len(AWT_THRESHOLDS_S), I, T), optional
+        Queue time of unfinished calls, calls answered without waiting, and answered calls
+        within each of :data:`AWT_THRESHOLDS_S`.
     """
 
     counts: np.ndarray
@@ -126,6 +150,7 @@ class ReplicationCounts:
     present_s: np.ndarray
     scheduled_agents: np.ndarray
     followups: FollowUpCounts
+    extra_sums: np.ndarray | None = None
 
 
 #: Which interval an attempt counts in (see the counting rules above): record field by name.
@@ -152,7 +177,7 @@ class Tally:
         self.awt_s = scenario.targets.awt_s
         self.short_abandon_s = scenario.targets.short_abandon_s
         self.counts = np.zeros(len(OUTCOMES) * n_int * n_types, dtype=np.int64)
-        self.sums = np.zeros((4, n_int * n_types))
+        self.sums = np.zeros((6 + len(AWT_THRESHOLDS_S), n_int * n_types))
         self.answered_by_group = np.zeros(self.n_groups * n_int, dtype=np.int64)
         self._waits: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.followups = FollowUpTally(scenario)
@@ -185,6 +210,9 @@ class Tally:
             (left_queue, wait_s),
             (answered & (wait_s <= self.awt_s), None),
             (abandoned & (wait_s < self.short_abandon_s), None),
+            (outcome == UNFINISHED, wait_s),
+            (answered & (wait_s == 0), None),
+            *((answered & (wait_s <= t), None) for t in AWT_THRESHOLDS_S),
         )):
             self.sums[i] += np.bincount(cell[mask], weights=None if weights is None
                                         else weights[mask], minlength=size)
@@ -213,6 +241,7 @@ class Tally:
             present_s=np.array(pool.present_s).reshape(self.n_groups, self.n_intervals),
             scheduled_agents=scheduled_agents,
             followups=self.followups.result(),
+            extra_sums=self.sums[4:].reshape(-1, *shape),
         )
 
 
@@ -222,10 +251,13 @@ def _ratio(num, den):
 
 
 def queue_metrics(counts, answered_wait_sum_s, queued_wait_sum_s, within_awt, short_abandons,
-                  sl_definition: str) -> dict[str, np.ndarray]:
+                  sl_definition: str, extra_sums=None,
+                  horizon_s: float | np.ndarray = np.nan) -> dict[str, np.ndarray]:
     """Counts and ratios of the module docstring, elementwise over arrays of any common shape.
 
-    ``counts`` has the outcomes on its first axis.
+    ``counts`` has the outcomes on its first axis, as has ``extra_sums``
+    (:attr:`ReplicationCounts.extra_sums`; its figures are left out when it is ``None``);
+    ``horizon_s`` is the time the queue length is averaged over.
     """
     # Callbacks (whose outcome may be unreached) are left out of these counts.
     out = {name: counts[i] for i, name in enumerate(INBOUND_OUTCOMES)}
@@ -246,6 +278,18 @@ def queue_metrics(counts, answered_wait_sum_s, queued_wait_sum_s, within_awt, sh
         p_abandon=_ratio(counts[ABANDONED], reached),
         lost_share=_ratio(lost, offered),
     )
+    if extra_sums is not None:
+        unfinished_wait_s, no_wait, *within = extra_sums
+        out.update(
+            mean_wait_abandoned_s=_ratio(queued_wait_sum_s - answered_wait_sum_s,
+                                         counts[ABANDONED]),
+            p_no_wait=_ratio(no_wait, reached),
+            queue_len_avg=_ratio(queued_wait_sum_s + unfinished_wait_s, horizon_s),
+        )
+        for t, count in zip(AWT_THRESHOLDS_S, within, strict=True):
+            den = {"offered": reached, "answered": counts[ANSWERED],
+                   "exclude_short_abandons": reached - short_abandons}[sl_definition]
+            out[f"sl_{t}s"] = _ratio(count, den)
     return out
 
 
@@ -268,13 +312,16 @@ def wait_percentiles(keys: np.ndarray, waits_s: np.ndarray, n_keys: int) -> dict
     return out
 
 
-def _reduce(rc: ReplicationCounts, sl_definition: str, axis) -> dict[str, np.ndarray]:
+def _reduce(rc: ReplicationCounts, sl_definition: str, axis,
+            horizon_s: float | np.ndarray = np.nan) -> dict[str, np.ndarray]:
     """Queue metrics with the (interval, type) axes reduced over ``axis``."""
     return queue_metrics(
         rc.counts.sum(axis=tuple(a + 1 for a in axis)),
         *(a.sum(axis=axis) for a in (rc.answered_wait_sum_s, rc.queued_wait_sum_s,
                                       rc.within_awt, rc.short_abandons)),
         sl_definition,
+        None if rc.extra_sums is None else rc.extra_sums.sum(axis=tuple(a + 1 for a in axis)),
+        horizon_s,
     )
 
 
@@ -305,9 +352,14 @@ def _counted(scenario: Scenario) -> np.ndarray:
     return np.arange(scenario.calendar.n_intervals) >= first_counted_interval(scenario)
 
 
+def _counted_horizon_s(scenario: Scenario) -> float:
+    return float(_counted(scenario).sum() * scenario.calendar.interval_s)
+
+
 def interval_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, np.ndarray]:
     """Every metric per interval (float arrays of length ``n_intervals``; warm-up ones nan)."""
-    out = _reduce(rc, scenario.targets.sl_definition, axis=(1,))
+    out = _reduce(rc, scenario.targets.sl_definition, axis=(1,),
+                  horizon_s=scenario.calendar.interval_s)
     out.update(wait_percentiles(rc.waits_interval, rc.waits_s, scenario.calendar.n_intervals))
     out.update(followup_metrics(rc.followups, axis=(1,), scenario=scenario))
     available_s = rc.present_s - rc.walk_in_s
@@ -322,7 +374,8 @@ def interval_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, np.
 
 def call_type_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, np.ndarray]:
     """Queue metrics per call type (arrays of length ``n_types``)."""
-    out = _reduce(rc, scenario.targets.sl_definition, axis=(0,))
+    out = _reduce(rc, scenario.targets.sl_definition, axis=(0,),
+                  horizon_s=_counted_horizon_s(scenario))
     out.update(wait_percentiles(rc.waits_type, rc.waits_s, len(scenario.call_types)))
     out.update(followup_metrics(rc.followups, axis=(0,), scenario=scenario))
     return out
@@ -341,7 +394,8 @@ def group_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, np.nda
 
 def total_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, float]:
     """Every metric over the whole run (floats)."""
-    out = _reduce(rc, scenario.targets.sl_definition, axis=(0, 1))
+    out = _reduce(rc, scenario.targets.sl_definition, axis=(0, 1),
+                  horizon_s=_counted_horizon_s(scenario))
     out.update(wait_percentiles(np.zeros(rc.waits_s.size, dtype=np.int64), rc.waits_s, 1))
     out.update(followup_metrics(rc.followups, axis=(0, 1), scenario=scenario))
     counted = _counted(scenario)

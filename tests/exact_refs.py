@@ -108,6 +108,7 @@ def erlang_a_figures(lam: float, mu: float, theta: float, n: int, awt_s: float,
         "p_abandon": float(theta * (pi * queue).sum() / lam),
         "asa_s": float(asa_s / answered),
         "service_level": float(pi[:n].sum() + (waiting * outcomes[:, 1]).sum()),
+        "queue_len": float((pi * queue).sum()),
     }
 
 

@@ -71,16 +71,23 @@ def test_an_unseeded_run_is_repeated_exactly_from_what_it_records(tmp_path):
     a = json.loads(run("run", str(path), "-r", "2", "--format", "json").stdout)
     b = json.loads(run("run", str(path), "-r", "2", "--seed", str(a["entropy"]), "--format",
                        "json").stdout)
-    assert a == b  # results, entropy and scenario hash alike
+    # Results, entropy and scenario hash alike (the manifest records the two command lines).
+    assert a.pop("manifest")["command_line"] != b.pop("manifest")["command_line"]
+    assert a == b
 
 
 def test_table_shows_simulation_beside_erlang():
     res = run("run", *FAST)
     assert res.exit_code == 0
     header = next(line for line in res.output.splitlines() if line.startswith("start"))
-    for col in ("service_level", "asa_s", "p_abandon", "C_sl", "A_sl", "A_p_ab"):
+    for col in ("SL%", "ASA_s", "abandon%", "C_SL%", "A_SL%", "A_ab%"):
         assert col in header
     assert "08:00" in res.output and "lost_share" in res.output
+    wide = run("run", *FAST, "--wide")
+    header = next(line for line in wide.output.splitlines() if line.startswith("start"))
+    for col in ("service_level", "asa_s", "p_abandon", "ivr_abandoned", "C_sl", "A_sl",
+                "A_p_ab"):
+        assert col in header
 
 
 def test_out_dir_and_records(tmp_path):
@@ -159,12 +166,12 @@ def test_run_reports_which_intervals_meet_the_targets():
 @pytest.mark.parametrize("error", [ValueError("a bug"), KeyError("a bug"), TypeError("a bug")])
 def test_a_programming_error_keeps_its_traceback(monkeypatch, error):
     # A bare ValueError from a bug is not a user error: it must not become a tidy one-liner.
-    import sim.replicate
+    import plan.runs
 
     def broken(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(sim.replicate, "simulate", broken)
+    monkeypatch.setattr(plan.runs, "run_figures", broken)
     with pytest.raises(type(error), match="a bug"):
         CliRunner().invoke(cli, ["run", *FAST], catch_exceptions=False)
     res = CliRunner().invoke(cli, ["run", *FAST])
