@@ -150,6 +150,40 @@ def wide_rows(rows: Sequence[dict[str, Any]]) -> tuple[list[dict[str, str]], lis
     return cells, ["start", *RUN_METRICS, *_ERLANG_COLUMNS]
 
 
+#: Caller-level and lever figures, shown when the scenario pulls the lever (or books).
+_LEVER_FIGURES = (
+    (lambda sc: True, ("callers", "never_answered")),
+    (lambda sc: sc.redials is not None, ("redials", "gave_up")),
+    (lambda sc: sc.callbacks is not None,
+     ("callbacks_offered", "callbacks_accepted", "callbacks_requested", "callback_attempts",
+      "callbacks_reached", "callback_delay_s", "callback_delay_p90_s",
+      "callback_deadline_missed", "callback_agent_s", "wait_prediction_mae_s",
+      "wait_prediction_bias_s")),
+    (lambda sc: sc.outbound is not None,
+     ("reminders_made", "reminders_reached", "reminders_left", "outbound_abandoned",
+      "outbound_abandon_rate", "reminder_visit_rate")),
+    (lambda sc: any(ct.conversion for ct in sc.call_types),
+     ("bookings", "conversion", "bookings_lost", "visits", "value")),
+)
+_LEVER_DIGITS = {"never_answered": 3, "conversion": 3, "outbound_abandon_rate": 3,
+                 "reminder_visit_rate": 3}
+
+
+def lever_lines(scenario: Scenario, summary: dict[str, Any]) -> list[str]:
+    """Callers (counted once each, by their first call) and the figures of the levers the
+    scenario pulls (redials, callbacks, reminders, bookings): see ``sim/followups.py``."""
+    lines = ["", "Callers and levers (each caller once, by its first call):"]
+    for pulled, names in _LEVER_FIGURES:
+        if not pulled(scenario):
+            continue
+        for name in names:
+            if name in summary and not (name == "value" and not summary[name].mean):
+                e = summary[name]
+                lines.append(f"  {name:<24} "
+                             f"{estimate_text(e.mean, e.ci95, _LEVER_DIGITS.get(name, 1))}")
+    return lines
+
+
 def run_table(scenario: Scenario, result: SimResult, rows: Sequence[dict[str, Any]],
               verdicts: Sequence[Sequence[Verdict]], *, wide: bool = False,
               probabilities: dict[str, Any] | None = None) -> str:
@@ -179,6 +213,7 @@ def run_table(scenario: Scenario, result: SimResult, rows: Sequence[dict[str, An
         if name in s:
             text = estimate_text(s[name].mean, s[name].ci95, _DIGITS.get(name, 1))
             lines.append(f"  {name:<22} {text}")
+    lines += lever_lines(scenario, s)
     lines += ["", "By call type (after the IVR menu):", format_table(*type_rows(result))]
     lines += ["", "By agent group:", format_table(*group_rows(result))]
     prose = list(target_lines(scenario, verdicts))
