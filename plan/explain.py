@@ -11,7 +11,7 @@ alike), so a step's contribution is a paired difference with a narrow CI.
 
 Each feature is a :class:`Feature` whose ``strip`` removes it from a scenario; the scenario of
 a step is the full one with every later feature stripped, last feature first. Adding a feature
-to the walk (callbacks, once the policies land) is one more entry in :data:`FEATURES` with its
+to the walk is one more entry in :data:`FEATURES` with its
 ``strip``; nothing else changes.
 
 How each feature is stripped (what the simulated baseline assumes)
@@ -31,6 +31,10 @@ How each feature is stripped (what the simulated baseline assumes)
 ``walk_ins``
     Availability 1; handle and wrap-up times divided by the agents' mean availability (the
     Erlang view's "slower agents", so capacity is unchanged).
+``redials``, ``callbacks``, ``reminders``
+    The lever's table removed (nobody redials; nobody is called back; no reminder calls).
+``overflow``
+    No overflow, and the groups that only took overflow removed.
 ``busyness``
     No day-to-day busyness (``daily_busyness_cv = 0``).
 
@@ -159,8 +163,28 @@ def strip_ivr(sc: Scenario) -> Scenario:
     return replace(sc, ivr=Ivr(menu=sc.ivr.menu), arrival_scale=sc.arrival_scale * past)
 
 
-#: The walk's features in the order they are switched on. A new feature (callbacks) is one more
-#: entry here, placed where its strip can be applied before those of the features above it.
+def strip_redials(sc: Scenario) -> Scenario:
+    return replace(sc, redials=None)
+
+
+def strip_callbacks(sc: Scenario) -> Scenario:
+    return replace(sc, callbacks=None)
+
+
+def strip_overflow(sc: Scenario) -> Scenario:
+    """No overflow; the groups that only took overflow go (their agents with them)."""
+    types = tuple(replace(ct, overflow=None) for ct in sc.call_types)
+    groups = tuple(g for g in sc.agent_groups if g.skills)
+    return replace(sc, call_types=types, agent_groups=groups)
+
+
+def strip_reminders(sc: Scenario) -> Scenario:
+    return replace(sc, outbound=None)
+
+
+#: The walk's features in the order they are switched on. A new feature is one more entry here,
+#: placed where its strip can be applied before those of the features above it (callbacks come
+#: before overflow: an overflow group that takes messages needs the callbacks on).
 FEATURES: tuple[Feature, ...] = (
     Feature("ivr", "the IVR: greeting, hang-ups, self-service", strip_ivr),
     Feature("lines", "phone lines (busy signals)", strip_lines),
@@ -169,6 +193,11 @@ FEATURES: tuple[Feature, ...] = (
             strip_distributions),
     Feature("walk_ins", "walk-ins (availability below 100 %)", strip_walk_ins),
     Feature("busyness", "day-to-day busyness", strip_busyness),
+    Feature("redials", "callers who redial", strip_redials),
+    Feature("callbacks", "callbacks (abandoned callers, virtual hold, voicemail)",
+            strip_callbacks),
+    Feature("overflow", "overflow to a second group", strip_overflow),
+    Feature("reminders", "outbound reminder calls", strip_reminders),
 )
 
 
