@@ -28,7 +28,7 @@ from sim.streams import replication_seed
 REPS, ENTROPY = 12, 20261202
 TYPES = ("advertising", "booking", "results")
 #: Per call type (by the type dialled) and for the whole run.
-TYPE_FIGURES = ("never_answered", "conversion", "bookings")
+TYPE_FIGURES = ("never_answered", "lost_share", "conversion", "bookings")
 RUN_FIGURES = ("reminder_visit_rate", "reminders_left", "callback_delay_p90_s",
                "callback_deadline_missed", "occupancy")
 
@@ -75,6 +75,15 @@ def test_each_step_file_is_the_clinic_with_the_steps_so_far(step):
 
 
 # -- the mechanisms (the simulation predicts these) ---------------------------------------------
+
+@pytest.mark.parametrize("number", [0, 1, 2])
+def test_before_callbacks_never_answered_is_the_lost_share(number):
+    # The field's "calls lost" (steps 1-2) and "never answered" (step 3) are one figure read
+    # two ways: until callbacks start, every caller makes one attempt.
+    f = figures(number)
+    np.testing.assert_allclose(f["advertising.never_answered"], f["advertising.lost_share"],
+                               rtol=1e-12)
+
 
 @pytest.mark.parametrize("number", [1, 2, 3])
 def test_advertising_callers_never_answered_fall_at_steps_1_to_3(number):
