@@ -280,7 +280,7 @@ _SIMULATION_KEYS = ("replications", "seed", "warmup_s", "daily_busyness_cv")
 _REDIAL_KEYS = ("blocked", "abandoned", "delay", "max_attempts")
 _CALLBACK_KEYS = ("dial", "reach_probability", "max_attempts", "retry_delay", "priority",
                   "abandoned", "offered", "voicemail")
-_ABANDONED_CALLBACK_KEYS = ("delay", "min_wait_s", "deadline_s", "ivr", "blocked")
+_ABANDONED_CALLBACK_KEYS = ("delay", "min_wait_s", "deadline_s", "ivr", "blocked", "call_types")
 _OFFERED_CALLBACK_KEYS = ("threshold_s", "accept_probability", "predictor", "keep_place",
                           "deadline_s")
 _MAX_ATTEMPTS = 1000
@@ -441,7 +441,7 @@ def _scenario(data: Any, base_dir: Path) -> Scenario:
         ),
         redials=_field(table, "redials", "", _redials, base_dir=base_dir, default=_OMITTED),
         callbacks=_field(table, "callbacks", "", _callbacks, base_dir=base_dir,
-                         default=_OMITTED),
+                         type_names=type_names, default=_OMITTED),
         outcomes=_field(table, "outcomes", "", _outcomes, default=_OMITTED),
         outbound=_field(table, "outbound", "", _outbound, base_dir=base_dir, default=_OMITTED),
         planning=_field(table, "planning", "", _planning, default=_OMITTED),
@@ -742,7 +742,8 @@ def _redials(value: Any, where: str, *, base_dir: Path) -> Redials:
     )
 
 
-def _callbacks(value: Any, where: str, *, base_dir: Path) -> Callbacks:
+def _callbacks(value: Any, where: str, *, base_dir: Path,
+               type_names: tuple[str, ...]) -> Callbacks:
     table = _table(value, where, _CALLBACK_KEYS)
     callbacks = _build(
         Callbacks,
@@ -755,7 +756,7 @@ def _callbacks(value: Any, where: str, *, base_dir: Path) -> Callbacks:
                            default=_OMITTED),
         priority=_field(table, "priority", where, _integer, default=_OMITTED),
         abandoned=_field(table, "abandoned", where, _abandoned_callbacks, base_dir=base_dir,
-                         default=_OMITTED),
+                         type_names=type_names, default=_OMITTED),
         offered=_field(table, "offered", where, _offered_callbacks, default=_OMITTED),
         voicemail=_field(table, "voicemail", where, _boolean, default=_OMITTED),
     )
@@ -769,8 +770,13 @@ def _callbacks(value: Any, where: str, *, base_dir: Path) -> Callbacks:
     return callbacks
 
 
-def _abandoned_callbacks(value: Any, where: str, *, base_dir: Path) -> AbandonedCallbacks:
+def _abandoned_callbacks(value: Any, where: str, *, base_dir: Path,
+                         type_names: tuple[str, ...]) -> AbandonedCallbacks:
     table = _table(value, where, _ABANDONED_CALLBACK_KEYS)
+    types = _field(table, "call_types", where, _array, item=partial(_text, choices=type_names),
+                   default=_OMITTED)
+    if types is not _OMITTED:
+        _distinct(types, join_key(where, "call_types"))
     return _build(
         AbandonedCallbacks,
         delay=_field(table, "delay", where, _distribution, base_dir=base_dir, default=_OMITTED),
@@ -778,6 +784,7 @@ def _abandoned_callbacks(value: Any, where: str, *, base_dir: Path) -> Abandoned
         deadline_s=_field(table, "deadline_s", where, _number, gt=0, default=_OMITTED),
         ivr=_field(table, "ivr", where, _boolean, default=_OMITTED),
         blocked=_field(table, "blocked", where, _boolean, default=_OMITTED),
+        call_types=types,
     )
 
 

@@ -376,6 +376,9 @@ class AbandonedCallbacks:
     ivr, blocked : bool
         Also call back callers who hung up during the IVR greeting, and callers who got a busy
         signal (a phone system with caller ID sees both as missed calls).
+    call_types : tuple of str
+        Only callers who dialled one of these call types are called back (the numbers a
+        call-tracking service watches, such as the advertising numbers); empty: every type.
     """
 
     delay: Distribution = field(default_factory=lambda: _deterministic(0.0))
@@ -383,6 +386,11 @@ class AbandonedCallbacks:
     deadline_s: float | None = None
     ivr: bool = False
     blocked: bool = False
+    call_types: tuple[str, ...] = ()
+
+    def calls_back(self, call_type: str) -> bool:
+        """Whether callers who dialled ``call_type`` are called back."""
+        return not self.call_types or call_type in self.call_types
 
 
 @dataclass(frozen=True, kw_only=True)

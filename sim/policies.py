@@ -118,10 +118,14 @@ class Redial(Policy):
     whose attempt was its ``max_attempts``-th gives up.
     """
 
-    def __init__(self, redials: Redials, callbacks: Callbacks | None):
+    def __init__(self, redials: Redials, callbacks: Callbacks | None,
+                 type_names: tuple[str, ...]):
         self.redials = redials
         self._delay = sampler(redials.delay)
         abandoned = None if callbacks is None else callbacks.abandoned
+        # Per type dialled: callers of the types called back do not redial.
+        self._called_back = [abandoned is not None and abandoned.calls_back(name)
+                             for name in type_names]
         self._callback_min_wait_s = math.inf if abandoned is None else abandoned.min_wait_s
         self._blocked_called_back = abandoned is not None and abandoned.blocked
 
@@ -133,23 +137,28 @@ class Redial(Policy):
             model.redial(call, float(self._delay(rng, 1)[0]))
 
     def blocked(self, model, call) -> None:
-        if not self._blocked_called_back:
+        if not (self._blocked_called_back and self._called_back[call.type_in]):
             self._maybe(model, call, self.redials.blocked)
 
     def abandoned(self, model, call) -> None:
-        if model.env.now - call.queue_entry_s >= self._callback_min_wait_s:
+        if (self._called_back[call.type_in]
+                and model.env.now - call.queue_entry_s >= self._callback_min_wait_s):
             return  # a callback is coming
         self._maybe(model, call, self.redials.abandoned)
 
 
 class CallBackAbandoned(Policy):
     """Callers who hung up in the queue (after ``min_wait_s``) are put on the callback list,
-    and, if the scenario says so, those who hung up in the IVR or got a busy signal."""
+    and, if the scenario says so, those who hung up in the IVR or got a busy signal; only
+    those who dialled one of ``call_types``, if given."""
 
-    def __init__(self, callbacks: Callbacks):
+    def __init__(self, callbacks: Callbacks, type_names: tuple[str, ...]):
         self.settings = callbacks.abandoned
+        self._called_back = [self.settings.calls_back(name) for name in type_names]
 
     def _call_back(self, model, call) -> None:
+        if not self._called_back[call.type_in]:
+            return
         due_s = model.env.now + model.dialler.abandon_delay(model)
         model.request_callback(call, due_s, deadline_s=self.settings.deadline_s)
 
@@ -354,15 +363,16 @@ def policies_for(scenario) -> tuple[Policy, ...]:
     they are consulted: callbacks before redials (a caller called back does not redial)."""
     policies: list[Policy] = []
     callbacks = scenario.callbacks
+    names = tuple(ct.name for ct in scenario.call_types)
     if callbacks is not None and callbacks.offered is not None and (
             callbacks.offered.threshold_s < math.inf):  # never offered: nothing to predict
         policies.append(OfferCallback(scenario))
     if callbacks is not None and callbacks.abandoned is not None:
-        policies.append(CallBackAbandoned(callbacks))
+        policies.append(CallBackAbandoned(callbacks, names))
     if callbacks is not None and callbacks.voicemail:
         policies.append(VoiceMail())
     if scenario.outbound is not None and scenario.outbound.calls_per_day > 0:
         policies.append((Dialer if scenario.outbound.mode == "dialer" else Reminders)(scenario))
     if scenario.redials is not None and (scenario.redials.blocked or scenario.redials.abandoned):
-        policies.append(Redial(scenario.redials, callbacks))
+        policies.append(Redial(scenario.redials, callbacks, names))
     return tuple(policies)

@@ -42,7 +42,7 @@ def test_baseline_loses_about_a_quarter(baseline):
 
 @pytest.mark.parametrize("lever", [
     ("ivr.greeting.mean_s=15",),  # field: 27.2 % -> 23.1 % lost
-    ("agent_groups.reception.staffing=[4,4,4,4,4,4,4,3,3,3,3,2]",),  # a 4th person 08-11
+    ("agent_groups.reception.staffing=[7,7,7,8,8,8,8,6,6,6,6,4]",),  # a 7th person 08-11
 ])
 def test_lever_reduces_lost_calls(baseline, lever):
     _, high = ci95(lost_shares(lever) - baseline)
@@ -50,7 +50,7 @@ def test_lever_reduces_lost_calls(baseline, lever):
 
 
 def test_fewer_lines_give_more_busy_signals():
-    # The clinic has 8 lines; with 4 the busy signal becomes the main loss. Paired under CRN,
+    # The clinic has 14 lines; with 4 the busy signal becomes the main loss. Paired under CRN,
     # the whole 95 % CI of the difference in blocked share must lie above zero.
     def blocked_shares(overrides=()):
         sc = load_builtin("clinic", overrides)

@@ -15,7 +15,7 @@ from sim.errors import SimError
 @pytest.fixture(scope="module")
 def comparison():
     base = load_builtin("clinic")
-    one_more = load_builtin("clinic", ["agent_groups.reception.staffing[1]=4"])
+    one_more = load_builtin("clinic", ["agent_groups.reception.staffing[1]=7"])
     return compare([Variant("base", base), Variant("base again", base),
                     Variant("one more at 09:00", one_more, ("…",))], entropy=4, replications=12)
 

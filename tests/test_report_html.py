@@ -71,7 +71,7 @@ def test_run_report_is_self_contained_with_every_table_and_plots_are_files(tmp_p
     for heading in ("The center", "Key figures", "Hour by hour", "By call type",
                     "Run manifest"):
         assert heading in text
-    assert "55 s exactly" in text and "8 phone lines" in text  # the scenario, in words
+    assert "55 s exactly" in text and "14 phone lines" in text  # the scenario, in words
     assert (tmp_path / "report.html.manifest.json").exists()
     names = sorted(p.name for p in (tmp_path / "plots").iterdir())
     assert names == ["arrivals_agents.png", "arrivals_agents.svg", "manifest.json",

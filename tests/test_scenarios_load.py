@@ -61,7 +61,9 @@ def changed(edit) -> dict[str, Any]:
 
 
 def test_builtin_names_are_the_example_files():
-    assert builtin_names() == ("bank", "clinic", "erlang_a")
+    # clinic_step1..8: the clinic's improvement programme (scenarios/programme.py).
+    steps = tuple(f"clinic_step{k}" for k in range(1, 9))
+    assert builtin_names() == ("bank", "clinic", *steps, "erlang_a")
 
 
 @pytest.mark.parametrize("name", builtin_names())

@@ -101,7 +101,7 @@ def test_later_override_wins():
         ),
         ("call_types[5].priority=1", "call_types has no entry 5 (names: advertising, booking, "),
         ("ivr.greting.mean_s=15", "ivr.greting is not in the scenario (did you mean 'greeting'?)"),
-        ("lines.count=3", "lines is a single value, not a table or array, got 8"),
+        ("lines.count=3", "lines is a single value, not a table or array, got 14"),
         ("agent_groups.reception.staffing[12]=3", "agent_groups[0].staffing has no entry 12"),
     ],
 )

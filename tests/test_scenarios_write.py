@@ -44,11 +44,12 @@ def test_sections_come_in_the_examples_order_and_defaults_are_left_out():
     text = scenario_to_toml(load_builtin("clinic"))
     headers = [line for line in text.splitlines() if line.startswith("[")]
     assert headers == ["[calendar]"] + ["[[call_types]]"] * 3 + [
-        "[ivr]", "[[agent_groups]]", "[targets]", "[simulation]"]
+        "[ivr]", "[[agent_groups]]", "[targets]", "[simulation]", "[outcomes]"]
     assert 'start = "08:00"\ninterval_min = 60\n' in text
     assert 'handle_time = { kind = "lognormal", mean_s = 180, cv = 0.6 }' in text
-    assert 'patience = { kind = "exponential", mean_s = 90 }' in text
-    assert "staffing = [3, 3, 3, 4, 4, 4, 4, 3, 3, 3, 3, 2]" in text
+    assert 'patience = { kind = "lognormal", mean_s = 150, cv = 0.5 }' in text
+    assert 'patience = { kind = "exponential", mean_s = 150 }' in text
+    assert "staffing = [6, 6, 6, 8, 8, 8, 8, 6, 6, 6, 6, 4]" in text
     assert "walk_in_s = 180" in text  # a default, but said whenever walk-ins happen
     for default in ("arrival_scale", "short_abandon_s", "warmup_s", "daily_busyness_cv"):
         assert f"{default} =" not in text
@@ -80,15 +81,15 @@ def two_day_clinic():
 def test_calls_per_profile_and_staffing_per_day_or_horizon():
     scenario = two_day_clinic()
     text = scenario_to_toml(scenario)
-    assert "[call_types.calls_per_interval]\nweekday = [34, 40," in text
-    assert "weekend = [17, 20, 18, 14.5," in text
-    assert text.count("staffing = [3, 3, 3, 4, 4, 4, 4, 3, 3, 3, 3, 2]\n") == 1  # one day's
+    assert "[call_types.calls_per_interval]\nweekday = [75, 88," in text
+    assert "weekend = [37.5, 44, 39.5, 32," in text
+    assert text.count("staffing = [6, 6, 6, 8, 8, 8, 8, 6, 6, 6, 6, 4]\n") == 1  # one day's
     assert_same(reloaded(scenario), scenario)
 
     group = scenario.agent_groups[0]
     uneven = dataclasses.replace(group, staffing=group.staffing[:12] + (5,) * 12)
     scenario = dataclasses.replace(scenario, agent_groups=(uneven,))
-    assert "staffing = [3, 3, 3, 4, 4, 4, 4, 3, 3, 3, 3, 2, 5, 5," in scenario_to_toml(scenario)
+    assert "staffing = [6, 6, 6, 8, 8, 8, 8, 6, 6, 6, 6, 4, 5, 5," in scenario_to_toml(scenario)
     assert_same(reloaded(scenario), scenario)
 
 
