@@ -38,7 +38,7 @@ Counting rules
   and ``outbound_abandon_rate`` (their share of the patients who answered, whole run);
   ``reminder_visit_rate`` (whole run): the expected share of the reminded
   bookings that become visits, reached ones at the reminded visit probability and the rest at
-  ``Outcomes.visit_probability``.
+  ``Outcomes.visit_probability``; with reminders, ``visits`` use that rate.
 * Wait prediction (offered callbacks): over answered inbound attempts for which a wait was
   predicted, ``wait_prediction_mae_s`` (mean absolute error) and ``wait_prediction_bias_s``
   (mean of predicted minus actual).
@@ -228,6 +228,23 @@ class Conversion:
         return np.where(tilted, 1.0 / (1.0 + np.exp(-(logit + shift))), p)
 
 
+def visit_rate(fc: FollowUpCounts, scenario: Scenario) -> float:
+    """Booking -> visit probability: ``Outcomes.visit_probability``, or with reminder calls the
+    whole run's expected share of reminded bookings that become visits (reached patients at the
+    reminded probability, the rest, those a dialer dropped included, at the plain one): the
+    reminder list stands for the bookings, so every booking gets that rate."""
+    base = scenario.outcomes.visit_probability
+    if scenario.outbound is None:
+        return base
+    made, reached, left, abandoned = (fc.events[EVENTS.index(name)].sum()
+                                      for name in EVENTS[4:])
+    if made + left == 0:
+        return base
+    reminded = reached - abandoned  # a patient who hung up on the dialer heard nothing
+    return (reminded * scenario.outbound.visit_probability
+            + (made + left - reminded) * base) / (made + left)
+
+
 def followup_metrics(fc: FollowUpCounts, axis: tuple[int, ...],
                      scenario: Scenario | None = None) -> dict[str, np.ndarray]:
     """Caller-level and callback figures with the (interval, type) axes reduced over ``axis``.
@@ -244,7 +261,7 @@ def followup_metrics(fc: FollowUpCounts, axis: tuple[int, ...],
     out["bookings_lost"] = potential - answered - ivr_served
     if scenario is not None:
         outcomes = scenario.outcomes
-        out["visits"] = bookings * outcomes.visit_probability
+        out["visits"] = bookings * visit_rate(fc, scenario)
         out["value"] = out["visits"] * outcomes.value_per_visit
     if axis == (0,):
         return out
@@ -256,15 +273,10 @@ def followup_metrics(fc: FollowUpCounts, axis: tuple[int, ...],
     if axis == (0, 1):
         delays = fc.callback_delays_s
         out["callback_delay_p90_s"] = np.percentile(delays, 90) if delays.size else np.nan
-        made, reached, left, abandoned = (out[name] for name in EVENTS[4:])
         # Abandoned outbound calls over patients who answered: the regulated rate.
-        out["outbound_abandon_rate"] = _ratio(abandoned, reached)
+        out["outbound_abandon_rate"] = _ratio(out["outbound_abandoned"], out["reminders_reached"])
         if scenario is not None and scenario.outbound is not None:
-            base = scenario.outcomes.visit_probability
-            reminded = reached - abandoned  # a patient who hung up on the dialer heard nothing
-            out["reminder_visit_rate"] = _ratio(
-                reminded * scenario.outbound.visit_probability + (made + left - reminded) * base,
-                made + left)
+            out["reminder_visit_rate"] = visit_rate(fc, scenario)
         n, abs_sum, err_sum = fc.prediction
         out["wait_prediction_mae_s"] = _ratio(abs_sum, n)
         out["wait_prediction_bias_s"] = _ratio(err_sum, n)

@@ -424,3 +424,18 @@ def test_group_hours_a_call_no_open_group_can_take_is_after_hours():
                  agent_groups=(desk, outside))
     recs = trace(sc, [(50, "a"), (150, "a")])
     assert [(r.outcome, r.group) for r in recs] == [("answered", "desk"), ("answered", "outside")]
+
+
+def test_reminders_raise_the_visit_rate_of_bookings():
+    # 2 reminders, both reached, at 0.9 against 0.8 unreminded: visits = bookings * 0.9.
+    from scenarios.schema import Outcomes
+
+    sc = reminder_center()
+    sc = replace(sc, call_types=(replace(sc.call_types[0], conversion=0.5),),
+                 outcomes=Outcomes(visit_probability=0.8),
+                 outbound=replace(sc.outbound, visit_probability=0.9))
+    total = total_metrics(run_replication(sc, np.random.SeedSequence(0),
+                                          arrivals=[_arrival(110), _arrival(300)]), sc)
+    assert total["bookings"] == pytest.approx(1.0)  # two answered calls at 0.5
+    assert total["reminder_visit_rate"] == pytest.approx(0.9)
+    assert total["visits"] == pytest.approx(0.9)
