@@ -113,6 +113,7 @@ are letters, digits, ``_`` and ``-``. Integers must be written as integers. ::
     deadline_s = 900                   # > mean dial time: target for the first dial (reported)
     ivr = false                        # also callers who hung up in the IVR
     blocked = false                    # also callers who got a busy signal
+    call_types = ["advertising"]       # only callers who dialled these; default: every type
 
     [callbacks.offered]                # virtual hold
     threshold_s = 120                  # >= 0 (or inf): offer when the predicted wait exceeds it
