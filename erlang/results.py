@@ -155,3 +155,13 @@ class RedialMetrics:
                     "states", "truncation_loss"):
             flat[key] = json_number(getattr(self, key))
         return flat
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with every non-finite float, at any depth of dicts, lists and tuples, made
+    ``None`` (JSON has no nan or inf); every package that writes JSON uses this one."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return json_number(value)

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from erlang.results import json_number
+from erlang.results import jsonable
 from plan.runs import (
     Figures,
     PrecisionOutcome,
@@ -291,14 +291,6 @@ def sweep_rows(result: SweepResult, metrics: Iterable[str]) -> list[dict[str, An
         rows.append(row)
     return rows
 
-
-def jsonable(value: Any) -> Any:
-    """``value`` with non-finite floats made ``None`` at any depth (JSON has no nan or inf)."""
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return json_number(value)
 
 
 def _number(x: Any) -> float:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from erlang.results import json_number
+from erlang.results import json_number, jsonable
 from report.tables import format_table
 
 if TYPE_CHECKING:
@@ -47,14 +47,6 @@ def write_csv(file, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> N
     writer.writeheader()
     writer.writerows({k: json_number(v) for k, v in row.items()} for row in rows)
 
-
-def jsonable(value: Any) -> Any:
-    """``value`` with every non-finite float, at any depth of dicts and lists, made ``None``."""
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return json_number(value)
 
 
 def run_document(scenario: Scenario, overrides: Sequence[str], result: SimResult,
