@@ -227,19 +227,43 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
         override put it there, the override).
     """
     path = Path(path)
+    overrides = list(overrides) if not isinstance(overrides, str) else overrides
     try:
-        with path.open("rb") as handle:
-            raw = tomllib.load(handle)
+        # utf-8-sig: a byte-order mark (what some Windows editors save) is read, not rejected.
+        raw = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+        overridden = whatif.with_overrides(raw, overrides, source=str(path))
+        try:
+            return scenario_from_dict(overridden.data, source=str(path), base_dir=path.parent)
+        except ScenarioError as err:
+            err.origin = overridden.origin_of(err.key)
+            if err.origin is None and overrides:
+                err.origin, err.caused = _culprit(raw, overrides, path), True
+            raise
     except OSError as err:
         raise ScenarioError(None, f"cannot be read ({err.strerror})", file=str(path)) from err
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise ScenarioError(None, f"is not valid TOML: {err}", file=str(path)) from err
-    overridden = whatif.with_overrides(raw, overrides, source=str(path))
-    try:
-        return scenario_from_dict(overridden.data, source=str(path), base_dir=path.parent)
-    except ScenarioError as err:
-        err.origin = overridden.origin_of(err.key)
-        raise
+    except RecursionError:
+        # Nesting hundreds of tables or arrays deep describes no call center; Python's parser
+        # and copier recurse, so say so in one line rather than with a 3,000-line traceback.
+        raise ScenarioError(None, "is nested too deeply (hundreds of levels of tables or "
+                            "arrays) to be a scenario", file=str(path)) from None
+
+
+def _culprit(raw: dict, overrides: list[str], path: Path) -> str | None:
+    """The first override after which the file no longer validates, if the file alone does.
+
+    An override can make *another* key invalid (``calendar.interval_min=30`` halves the day,
+    and ``calendar.close`` falls outside it): the error names that key, and this finds the
+    override to blame. Validation is cheap next to any simulation, so each prefix is tried.
+    """
+    for n in range(len(overrides) + 1):
+        try:
+            data = whatif.with_overrides(raw, overrides[:n], source=str(path)).data
+            scenario_from_dict(data, source=str(path), base_dir=path.parent)
+        except ScenarioError:
+            return overrides[n - 1] if n else None
+    return None
 
 
 def builtin_names() -> tuple[str, ...]:
