@@ -48,9 +48,11 @@ class CallsimGroup(click.Group):
         argv = list(sys.argv[1:] if args is None else args)
         try:
             code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.exceptions.Abort:
-            click.echo("Aborted.", err=True)
-            sys.exit(1)
+        except click.exceptions.Abort as exc:
+            # Ctrl-C outside a simulation: 130, as shells report a SIGINT (128 + 2).
+            interrupted = isinstance(exc.__cause__, KeyboardInterrupt)
+            click.echo("Interrupted." if interrupted else "Aborted.", err=True)
+            sys.exit(130 if interrupted else 1)
         except click.ClickException as exc:
             # Usage errors too: bad input is exit code 1 throughout, never click's 2.
             click.echo(f"Error: {exc.format_message()}", err=True)
@@ -315,68 +317,195 @@ def load_scenario_arg(scenario: str | None, overrides: Sequence[str] = ()):
     """A scenario file path, or the name of a built-in example (default: ``clinic``)."""
     from pathlib import Path
 
+    from scenarios.errors import ScenarioError, did_you_mean, listing
     from scenarios.load import builtin_names, load_builtin, load_scenario
 
     if scenario is None:
         return load_builtin("clinic", overrides)
-    if not Path(scenario).exists() and scenario in builtin_names():
-        return load_builtin(scenario, overrides)
+    names = builtin_names()
+    if not Path(scenario).exists():
+        if scenario in names:
+            return load_builtin(scenario, overrides)
+        hint = did_you_mean(scenario, names) or f"(built-in examples: {listing(names)})"
+        raise ScenarioError(None, "is neither a scenario file nor a built-in example",
+                            hint=hint, file=scenario)
     return load_scenario(scenario, overrides)
 
 
-@cli.command("validate")
+class ScenarioCommand(click.Command):
+    """A command taking a scenario: its help ends with the built-in examples' names."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from scenarios.load import builtin_names
+
+        formatter.write_paragraph()
+        formatter.write_text("Built-in examples (SCENARIO may name one): "
+                             + ", ".join(builtin_names()) + ".")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+@cli.command("validate", cls=ScenarioCommand)
 @scenario_argument
 @overrides_option
 def validate_cmd(scenario: str | None, overrides: tuple[str, ...]) -> None:
     """Check a scenario file (or a built-in example by name) and summarise it."""
+    from scenarios.advice import scenario_warnings
     from scenarios.dump import scenario_hash
 
     sc = load_scenario_arg(scenario, overrides)
     cal = sc.calendar
+    for warning in scenario_warnings(sc):
+        click.echo(f"Warning: {warning}", err=True)
     click.echo(
-        f"OK: {sc.name}: {len(sc.call_types)} call types, {len(sc.agent_groups)} agent groups, "
-        f"{cal.n_intervals} intervals of {cal.interval_s / 60:g} min over {len(cal.days)} "
-        f"day(s), scenario hash {scenario_hash(sc)[:12]}"
+        f"OK: {sc.name}: {_plural(len(sc.call_types), 'call type')}, "
+        f"{_plural(len(sc.agent_groups), 'agent group')}, "
+        f"{_plural(cal.n_intervals, 'interval')} of {cal.interval_s / 60:g} min over "
+        f"{_plural(len(cal.days), 'day')}, scenario hash {scenario_hash(sc)[:12]}"
     )
 
 
-@cli.command("run")
+#: More replications than this are refused: the CI half-width shrinks as 1/sqrt(R), so beyond it
+#: a longer horizon or a second run says more, and the run would take days.
+MAX_REPLICATIONS = 100_000
+#: Estimated memory above which a run warns (bytes).
+WARN_MEMORY_BYTES = 2e9
+#: Estimated calls (all replications) above which a run warns that it will take long.
+WARN_CALLS = 5e7
+
+
+@cli.command("run", cls=ScenarioCommand)
 @scenario_argument
-@click.option("--replications", "-r", type=click.IntRange(min=1), default=None,
-              help="Replications (default: the scenario's).")
+@click.option("--replications", "-r", type=click.IntRange(min=1, max=MAX_REPLICATIONS),
+              default=None, help="Replications (default: the scenario's).")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Root seed entropy (default: the scenario's, else fresh and reported).")
 @overrides_option
 @format_option
 @click.option("--records", "records_path", type=click.Path(dir_okay=False), default=None,
-              help="Write one CSV row per simulated call to this file, as calls finish.")
+              help="Write one CSV row per simulated call to this file, as calls finish "
+                   "(into FILE.partial until the run completes).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Also write results.json and intervals.csv into this folder.")
-def run_cmd(scenario, replications, seed, overrides, fmt, records_path, out_dir) -> None:
-    """Simulate SCENARIO (a file, or a built-in example name; default: clinic)."""
-    from plan.erlang_view import erlang_view
-    from plan.targets import judge_intervals
-    from report.formats import run_document, write_run_files
-    from report.tables import run_rows, run_table
+@click.option("--force", is_flag=True,
+              help="Run even if the size estimate says the run will not fit in memory.")
+def run_cmd(scenario, replications, seed, overrides, fmt, records_path, out_dir, force) -> None:
+    """Simulate SCENARIO (a file, or a built-in example name; default: clinic).
+
+    Ctrl-C stops the run: the replications that finished are reported, marked partial, and the
+    exit code is 130.
+    """
+    from scenarios.advice import scenario_warnings
+    from sim.errors import SimError, SimulationInterrupted
     from sim.replicate import simulate
+    from sim.size import available_memory_bytes, estimate_size
 
     # Seed and replications are run settings, not part of the center: they go to the
     # simulation directly (a file needs no [simulation] table for them) and are recorded beside
     # the scenario hash, which leaves them out (scenarios.dump).
     sc = load_scenario_arg(scenario, overrides)
     n_reps = sc.simulation.replications if replications is None else replications
-    with click.progressbar(length=n_reps, label="replications", file=sys.stderr) as bar:
-        result = simulate(sc, replications=n_reps, seed=seed, records_path=records_path,
-                          progress=lambda done, _total: bar.update(1))
+    if n_reps > MAX_REPLICATIONS:
+        raise SimError(f"replications must be <= {MAX_REPLICATIONS}, got {n_reps}")
+    # Every destination is checked before a single replication runs, so no result is lost.
+    _check_destinations(records_path, out_dir)
+    size = estimate_size(sc, n_reps)
+    available = available_memory_bytes()
+    if available is not None and size.memory_bytes > available and not force:
+        raise SimError(f"this run needs {size.describe()}, more than the "
+                       f"{available / 1e9:.2g} GB available; use --force to run it anyway")
+    if size.memory_bytes > WARN_MEMORY_BYTES or size.calls > WARN_CALLS:
+        click.echo(f"Warning: a large run: {size.describe()}", err=True)
+    for warning in scenario_warnings(sc):
+        click.echo(f"Warning: {warning}", err=True)
+
+    steps = 1000  # progress bar resolution per replication
+    with click.progressbar(length=n_reps * steps, label=f"{_plural(n_reps, 'replication')}",
+                           file=sys.stderr, show_pos=False) as bar:
+        shown = [0]
+
+        def within(r: int, share: float) -> None:
+            step = r * steps + int(share * steps)
+            if step > shown[0]:
+                bar.update(step - shown[0])
+                shown[0] = step
+
+        try:
+            result = simulate(sc, replications=n_reps, seed=seed, records_path=records_path,
+                              progress=lambda done, _total: within(done, 0.0), within=within)
+        except SimulationInterrupted as stop:
+            interrupted = stop
+        else:
+            interrupted = None
+    if interrupted is not None:
+        _report_interrupt(interrupted, sc, overrides, fmt, out_dir)
+        raise click.exceptions.Exit(130)
+    _report(sc, overrides, result, fmt, out_dir)
+
+
+def _check_destinations(records_path: str | None, out_dir: str | None) -> None:
+    """Raise ``OSError`` now if a results file could not be written later."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    if records_path is not None:
+        folder = Path(records_path).parent
+        if Path(records_path).is_dir():
+            raise IsADirectoryError(21, "Is a directory", records_path)
+        try:
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".callsim-check-"):
+                pass
+        except OSError as err:  # name the destination, not the probe
+            raise type(err)(err.errno, err.strerror, records_path) from None
+    if out_dir is not None:
+        out = Path(out_dir)
+        if out.exists() and not out.is_dir():
+            raise NotADirectoryError(20, "Not a directory", out_dir)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=out, prefix=".callsim-check-"):
+                pass
+        except OSError as err:
+            raise type(err)(err.errno, err.strerror, out_dir) from None
+        for name in ("results.json", "intervals.csv"):
+            if (out / name).exists() and not os.access(out / name, os.W_OK):
+                raise PermissionError(13, "Permission denied", str(out / name))
+
+
+def _report(sc, overrides, result, fmt: str, out_dir: str | None) -> None:
+    from plan.erlang_view import erlang_view
+    from plan.targets import judge_intervals
+    from report.formats import run_document, write_run_files
+    from report.tables import run_rows, run_table
+
     view = erlang_view(sc)
     rows = run_rows(sc, result, view)
     document = run_document(sc, overrides, result, view)
     if out_dir is not None:
         write_run_files(out_dir, document, rows)
     if fmt == "table":
-        click.echo(run_table(sc, result, rows, judge_intervals(sc, result)))
+        table = run_table(sc, result, rows, judge_intervals(sc, result))
+        if result.partial:
+            table = (f"PARTIAL: interrupted; {result.replications} of "
+                     f"{result.replications_requested} replications finished\n" + table)
+        click.echo(table)
     else:
         emit(rows, list(rows[0]) if rows else [], fmt, document)
+
+
+def _report_interrupt(stop, sc, overrides, fmt: str, out_dir: str | None) -> None:
+    if stop.records_path is not None:
+        click.echo(f"Interrupted: records of the finished replications are in "
+                   f"{stop.records_path}", err=True)
+    if stop.result is None:
+        click.echo("Interrupted before the first replication finished: no results.", err=True)
+        return
+    click.echo(f"Interrupted: reporting the {_plural(stop.result.replications, 'replication')} "
+               f"that finished, marked partial.", err=True)
+    _report(sc, overrides, stop.result, fmt, out_dir)
 
 
 if __name__ == "__main__":

@@ -79,6 +79,8 @@ def run_rows(scenario: Scenario, result: SimResult,
             for key in ("service_level", "asa_s", "p_abandon"):
                 row[f"{model}_{key}"] = getattr(figures, key) if figures else None
         row["erlang_agents"] = erl.agents
+        for model in ("erlang_c", "erlang_a"):
+            row[f"{model}_not_applicable"] = erl.not_applicable.get(model)
         rows.append(row)
     return rows
 
@@ -106,6 +108,7 @@ def run_table(scenario: Scenario, result: SimResult, rows: Sequence[dict[str, An
             text = _estimate_text(s[name].mean, s[name].ci95, _DIGITS.get(name, 1))
             lines.append(f"  {name:<14} {text}")
     lines += ["", *target_lines(scenario, verdicts)]
+    lines += not_applicable_lines(rows)
     lines += [
         "",
         f"Service level: answered within {scenario.targets.awt_s:g} s, definition "
@@ -137,3 +140,15 @@ def target_lines(scenario: Scenario, verdicts: Sequence[Sequence[Verdict]]) -> l
         line = f"Target {label}: met in {len(judged) - len(missed)} of {len(judged)} intervals"
         out.append(line + (f"; missed at {', '.join(missed)}" if missed else ""))
     return out
+
+
+def not_applicable_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """Why an Erlang column shows ``-``: per model and reason, in how many intervals."""
+    counts: dict[tuple[str, str], int] = {}
+    for row in rows:
+        for model, label in (("erlang_c", "Erlang C"), ("erlang_a", "Erlang A")):
+            reason = row.get(f"{model}_not_applicable")
+            if reason and reason != "no calls reach the queue":
+                counts[label, reason] = counts.get((label, reason), 0) + 1
+    return [f"{label} not applicable in {n} interval{'s' if n != 1 else ''}: {reason}"
+            for (label, reason), n in counts.items()]
