@@ -111,51 +111,51 @@ class CallerSource:
     def chunks(self) -> Iterator[CallerBatch]:
         """Every caller of the replication, in arrival order, a bounded chunk at a time.
 
-        The horizon is cut into pieces of constant rate: each interval of each day, and an
-        interval expecting more than :data:`CHUNK_CALLS` callers into equal slices expecting at
-        most that many. Consecutive pieces are drawn together until the expected count reaches
+        Each day is cut into pieces of constant rate: its intervals, and an interval expecting
+        more than :data:`CHUNK_CALLS` callers into equal slices expecting at most that many.
+        A day's consecutive pieces are drawn together until their expected count reaches
         :data:`CHUNK_CALLS`, so a chunk expects at most twice that many callers, whatever the
-        day's volume. The cuts depend on the scenario and the day's busyness only, never on
-        staffing, so the draws (and common random numbers) do not change between what-ifs.
+        day's volume; a day expecting fewer is one chunk, drawn exactly as before chunks
+        existed (so the records of existing seeds are unchanged for such days). The cuts
+        depend on the scenario and the day's busyness only, never on staffing, so the draws
+        (and common random numbers) do not change between what-ifs.
         """
-        group: list[tuple[np.ndarray, ...]] = []
-        # Piece i belongs to chunk floor(expected calls before it / CHUNK_CALLS), counted over
-        # the whole run: a chunk closes when the next piece belongs to a later one.
-        carried, chunk = 0.0, 0
-        for piece in self._pieces():
-            expected = piece[3].sum(axis=0)
-            before = carried + np.cumsum(expected) - expected
-            carried += float(expected.sum())
-            ids = (before // CHUNK_CALLS).astype(np.int64)
-            prev = 0
-            for cut in np.flatnonzero(np.diff(np.concatenate(([chunk], ids)))):
-                group.append(tuple(column[..., prev:cut] for column in piece))
-                yield self._draw(*_joined(group))
-                group, prev = [], cut
-            chunk = int(ids[-1])
-            group.append(tuple(column[..., prev:] for column in piece))
-        if group:
+        for d in range(len(self.scenario.calendar.days)):
+            group: list[tuple[np.ndarray, ...]] = []
+            # Piece i belongs to chunk floor(expected calls before it in its day / CHUNK_CALLS):
+            # a chunk closes when the next piece belongs to a later one.
+            carried, chunk = 0.0, 0
+            for piece in self._pieces(d):
+                expected = piece[3].sum(axis=0)
+                before = carried + np.cumsum(expected) - expected
+                carried += float(expected.sum())
+                ids = (before // CHUNK_CALLS).astype(np.int64)
+                prev = 0
+                for cut in np.flatnonzero(np.diff(np.concatenate(([chunk], ids)))):
+                    group.append(tuple(column[..., prev:cut] for column in piece))
+                    yield self._draw(*_joined(group))
+                    group, prev = [], cut
+                chunk = int(ids[-1])
+                group.append(tuple(column[..., prev:] for column in piece))
             yield self._draw(*_joined(group))
 
-    def _pieces(self) -> Iterator[tuple[np.ndarray, ...]]:
-        """Pieces of constant rate, day by day: start (s), length (s), interval, expected calls
+    def _pieces(self, d: int) -> Iterator[tuple[np.ndarray, ...]]:
+        """Pieces of constant rate of day ``d``: start (s), length (s), interval, expected calls
         per type (shape ``(types, pieces)``)."""
         cal = self.scenario.calendar
         ipd, interval_s = cal.intervals_per_day, cal.interval_s
-        for d, profile in enumerate(cal.days):
-            lam_day = self._rates[profile] * self.busyness[d]  # (types, ipd)
-            slices = np.maximum(1, np.ceil(lam_day.sum(axis=0) / CHUNK_CALLS)).astype(np.int64)
-            # A day of extreme volume has millions of slices: then one interval at a time.
-            few = slices.sum() <= 4 * ipd + 4096
-            blocks = [np.arange(ipd)] if few else np.arange(ipd)[:, None]
-            for js in blocks:
-                n = slices[js]
-                interval = np.repeat(d * ipd + js, n)
-                first = np.repeat(np.cumsum(n) - n, n)
-                part = np.arange(n.sum()) - first  # slice index within its interval
-                length_s = interval_s / np.repeat(n, n)
-                start_s = interval * interval_s + part * length_s
-                yield start_s, length_s, interval, np.repeat(lam_day[:, js] / n, n, axis=1)
+        lam_day = self._rates[cal.days[d]] * self.busyness[d]  # (types, ipd)
+        slices = np.maximum(1, np.ceil(lam_day.sum(axis=0) / CHUNK_CALLS)).astype(np.int64)
+        # A day of extreme volume has millions of slices: then one interval at a time.
+        few = slices.sum() <= 4 * ipd + 4096
+        for js in [np.arange(ipd)] if few else np.arange(ipd)[:, None]:
+            n = slices[js]
+            interval = np.repeat(d * ipd + js, n)
+            first = np.repeat(np.cumsum(n) - n, n)
+            part = np.arange(n.sum()) - first  # slice index within its interval
+            length_s = interval_s / np.repeat(n, n)
+            start_s = interval * interval_s + part * length_s
+            yield start_s, length_s, interval, np.repeat(lam_day[:, js] / n, n, axis=1)
 
     def _draw(self, start_s, length_s, interval, lam) -> CallerBatch:
         """The callers of a chunk of pieces: a Poisson count per type and piece, then that many
