@@ -24,6 +24,7 @@ from erlang.staffing import StaffingTargets, staff_intervals
 from erlang.targets import SL_DEFINITIONS
 from erlang.traffic import SECONDS_PER
 from report.formats import emit
+from scenarios.schema import MAX_REPLICATIONS
 
 
 def user_errors() -> tuple[type[Exception], ...]:
@@ -323,7 +324,10 @@ def load_scenario_arg(scenario: str | None, overrides: Sequence[str] = ()):
     if scenario is None:
         return load_builtin("clinic", overrides)
     names = builtin_names()
-    if not Path(scenario).exists():
+    path = Path(scenario)
+    # A bare word that is no file is meant as a built-in name; a path (a folder or a suffix
+    # in it) as a file, whose loader says it cannot be read.
+    if not path.exists() and not path.suffix and path.name == scenario:
         if scenario in names:
             return load_builtin(scenario, overrides)
         hint = did_you_mean(scenario, names) or f"(built-in examples: {listing(names)})"
@@ -367,9 +371,6 @@ def validate_cmd(scenario: str | None, overrides: tuple[str, ...]) -> None:
     )
 
 
-#: More replications than this are refused: the CI half-width shrinks as 1/sqrt(R), so beyond it
-#: a longer horizon or a second run says more, and the run would take days.
-MAX_REPLICATIONS = 100_000
 #: Estimated memory above which a run warns (bytes).
 WARN_MEMORY_BYTES = 2e9
 #: Estimated calls (all replications) above which a run warns that it will take long.
@@ -407,8 +408,6 @@ def run_cmd(scenario, replications, seed, overrides, fmt, records_path, out_dir,
     # the scenario hash, which leaves them out (scenarios.dump).
     sc = load_scenario_arg(scenario, overrides)
     n_reps = sc.simulation.replications if replications is None else replications
-    if n_reps > MAX_REPLICATIONS:
-        raise SimError(f"replications must be <= {MAX_REPLICATIONS}, got {n_reps}")
     # Every destination is checked before a single replication runs, so no result is lost.
     _check_destinations(records_path, out_dir)
     size = estimate_size(sc, n_reps)

@@ -71,7 +71,7 @@ are letters, digits, ``_`` and ``-``. Integers must be written as integers. ::
                                        #   their available time; default: none
 
     [simulation]                       # optional
-    replications = 20                  # >= 1
+    replications = 20                  # 1 to 100,000
     seed = 20261123                    # integer >= 0; default: fresh entropy (recorded)
     warmup_s = 0                       # whole intervals, shorter than the horizon
     daily_busyness_cv = 0.0            # in [0, 10]
@@ -119,6 +119,7 @@ from scenarios.checks import Problem
 from scenarios.errors import ScenarioError, did_you_mean, join_key, listing
 from scenarios.schema import (
     DISTRIBUTION_KINDS,
+    MAX_REPLICATIONS,
     SL_DEFINITIONS,
     AgentGroup,
     Calendar,
@@ -548,7 +549,8 @@ def _simulation(value: Any, where: str, *, calendar: Calendar) -> Simulation:
     table = _table(value, where, _SIMULATION_KEYS)
     simulation = _build(
         Simulation,
-        replications=_field(table, "replications", where, _integer, ge=1, default=_OMITTED),
+        replications=_field(table, "replications", where, _integer, ge=1,
+                            le=MAX_REPLICATIONS, default=_OMITTED),
         seed=_field(table, "seed", where, _integer, ge=0, default=_OMITTED),
         warmup_s=_field(table, "warmup_s", where, _number, ge=0, default=_OMITTED),
         daily_busyness_cv=_field(

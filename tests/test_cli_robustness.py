@@ -37,8 +37,8 @@ def test_ctrl_c_after_the_first_replication_reports_it_partial_and_exits_130(tmp
     partial = Path(f"{records}.partial")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if partial.exists() and ",1," in partial.read_text()[-20000:]:
-            break  # replication 1 has started writing: replication 0 finished
+        if partial.exists() and "\n1," in partial.read_text()[-20000:]:
+            break  # a row of replication 1 was written: replication 0 finished
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
