@@ -24,6 +24,7 @@ from erlang.staffing import StaffingTargets, staff_intervals
 from erlang.targets import SL_DEFINITIONS
 from erlang.traffic import SECONDS_PER
 from report.formats import emit
+from scenarios.errors import plural
 from scenarios.schema import MAX_REPLICATIONS
 
 
@@ -347,10 +348,6 @@ class ScenarioCommand(click.Command):
                              + ", ".join(builtin_names()) + ".")
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 @cli.command("validate", cls=ScenarioCommand)
 @scenario_argument
 @overrides_option
@@ -364,10 +361,10 @@ def validate_cmd(scenario: str | None, overrides: tuple[str, ...]) -> None:
     for warning in scenario_warnings(sc):
         click.echo(f"Warning: {warning}", err=True)
     click.echo(
-        f"OK: {sc.name}: {_plural(len(sc.call_types), 'call type')}, "
-        f"{_plural(len(sc.agent_groups), 'agent group')}, "
-        f"{_plural(cal.n_intervals, 'interval')} of {cal.interval_s / 60:g} min over "
-        f"{_plural(len(cal.days), 'day')}, scenario hash {scenario_hash(sc)[:12]}"
+        f"OK: {sc.name}: {plural(len(sc.call_types), 'call type')}, "
+        f"{plural(len(sc.agent_groups), 'agent group')}, "
+        f"{plural(cal.n_intervals, 'interval')} of {cal.interval_s / 60:g} min over "
+        f"{plural(len(cal.days), 'day')}, scenario hash {scenario_hash(sc)[:12]}"
     )
 
 
@@ -421,7 +418,7 @@ def run_cmd(scenario, replications, seed, overrides, fmt, records_path, out_dir,
         click.echo(f"Warning: {warning}", err=True)
 
     steps = 1000  # progress bar resolution per replication
-    with click.progressbar(length=n_reps * steps, label=f"{_plural(n_reps, 'replication')}",
+    with click.progressbar(length=n_reps * steps, label=f"{plural(n_reps, 'replication')}",
                            file=sys.stderr, show_pos=False) as bar:
         shown = [0]
 
@@ -489,7 +486,8 @@ def _report(sc, overrides, result, fmt: str, out_dir: str | None) -> None:
         table = run_table(sc, result, rows, judge_intervals(sc, result))
         if result.partial:
             table = (f"PARTIAL: interrupted; {result.replications} of "
-                     f"{result.replications_requested} replications finished\n" + table)
+                     f"{plural(result.replications_requested, 'replication')} finished\n"
+                     + table)
         click.echo(table)
     else:
         emit(rows, list(rows[0]) if rows else [], fmt, document)
@@ -502,7 +500,7 @@ def _report_interrupt(stop, sc, overrides, fmt: str, out_dir: str | None) -> Non
     if stop.result is None:
         click.echo("Interrupted before the first replication finished: no results.", err=True)
         return
-    click.echo(f"Interrupted: reporting the {_plural(stop.result.replications, 'replication')} "
+    click.echo(f"Interrupted: reporting the {plural(stop.result.replications, 'replication')} "
                f"that finished, marked partial.", err=True)
     _report(sc, overrides, stop.result, fmt, out_dir)
 

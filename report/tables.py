@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from scenarios.calendar import interval_label
+from scenarios.errors import plural
 
 if TYPE_CHECKING:
     from erlang.targets import Verdict
@@ -98,7 +99,7 @@ def run_table(scenario: Scenario, result: SimResult, rows: Sequence[dict[str, An
         cells.append(text)
     s = result.summary
     lines = [
-        f"{scenario.name}: {result.replications} replications, seed {result.entropy}",
+        f"{scenario.name}: {plural(result.replications, 'replication')}, seed {result.entropy}",
         format_table(cells, ["start", *RUN_METRICS, *_ERLANG_COLUMNS]),
         "",
         "Whole run (mean ± 95% CI half-width over replications):",
@@ -137,7 +138,8 @@ def target_lines(scenario: Scenario, verdicts: Sequence[Sequence[Verdict]]) -> l
                                               awt_s=scenario.targets.awt_s)
         judged = [(k, v) for k, v in judged if not math.isnan(v.value)]
         missed = [interval_label(scenario.calendar, k) for k, v in judged if not v.met]
-        line = f"Target {label}: met in {len(judged) - len(missed)} of {len(judged)} intervals"
+        line = (f"Target {label}: met in {len(judged) - len(missed)} of "
+                f"{plural(len(judged), 'interval')}")
         out.append(line + (f"; missed at {', '.join(missed)}" if missed else ""))
     return out
 
@@ -150,5 +152,5 @@ def not_applicable_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
             reason = row.get(f"{model}_not_applicable")
             if reason and reason != "no calls reach the queue":
                 counts[label, reason] = counts.get((label, reason), 0) + 1
-    return [f"{label} not applicable in {n} interval{'s' if n != 1 else ''}: {reason}"
+    return [f"{label} not applicable in {plural(n, 'interval')}: {reason}"
             for (label, reason), n in counts.items()]

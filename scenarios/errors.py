@@ -58,6 +58,16 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f"(did you mean {close[0]!r}?)" if close else ""
 
 
+def plural(n: int, word: str) -> str:
+    """``1 entry``-style counts: ``plural(1, "interval") == "1 interval"``, else ``"n intervals"``.
+
+    Only regular plurals (``entry`` -> ``entries`` is handled too).
+    """
+    if n == 1:
+        return f"{n} {word}"
+    return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
+
+
 def listing(choices: Iterable[Any]) -> str:
     """Choices as an error message lists them: ``'offered', 'answered'``, ``15, 30, 60``."""
     return ", ".join(repr(c) if isinstance(c, str) else str(c) for c in choices)

@@ -116,7 +116,7 @@ from typing import Any
 from scenarios import checks, whatif
 from scenarios.calendar import SECONDS_PER_DAY, format_clock
 from scenarios.checks import Problem
-from scenarios.errors import ScenarioError, did_you_mean, join_key, listing
+from scenarios.errors import ScenarioError, did_you_mean, join_key, listing, plural
 from scenarios.schema import (
     DISTRIBUTION_KINDS,
     MAX_REPLICATIONS,
@@ -730,7 +730,7 @@ def _array(
     if not isinstance(value, list):
         raise ScenarioError(where, "must be an array", value)
     if len(value) < min_len:
-        raise ScenarioError(where, f"must have at least {min_len} entries", value)
+        raise ScenarioError(where, f"must have at least {plural(min_len, 'entry')}", value)
     return tuple(item(entry, join_key(where, i)) for i, entry in enumerate(value))
 
 
@@ -746,8 +746,9 @@ def _series(
         return (item(value, where),) * next(iter(lengths))
     values = _array(value, where, item=item)
     if len(values) not in lengths:
-        accepted = " or ".join(f"{n} entries ({meaning})" for n, meaning in lengths.items())
-        hint = f"({len(values)} entries)"
+        accepted = " or ".join(f"{plural(n, 'entry')} ({meaning})"
+                               for n, meaning in lengths.items())
+        hint = f"({plural(len(values), 'entry')})"
         raise ScenarioError(where, f"must have {accepted}", value, hint=hint)
     return values
 
