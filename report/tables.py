@@ -82,6 +82,8 @@ def run_rows(scenario: Scenario, result: SimResult,
         row["erlang_agents"] = erl.agents
         for model in ("erlang_c", "erlang_a"):
             row[f"{model}_not_applicable"] = erl.not_applicable.get(model)
+        if result.partial:  # an interrupted run: every row says so, CSV included
+            row["partial"] = True
         rows.append(row)
     return rows
 

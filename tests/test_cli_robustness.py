@@ -148,3 +148,32 @@ def test_progress_within_a_replication(monkeypatch):
 
 if os.name != "posix":  # pragma: no cover
     pytestmark = pytest.mark.skip("signals")
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_interrupted_run_is_marked_partial_in_every_format(monkeypatch, tmp_path, fmt):
+    """Ctrl-C during the third replication (raised from the model, as a signal would)."""
+    from sim.model import Model
+
+    original, calls = Model.run, []
+
+    def run(self):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return original(self)
+
+    monkeypatch.setattr(Model, "run", run)
+    out = tmp_path / "out"
+    res = invoke("run", "-r", "5", "--seed", "4", "--format", fmt, "--out", str(out))
+    assert res.exit_code == 130
+    assert "reporting the 2 replications that finished" in res.stderr
+    if fmt == "table":
+        assert res.stdout.startswith("PARTIAL: interrupted; 2 of 5 replications finished")
+    elif fmt == "csv":
+        rows = list(csv.DictReader(res.stdout.splitlines()))
+        assert rows and all(r["partial"] == "True" for r in rows)
+    else:
+        assert json.loads(res.stdout)["partial"] is True
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["partial"] is True and doc["replications"] == 2
