@@ -7,12 +7,16 @@ the bounds the loader documents (Weibull, gamma and lognormal cv 0.001 and 100, 
 
 from __future__ import annotations
 
+import json
 import math
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plan.erlang_view import erlang_view
+from plan.targets import judge_intervals
+from report.formats import jsonable, run_document
+from report.tables import run_rows, run_table
 from scenarios.load import scenario_from_dict
 from sim.replicate import simulate
 
@@ -39,8 +43,18 @@ def scenario_texts(draw):
     patience = draw(st.one_of(st.just(""), _DISTS.map(lambda d: f"patience = {d}\n")))
     staffing = draw(st.lists(st.integers(0, 3), min_size=2, max_size=2))
     calls = draw(st.lists(st.sampled_from([0, 0.5, 4, 20]), min_size=2, max_size=2))
-    ivr = draw(st.sampled_from(["", f"[ivr]\ngreeting = {draw(_DISTS)}\n"
-                                f"patience = {draw(_DISTS)}\nserved_share = 1\n"]))
+    share = draw(st.sampled_from([0, 0.5, 1]))
+    ivr = draw(st.sampled_from([
+        "",
+        f"[ivr]\ngreeting = {draw(_DISTS)}\npatience = {draw(_DISTS)}\n"
+        f"served_share = {draw(st.sampled_from([0, 0.3, 1]))}\n"
+        f"menu = {{ a = {{ a = {share}, b = {1 - share} }} }}\n",
+    ]))
+    agents = draw(st.sampled_from([
+        f"staffing = {staffing}",
+        'shifts = [{ start = "08:05", end = "08:20", count = 2 }]',
+    ]))
+    warmup = draw(st.sampled_from(["", "[simulation]\nwarmup_s = 900\n"]))
     return f"""schema_version = 1
 name = "generated"
 {lines}
@@ -55,12 +69,19 @@ calls_per_interval = {calls}
 handle_time = {handle}
 wrap_up = {draw(_DISTS)}
 {patience}
+[[call_types]]
+name = "b"
+priority = 0
+calls_per_interval = 1
+handle_time = {draw(_DISTS)}
+
 [[agent_groups]]
 name = "g"
-skills = ["a"]
-staffing = {staffing}
+skills = ["a", "b"]
+{agents}
 
 {ivr}
+{warmup}
 """
 
 
@@ -78,3 +99,7 @@ def test_every_valid_scenario_runs_with_its_erlang_view(text, seed):
         for model in ("erlang_c", "erlang_a"):
             # A figure, or a reason why not: never both, never neither.
             assert (getattr(v, model) is None) == (model in v.not_applicable)
+    # And it can be shown: the table, the judged targets and strict JSON.
+    rows = run_rows(sc, result, view)
+    assert run_table(sc, result, rows, judge_intervals(sc, result))
+    json.dumps(jsonable(run_document(sc, [], result, view)), allow_nan=False)
