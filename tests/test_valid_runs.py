@@ -85,7 +85,7 @@ skills = ["a", "b"]
 """
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=scenario_texts(), seed=st.integers(0, 2**16))
 def test_every_valid_scenario_runs_with_its_erlang_view(text, seed):
     import tomllib
