@@ -40,9 +40,9 @@ class RunSize:
     memory_bytes: float
 
     def describe(self) -> str:
-        """``about 2.4e+07 calls per replication (2.4e+08 in all), 1.3 GB of memory``."""
-        return (f"about {self.calls_per_replication:.3g} calls per replication "
-                f"({self.calls:.3g} in all), {self.memory_bytes / 1e9:.2g} GB of memory")
+        """``about 24,000 calls per replication (480,000 in all), 0.16 GB of memory``."""
+        return (f"about {_count(self.calls_per_replication)} calls per replication "
+                f"({_count(self.calls)} in all), {self.memory_bytes / 1e9:.2g} GB of memory")
 
 
 def estimate_size(scenario: Scenario, replications: int) -> RunSize:
@@ -65,6 +65,10 @@ def estimate_size(scenario: Scenario, replications: int) -> RunSize:
               + BYTES_PER_ANSWERED_CALL * calls)
     return RunSize(calls_per_replication=calls, calls=calls * replications,
                    peak_live_calls=live, memory_bytes=memory)
+
+
+def _count(x: float) -> str:
+    return f"{x:,.0f}" if x < 1e9 else f"{x:.3g}"
 
 
 def _mean(dist, default: float) -> float:

@@ -1,5 +1,7 @@
 """Memory that does not grow with a day's volume: swept queues change nothing but memory."""
 
+import pytest
+
 import sim.routing
 from scenarios import load_builtin
 from sim.model import Model
@@ -34,3 +36,19 @@ def test_sweeping_hung_up_callers_changes_no_record(monkeypatch):
     # Without sweeps the dead stay queued (nearly every caller of an overloaded day); with
     # them a queue holds at most about twice its waiting callers (rate * patience: ~200 here).
     assert longest_lazy > 2000 and longest_swept < 700
+
+
+def test_size_estimate_counts_calls_and_bounds_live_callers():
+    from sim.size import BYTES_PER_LIVE_CALL, estimate_size
+
+    sc = load_builtin("erlang_a")  # 24 hours of 1,000 calls, patience 120 s, AHT 180 s
+    size = estimate_size(sc, 20)
+    assert size.calls_per_replication == 24_000 and size.calls == 480_000
+    assert size.peak_live_calls == 1000 / 3600 * (120 + 180)
+    half = estimate_size(load_builtin("erlang_a", ["arrival_scale=0.5"]), 20)
+    assert half.calls == 240_000 and half.memory_bytes < size.memory_bytes
+    lined = estimate_size(load_builtin("erlang_a", ["lines=10"]), 1)
+    assert lined.peak_live_calls == 10
+    assert size.memory_bytes - lined.memory_bytes == pytest.approx(
+        BYTES_PER_LIVE_CALL * (size.peak_live_calls - 10))  # memory is per replication
+    assert size.describe().startswith("about 24,000 calls per replication (480,000 in all)")
