@@ -10,10 +10,12 @@ Model
   horizon when it is infinite), and never more than the phone lines or the calls of the run.
 * Memory: :data:`BYTES_PER_LIVE_CALL` per caller alive, :data:`BYTES_PER_DRAWN_CALL` per caller of
   the chunk of arrivals being drawn (at most ``2 * CHUNK_CALLS``), and
-  :data:`BYTES_PER_ANSWERED_CALL` per call of the replication for the waits kept for percentiles
-  (:class:`sim.metrics.Tally`), plus :data:`BASE_BYTES`. The constants were measured with
-  ``tracemalloc`` on the ``erlang_a`` example (1,540-1,560 bytes a caller kept alive by an
-  infinite patience; 290-300 bytes a call drawn) and rounded up. An estimate, not a bound.
+  :data:`BYTES_PER_ANSWERED_CALL` per answered call for the waits kept for percentiles
+  (:class:`sim.metrics.Tally`; answered calls: at most the calls, and at most twice the agent
+  time on duty over the shortest handle and wrap-up time), plus :data:`BASE_BYTES`. The
+  constants were measured with ``tracemalloc`` on the ``erlang_a`` example (1,540-1,560 bytes
+  a caller kept alive by an infinite patience; 290-300 bytes a call drawn) and rounded up. An
+  estimate, not a bound (``bench/size_bench.py`` sets it beside measured peaks).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from scenarios.calendar import scheduled_agents
 from scenarios.schema import Scenario
 from sim.arrivals import CHUNK_CALLS
 
@@ -60,9 +63,15 @@ def estimate_size(scenario: Scenario, replications: int) -> RunSize:
         for ct in scenario.call_types)
     live = min(calls, peak_rate_per_s * stay_s,
                math.inf if scenario.lines is None else scenario.lines)
+    # Answered calls are at most what the agents on duty can talk through (one more shift's
+    # worth for the drain after the horizon).
+    work_s = min(_mean(ct.handle_time, 0.0) + _mean(ct.wrap_up, 0.0)
+                 for ct in scenario.call_types)
+    agent_s = float(scheduled_agents(scenario).sum()) * cal.interval_s
+    answered = min(calls, 2 * agent_s / work_s) if work_s > 0 else calls
     memory = (BASE_BYTES + BYTES_PER_LIVE_CALL * live
               + BYTES_PER_DRAWN_CALL * min(calls, 2 * CHUNK_CALLS)
-              + BYTES_PER_ANSWERED_CALL * calls)
+              + BYTES_PER_ANSWERED_CALL * answered)
     return RunSize(calls_per_replication=calls, calls=calls * replications,
                    peak_live_calls=live, memory_bytes=memory)
 
