@@ -242,3 +242,33 @@ def test_bad_run_option(tmp_path, case_id, args, fragments):
     (tmp_path / "__file__").write_text("x")
     args = [a.replace("__file__", str(tmp_path / "__file__")) for a in args]
     _check(CliRunner().invoke(cli, ["run", *args]), fragments)
+
+
+#: Valid edge cases: the documented bounds and empty corners. Each must validate and run.
+VALID_CASES = [
+    ("weibull-min-cv", 'call_types[0].handle_time={kind="weibull",mean_s=180,cv=0.001}'),
+    ("weibull-max-cv", 'call_types[0].handle_time={kind="weibull",mean_s=180,cv=100}'),
+    ("gamma-max-cv", 'call_types[0].handle_time={kind="gamma",mean_s=180,cv=100}'),
+    ("lognormal-min-cv", 'call_types[0].patience={kind="lognormal",mean_s=60,cv=0.001}'),
+    ("uniform-max-cv", f'call_types[0].handle_time={{kind="uniform",mean_s=180,'
+                       f'cv={3 ** -0.5!r}}}'),
+    ("erlang-many-phases", 'call_types[0].handle_time={kind="erlang",mean_s=180,'
+                           'phases=1000000}'),
+    ("patience-zero", 'call_types[0].patience={kind="deterministic",mean_s=0}'),
+    ("handle-zero", 'call_types[0].handle_time={kind="deterministic",mean_s=0}'),
+    ("empirical-zeros", 'call_types[0].handle_time={kind="empirical",samples_s=[0,0]}'),
+    ("one-line", "lines=1"),
+    ("no-calls", "arrival_scale=0"),
+    ("no-agents", "agent_groups[0].staffing=0"),
+    ("busy-days", "simulation.daily_busyness_cv=10"),
+]
+
+
+@pytest.mark.parametrize("case_id, override", VALID_CASES, ids=[c[0] for c in VALID_CASES])
+def test_valid_edge_case_validates_and_runs(case_id, override):
+    fast = ["--set", "calendar.intervals_per_day=3", "--set", "simulation.warmup_s=0",
+            "--set", override]
+    assert CliRunner().invoke(cli, ["validate", "erlang_a", *fast]).exit_code == 0
+    res = CliRunner().invoke(cli, ["run", "erlang_a", "-r", "2", *fast, "--format", "json"])
+    assert res.exit_code == 0, res.stderr
+    assert "Traceback" not in res.output
