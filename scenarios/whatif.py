@@ -37,7 +37,7 @@ from scenarios.write import toml_value
 
 # Values that start like a TOML array, table or string, or that are made of a number's characters
 # only: meant as TOML, so a parse failure is an error rather than a bare string.
-_MEANT_AS_TOML = re.compile(r"""[\[{"']|[-+.\d_eE]+$|(true|false)\W""")
+_MEANT_AS_TOML = re.compile(r"""[\[{"']|[-+]?\.?\d[\d_.eE+-]*$""")
 _SEGMENT = re.compile(r"\s*([^.\[\]=\s][^.\[\]=]*?)\s*((?:\[\d+\])*)\s*")
 
 Segment = str | int

@@ -127,6 +127,8 @@ def simulate(
     types, groups = _names(scenario.call_types), _names(scenario.agent_groups)
     views = {"summary": _Welford(), "intervals": _Welford(), "types": _Welford(),
              "groups": _Welford()}
+    if records_path is not None and Path(records_path).is_dir():
+        raise SimError(f"records_path must be a file, got the folder {str(records_path)!r}")
     partial_path = None if records_path is None else Path(f"{records_path}.partial")
     file = None if partial_path is None else open(partial_path, "w", newline="")
     done, kept_bytes = 0, 0

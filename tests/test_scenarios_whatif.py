@@ -203,6 +203,8 @@ def test_format_override_inverts_parse_override(value):
     ("calendar.start=08:30", "08:30"),  # a clock time TOML 1.0 does not spell: a bare string
     ("x=true", True),
     ("x=[4, 4]", [4, 4]),
+    ("x=e", "e"),  # a word, though made of a number's letters
+    ("x=-", "-"),
 ])
 def test_values_read_as_toml_or_plain_text(text, value):
     assert parse_override(text)[1] == value
