@@ -24,6 +24,8 @@ from erlang.staffing import StaffingTargets, staff_intervals
 from erlang.targets import SL_DEFINITIONS
 from erlang.traffic import SECONDS_PER
 from report.formats import emit
+from scenarios.errors import plural
+from scenarios.schema import MAX_REPLICATIONS
 
 
 def user_errors() -> tuple[type[Exception], ...]:
@@ -51,9 +53,11 @@ class CallsimGroup(click.Group):
         _ARGV[:] = argv
         try:
             code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.exceptions.Abort:
-            click.echo("Aborted.", err=True)
-            sys.exit(1)
+        except click.exceptions.Abort as exc:
+            # Ctrl-C outside a simulation: 130, as shells report a SIGINT (128 + 2).
+            interrupted = isinstance(exc.__cause__, KeyboardInterrupt)
+            click.echo("Interrupted." if interrupted else "Aborted.", err=True)
+            sys.exit(130 if interrupted else 1)
         except click.ClickException as exc:
             # Usage errors too: bad input is exit code 1 throughout, never click's 2.
             click.echo(f"Error: {exc.format_message()}", err=True)
@@ -339,28 +343,52 @@ def load_scenario_arg(scenario: str | None, overrides: Sequence[str] = ()):
     """A scenario file path, or the name of a built-in example (default: ``clinic``)."""
     from pathlib import Path
 
+    from scenarios.errors import ScenarioError, did_you_mean, listing
     from scenarios.load import builtin_names, load_builtin, load_scenario
 
     if scenario is None:
         return load_builtin("clinic", overrides)
-    if not Path(scenario).exists() and scenario in builtin_names():
-        return load_builtin(scenario, overrides)
+    names = builtin_names()
+    path = Path(scenario)
+    # A bare word that is no file is meant as a built-in name; a path (a folder or a suffix
+    # in it) as a file, whose loader says it cannot be read.
+    if not path.exists() and not path.suffix and path.name == scenario:
+        if scenario in names:
+            return load_builtin(scenario, overrides)
+        hint = did_you_mean(scenario, names) or f"(built-in examples: {listing(names)})"
+        raise ScenarioError(None, "is neither a scenario file nor a built-in example",
+                            hint=hint, file=scenario)
     return load_scenario(scenario, overrides)
 
 
-@cli.command("validate")
+class ScenarioCommand(click.Command):
+    """A command taking a scenario: its help ends with the built-in examples' names."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from scenarios.load import builtin_names
+
+        formatter.write_paragraph()
+        formatter.write_text("Built-in examples (SCENARIO may name one): "
+                             + ", ".join(builtin_names()) + ".")
+
+
+@cli.command("validate", cls=ScenarioCommand)
 @scenario_argument
 @overrides_option
 def validate_cmd(scenario: str | None, overrides: tuple[str, ...]) -> None:
     """Check a scenario file (or a built-in example by name) and summarise it."""
+    from scenarios.advice import scenario_warnings
     from scenarios.dump import scenario_hash
 
     sc = load_scenario_arg(scenario, overrides)
     cal = sc.calendar
+    for warning in scenario_warnings(sc):
+        click.echo(f"Warning: {warning}", err=True)
     click.echo(
-        f"OK: {sc.name}: {len(sc.call_types)} call types, {len(sc.agent_groups)} agent groups, "
-        f"{cal.n_intervals} intervals of {cal.interval_s / 60:g} min over {len(cal.days)} "
-        f"day(s), scenario hash {scenario_hash(sc)[:12]}"
+        f"OK: {sc.name}: {plural(len(sc.call_types), 'call type')}, "
+        f"{plural(len(sc.agent_groups), 'agent group')}, "
+        f"{plural(cal.n_intervals, 'interval')} of {cal.interval_s / 60:g} min over "
+        f"{plural(len(cal.days), 'day')}, scenario hash {scenario_hash(sc)[:12]}"
     )
 
 
@@ -368,8 +396,8 @@ def sim_options(func: Callable) -> Callable:
     """Options of every simulating command: replications or precision, seed, where to run,
     progress, and the extra outputs (plots, HTML report, per-replication values)."""
     options = [
-        click.option("--replications", "-r", type=click.IntRange(min=1), default=None,
-                     help="Replications (default: the scenario's)."),
+        click.option("--replications", "-r", type=click.IntRange(min=1, max=MAX_REPLICATIONS),
+                     default=None, help="Replications (default: the scenario's)."),
         click.option("--seed", type=click.IntRange(min=0), default=None,
                      help="Root seed entropy (default: the scenario's, else fresh and "
                           "reported)."),
@@ -465,7 +493,13 @@ def _write_extras(document_manifest: dict[str, Any], plot_dir: str | None,
         click.echo(f"report: {report_path}", err=True)
 
 
-@cli.command("run")
+#: Estimated memory above which a run warns (bytes).
+WARN_MEMORY_BYTES = 2e9
+#: Estimated calls (all replications) above which a run warns that it will take long.
+WARN_CALLS = 5e7
+
+
+@cli.command("run", cls=ScenarioCommand)
 @scenario_argument
 @overrides_option
 @sim_options
@@ -476,19 +510,26 @@ def _write_extras(document_manifest: dict[str, Any], plot_dir: str | None,
                    "(runs the replications in this process).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Also write results.json, intervals.csv and manifest.json into this folder.")
+@click.option("--force", is_flag=True,
+              help="Run even if the size estimate says the run will not fit in memory.")
 def run_cmd(scenario, overrides, replications, seed, precision, max_replications, workers,
             dask_address, quiet, plot_dir, report_path, per_replication, fmt, wide,
-            records_path, out_dir) -> None:
-    """Simulate SCENARIO (a file, or a built-in example name; default: clinic)."""
+            records_path, out_dir, force) -> None:
+    """Simulate SCENARIO (a file, or a built-in example name; default: clinic).
+
+    Ctrl-C stops the run: the replications that finished are reported, marked partial, and the
+    exit code is 130.
+    """
     from plan.erlang_view import erlang_view
     from plan.runs import (
-        per_replication as per_rep_values,
-    )
-    from plan.runs import (
+        RunInterrupted,
         root_entropy,
         run_figures,
         run_to_precision,
         sim_result,
+    )
+    from plan.runs import (
+        per_replication as per_rep_values,
     )
     from plan.targets import judge_intervals
     from report.formats import run_document, target_document, write_run_files
@@ -506,8 +547,9 @@ def run_cmd(scenario, overrides, replications, seed, precision, max_replications
         if targets:
             raise click.UsageError("--records and --precision cannot be combined")
         workers, dask_address = 1, None  # records stream from this process, in order
+    _before_running(sc, n_reps, records_path, [out_dir, plot_dir, report_path], force)
     progress = _Progress("replications", None if targets else n_reps, quiet)
-    outcome = None
+    outcome = interrupted = None
     try:
         with _runner(workers, dask_address, progress) as runner:
             if targets:
@@ -520,9 +562,22 @@ def run_cmd(scenario, overrides, replications, seed, precision, max_replications
                 figures = run_figures_with_records(sc, entropy, n_reps, records_path, progress)
             else:
                 figures = run_figures(sc, entropy, n_reps, runner)
+    except RunInterrupted as stop:
+        interrupted, figures = stop, stop.figures
     finally:
         progress.close()
-    result = sim_result(sc, entropy, figures)
+    if interrupted is not None:
+        if interrupted.records_path is not None:
+            click.echo(f"Interrupted: records of the finished replications are in "
+                       f"{interrupted.records_path}", err=True)
+        if not figures:
+            click.echo("Interrupted before the first replication finished: no results.",
+                       err=True)
+            raise click.exceptions.Exit(130)
+        click.echo(f"Interrupted: reporting the {plural(len(figures), 'replication')} that "
+                   "finished, marked partial.", err=True)
+    result = sim_result(sc, entropy, figures,
+                        requested=None if interrupted is None else n_reps)
     view = erlang_view(sc)
     verdicts = judge_intervals(sc, result)
     targets_doc = target_document(sc, result, figures, verdicts)
@@ -554,9 +609,66 @@ def run_cmd(scenario, overrides, replications, seed, precision, max_replications
 
         click.echo(_precision_text(outcome.to_dict()), err=True)
     if fmt == "table":
-        click.echo(run_table(sc, result, rows, verdicts, wide=wide, probabilities=probabilities))
+        table = run_table(sc, result, rows, verdicts, wide=wide, probabilities=probabilities)
+        if result.partial:
+            table = (f"PARTIAL: interrupted; {result.replications} of "
+                     f"{plural(result.replications_requested, 'replication')} finished\n"
+                     + table)
+        click.echo(table)
     else:
         emit(rows, list(rows[0]) if rows else [], fmt, document)
+    if interrupted is not None:
+        raise click.exceptions.Exit(130)
+
+
+def _before_running(sc, n_reps: int, records_path: str | None, out_paths: Sequence,
+                    force: bool) -> None:
+    """Everything that can be known before simulating: destinations writable, the run's size
+    (refused above the memory available unless ``force``), suspicious scenarios warned of."""
+    from scenarios.advice import scenario_warnings
+    from sim.errors import SimError
+    from sim.size import available_memory_bytes, estimate_size
+
+    _check_destinations(records_path, out_paths[0])
+    size = estimate_size(sc, n_reps)
+    available = available_memory_bytes()
+    if available is not None and size.memory_bytes > available and not force:
+        raise SimError(f"this run needs {size.describe()}, more than the "
+                       f"{available / 1e9:.2g} GB available; use --force to run it anyway")
+    if size.memory_bytes > WARN_MEMORY_BYTES or size.calls > WARN_CALLS:
+        click.echo(f"Warning: a large run: {size.describe()}", err=True)
+    for warning in scenario_warnings(sc):
+        click.echo(f"Warning: {warning}", err=True)
+
+
+def _check_destinations(records_path: str | None, out_dir: str | None) -> None:
+    """Raise ``OSError`` now if a results file could not be written later."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    if records_path is not None:
+        folder = Path(records_path).parent
+        if Path(records_path).is_dir():
+            raise IsADirectoryError(21, "Is a directory", records_path)
+        try:
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".callsim-check-"):
+                pass
+        except OSError as err:  # name the destination, not the probe
+            raise type(err)(err.errno, err.strerror, records_path) from None
+    if out_dir is not None:
+        out = Path(out_dir)
+        if out.exists() and not out.is_dir():
+            raise NotADirectoryError(20, "Not a directory", out_dir)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=out, prefix=".callsim-check-"):
+                pass
+        except OSError as err:
+            raise type(err)(err.errno, err.strerror, out_dir) from None
+        for name in ("results.json", "intervals.csv"):
+            if (out / name).exists() and not os.access(out / name, os.W_OK):
+                raise PermissionError(13, "Permission denied", str(out / name))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -161,7 +161,7 @@ def year(_args) -> None:
             wrap_up=Distribution(kind="deterministic", mean_s=20.0, cv=0.0),
             patience=Distribution(kind="exponential", mean_s=90.0)),),
         agent_groups=(AgentGroup(name="reception", skills=("booking",),
-                                 staffing=(10,) * hours_per_day),),
+                                 staffing=(10,) * (hours_per_day * days)),),
         simulation=Simulation(replications=1, daily_busyness_cv=0.1),
     )
     with tempfile.TemporaryDirectory() as tmp:

@@ -22,12 +22,13 @@ the two columns part ways, one of these is why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from erlang.erlang_a import erlang_a
 from erlang.erlang_c import erlang_c
+from erlang.errors import ConvergenceError, ErlangInputError
 from erlang.results import QueueMetrics
 from scenarios.calendar import is_open, scheduled_agents
 from scenarios.schema import Scenario
@@ -41,7 +42,13 @@ _OPEN_GRID = 120
 
 @dataclass(frozen=True, kw_only=True)
 class IntervalErlang:
-    """The analytic reading of one interval (``None`` figures where a model does not apply)."""
+    """The analytic reading of one interval.
+
+    A model that does not apply to the interval has ``None`` figures and says why in
+    ``not_applicable`` (model name -> reason): no calls reach the queue, no agent is on duty,
+    no handle time, a call type that waits forever (Erlang A), no patience at all (Erlang A),
+    or inputs the formula rejects. The simulation runs regardless: the view never fails a run.
+    """
 
     interval: int
     queue_calls: float
@@ -51,6 +58,7 @@ class IntervalErlang:
     erlang_a: QueueMetrics | None
     #: Call-weighted mean patience of the queued calls, seconds (``None``: some wait forever).
     mean_patience_s: float | None = None
+    not_applicable: dict[str, str] = field(default_factory=dict)
 
 
 def ivr_pass_share(scenario: Scenario) -> float:
@@ -100,14 +108,36 @@ def erlang_view(scenario: Scenario) -> list[IntervalErlang]:
         weighted = [(w, patience_s[n]) for n, w in mix.items() if w > 0]
         if total > 0 and all(p is not None for _, p in weighted):
             mean_patience = sum(w * p for w, p in weighted) / total
-        if queue_calls > 0 and agents >= 1 and aht > 0:
+        why = {}
+        if not queue_calls > 0:
+            why["erlang_c"] = why["erlang_a"] = "no calls reach the queue"
+        elif agents < 1:
+            why["erlang_c"] = why["erlang_a"] = "no agent on duty"
+        elif not aht > 0:
+            why["erlang_c"] = why["erlang_a"] = "no handle time"
+        else:
             rate = queue_calls / cal.interval_s
             targets = scenario.targets
-            c = erlang_c(arrival_rate_per_s=rate, aht_s=aht, agents=agents, awt_s=targets.awt_s)
-            if mean_patience is not None:
-                a = erlang_a(arrival_rate_per_s=rate, aht_s=aht, agents=agents,
-                             mean_patience_s=mean_patience, awt_s=targets.awt_s,
-                             short_abandon_s=targets.short_abandon_s)
+            c = _formula(why, "erlang_c", erlang_c, arrival_rate_per_s=rate, aht_s=aht,
+                         agents=agents, awt_s=targets.awt_s)
+            if mean_patience is None:
+                why["erlang_a"] = "a call type waits forever (no patience)"
+            elif not mean_patience > 0:
+                why["erlang_a"] = "callers have no patience at all (mean 0 s)"
+            else:
+                a = _formula(why, "erlang_a", erlang_a, arrival_rate_per_s=rate, aht_s=aht,
+                             agents=agents, mean_patience_s=mean_patience,
+                             awt_s=targets.awt_s, short_abandon_s=targets.short_abandon_s)
         view.append(IntervalErlang(interval=k, queue_calls=queue_calls, aht_s=aht, agents=agents,
-                                   erlang_c=c, erlang_a=a, mean_patience_s=mean_patience))
+                                   erlang_c=c, erlang_a=a, mean_patience_s=mean_patience,
+                                   not_applicable=why))
     return view
+
+
+def _formula(why: dict[str, str], model: str, formula, **inputs) -> QueueMetrics | None:
+    """``formula(**inputs)``, or ``None`` with the reason in ``why[model]`` if it rejects them."""
+    try:
+        return formula(**inputs)
+    except (ErlangInputError, ConvergenceError) as err:
+        why[model] = str(err)
+        return None

@@ -28,6 +28,7 @@ import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -92,18 +93,40 @@ def run_figures_with_records(scenario: Scenario, entropy: int, replications: int
     names = (tuple(ct.name for ct in scenario.call_types),
              tuple(g.name for g in scenario.agent_groups))
     out = []
-    with open(records_path, "w", newline="") as file:
+    # The file is written under ``.partial`` and renamed when complete: a file under its own
+    # name is always whole. On Ctrl-C it is cut back to the last finished replication.
+    partial = Path(f"{records_path}.partial")
+    with open(partial, "w", newline="") as file:
         writer = CsvRecordWriter(file, RecordNamer(*names))
-        for r in range(replications):
-            def sink(rows, r=r):
-                writer.write_rows(r, rows)
+        whole = file.tell()
+        try:
+            for r in range(replications):
+                def sink(rows, r=r):
+                    writer.write_rows(r, rows)
 
-            rc = Model(scenario, replication_seed(entropy, r), sink=sink).run()
-            out.append(Figures(r, total_metrics(rc, scenario), interval_metrics(rc, scenario),
-                               call_type_metrics(rc, scenario), group_metrics(rc, scenario)))
-            if progress is not None:
-                progress()
+                rc = Model(scenario, replication_seed(entropy, r), sink=sink).run()
+                out.append(Figures(r, total_metrics(rc, scenario),
+                                   interval_metrics(rc, scenario),
+                                   call_type_metrics(rc, scenario), group_metrics(rc, scenario)))
+                file.flush()
+                whole = file.tell()
+                if progress is not None:
+                    progress()
+        except KeyboardInterrupt:
+            file.truncate(whole)
+            raise RunInterrupted(out, str(partial)) from None
+    os.replace(partial, records_path)
     return out
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a run: carries the replications that finished (``figures``) and, when
+    records were written, the ``.partial`` file holding exactly theirs (``records_path``).
+    A ``KeyboardInterrupt``, so code that does not look for it still stops."""
+
+    def __init__(self, figures: list, records_path: str | None = None):
+        super().__init__(f"interrupted after {len(figures)} replications")
+        self.figures, self.records_path = figures, records_path
 
 
 def _task(args: tuple[Scenario, int, int]) -> Figures:
@@ -228,7 +251,13 @@ def run_figures(scenario: Scenario, entropy: int, replications: int,
     if replications < 1:
         raise SimError(f"replications must be >= 1, got {replications}")
     runner = runner or Runner()
-    return list(runner.map(tasks_for(scenario, entropy, range(replications))))
+    out: list[Figures] = []
+    try:
+        for figures in runner.map(tasks_for(scenario, entropy, range(replications))):
+            out.append(figures)
+    except KeyboardInterrupt:
+        raise RunInterrupted(out) from None
+    return out
 
 
 def estimate(values: Sequence[float] | np.ndarray) -> Estimate:
@@ -255,8 +284,10 @@ def _estimates(values: np.ndarray) -> list[Estimate]:
     return [estimate(values[:, j]) for j in range(values.shape[1])]
 
 
-def sim_result(scenario: Scenario, entropy: int, figures: Sequence[Figures]) -> SimResult:
-    """The :class:`SimResult` of these replications (as :func:`sim.replicate.simulate` builds)."""
+def sim_result(scenario: Scenario, entropy: int, figures: Sequence[Figures],
+               requested: int | None = None) -> SimResult:
+    """The :class:`SimResult` of these replications (as :func:`sim.replicate.simulate` builds);
+    ``requested``: the replications asked for, when an interruption left fewer (partial)."""
     cal = scenario.calendar
     types = [ct.name for ct in scenario.call_types]
     groups = [g.name for g in scenario.agent_groups]
@@ -272,6 +303,7 @@ def sim_result(scenario: Scenario, entropy: int, figures: Sequence[Figures]) -> 
         by_call_type={t: {n: e[j] for n, e in by_type.items()} for j, t in enumerate(types)},
         by_group={g: {n: e[i] for n, e in by_group.items()} for i, g in enumerate(groups)},
         interval_start_s=tuple(float(k * cal.interval_s) for k in range(cal.n_intervals)),
+        replications_requested=requested,
     )
 
 

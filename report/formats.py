@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,7 +60,8 @@ def run_document(scenario: Scenario, overrides: Sequence[str], result: SimResult
         "erlang": [{"interval": v.interval, "queue_calls": v.queue_calls, "aht_s": v.aht_s,
                     "agents": v.agents,
                     "erlang_c": v.erlang_c.to_dict() if v.erlang_c else None,
-                    "erlang_a": v.erlang_a.to_dict() if v.erlang_a else None} for v in view],
+                    "erlang_a": v.erlang_a.to_dict() if v.erlang_a else None,
+                    "not_applicable": v.not_applicable} for v in view],
     }
 
 
@@ -69,9 +71,19 @@ def write_run_files(out_dir: str | Path, document: dict[str, Any],
     ``out_dir``, which is made if missing."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(json.dumps(jsonable(document), indent=2))
-    with open(out / "intervals.csv", "w", newline="") as f:
-        write_csv(f, rows, list(rows[0]) if rows else [])
+    # Each file is written beside its final name and renamed over it: an interrupted write
+    # never leaves a half file under the final name.
+    _atomic_write(out / "results.json", json.dumps(jsonable(document), indent=2))
+    buffer = io.StringIO()
+    write_csv(buffer, rows, list(rows[0]) if rows else [])
+    _atomic_write(out / "intervals.csv", buffer.getvalue())
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    with open(temporary, "w", newline="") as f:
+        f.write(text)
+    os.replace(temporary, path)
 
 
 def target_document(scenario: Scenario, result: SimResult, figures: Sequence[Any],

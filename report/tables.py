@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from scenarios.calendar import interval_label
+from scenarios.errors import plural
 
 if TYPE_CHECKING:
     from erlang.targets import Verdict
@@ -95,6 +96,10 @@ def run_rows(scenario: Scenario, result: SimResult, view: Sequence[IntervalErlan
             defined = not math.isnan(judged["value"])
             row[f"met_{t['target']}"] = judged["met"] if defined else None
             row[f"p_met_{t['target']}"] = judged["p_met"]
+        for model in ("erlang_c", "erlang_a"):
+            row[f"{model}_not_applicable"] = erl.not_applicable.get(model)
+        if result.partial:  # an interrupted run: every row says so, CSV included
+            row["partial"] = True
         rows.append(row)
     return rows
 
@@ -196,7 +201,7 @@ def run_table(scenario: Scenario, result: SimResult, rows: Sequence[dict[str, An
     cells, columns = wide_rows(rows) if wide else compact_rows(rows)
     s = result.summary
     lines = [
-        f"{scenario.name}: {result.replications} replications, seed {result.entropy}",
+        f"{scenario.name}: {plural(result.replications, 'replication')}, seed {result.entropy}",
         format_table(cells, columns),
     ]
     if not wide:
@@ -216,6 +221,8 @@ def run_table(scenario: Scenario, result: SimResult, rows: Sequence[dict[str, An
     lines += lever_lines(scenario, s)
     lines += ["", "By call type (after the IVR menu):", format_table(*type_rows(result))]
     lines += ["", "By agent group:", format_table(*group_rows(result))]
+    if not_applicable := not_applicable_lines(rows):
+        lines += ["", *not_applicable]
     prose = list(target_lines(scenario, verdicts))
     if probabilities:
         prose += [probability_line(scenario, name, p) for name, p in probabilities.items()]
@@ -288,6 +295,19 @@ def target_lines(scenario: Scenario, verdicts: Sequence[Sequence[Verdict]]) -> l
                                               awt_s=scenario.targets.awt_s)
         judged = [(k, v) for k, v in judged if not math.isnan(v.value)]
         missed = [interval_label(scenario.calendar, k) for k, v in judged if not v.met]
-        line = f"Target {label}: met in {len(judged) - len(missed)} of {len(judged)} intervals"
+        line = (f"Target {label}: met in {len(judged) - len(missed)} of "
+                f"{plural(len(judged), 'interval')}")
         out.append(line + (f"; missed at {', '.join(missed)}" if missed else ""))
     return out
+
+
+def not_applicable_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """Why an Erlang column shows ``-``: per model and reason, in how many intervals."""
+    counts: dict[tuple[str, str], int] = {}
+    for row in rows:
+        for model, label in (("erlang_c", "Erlang C"), ("erlang_a", "Erlang A")):
+            reason = row.get(f"{model}_not_applicable")
+            if reason and reason != "no calls reach the queue":
+                counts[label, reason] = counts.get((label, reason), 0) + 1
+    return [f"{label} not applicable in {plural(n, 'interval')}: {reason}"
+            for (label, reason), n in counts.items()]

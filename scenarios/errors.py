@@ -19,6 +19,8 @@ from typing import Any
 
 #: How many entries of a long array an error message shows before "...".
 _SHOWN_ITEMS = 6
+#: How many characters of a long string (a value, an override) an error message shows.
+_SHOWN_CHARS = 60
 
 
 def join_key(path: str, key: str | int) -> str:
@@ -37,7 +39,7 @@ def show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return repr(value)
+        return repr(value) if len(value) <= _SHOWN_CHARS else repr(value[:_SHOWN_CHARS]) + "..."
     if isinstance(value, list | tuple):
         items = [show(v) for v in value[:_SHOWN_ITEMS]]
         if len(value) > _SHOWN_ITEMS:
@@ -54,6 +56,16 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """``(did you mean 'x'?)`` for the closest of ``choices``, or ``""`` if none is close."""
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
     return f"(did you mean {close[0]!r}?)" if close else ""
+
+
+def plural(n: int, word: str) -> str:
+    """``1 entry``-style counts: ``plural(1, "interval") == "1 interval"``, else ``"n intervals"``.
+
+    Only regular plurals (``entry`` -> ``entries`` is handled too).
+    """
+    if n == 1:
+        return f"{n} {word}"
+    return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
 
 
 def listing(choices: Iterable[Any]) -> str:
@@ -80,6 +92,9 @@ class ScenarioError(ValueError):
     origin : str or None
         The what-if override (``"ivr.greeting.mean_s=-1"``) that put the value there, if any;
         filled in the same way.
+    caused : bool
+        ``origin`` did not set this key but made it invalid (``calendar.interval_min=30``
+        moves the day's end before ``calendar.close``): the message says "after override".
 
     Notes
     -----
@@ -96,6 +111,7 @@ class ScenarioError(ValueError):
         hint: str = "",
         file: str | None = None,
         origin: str | None = None,
+        caused: bool = False,
     ) -> None:
         super().__init__(key, constraint, value)
         self.key = key
@@ -104,6 +120,7 @@ class ScenarioError(ValueError):
         self.hint = hint
         self.file = file
         self.origin = origin
+        self.caused = caused
 
     def __str__(self) -> str:
         subject = " ".join(part for part in (self.key, self.constraint) if part)
@@ -112,7 +129,11 @@ class ScenarioError(ValueError):
         if self.hint:
             subject += f" {self.hint}"
         if self.origin is not None:
-            subject += f" (from override {self.origin!r})"
+            how = "after" if self.caused else "from"
+            origin = self.origin
+            if len(origin) > _SHOWN_CHARS:
+                origin = origin[:_SHOWN_CHARS] + "..."
+            subject += f" ({how} override {origin!r})"
         if self.file is None:
             return subject
         # "clinic.toml is not valid TOML: ..." reads better than "clinic.toml: is not ...".
@@ -121,9 +142,11 @@ class ScenarioError(ValueError):
     def __reduce__(self):
         # Keyword-only fields would be lost by the default pickling of exceptions (parallel runs
         # send errors between processes).
-        fields = (self.key, self.constraint, self.value, self.hint, self.file, self.origin)
+        fields = (self.key, self.constraint, self.value, self.hint, self.file, self.origin,
+                  self.caused)
         return (_rebuild, fields)
 
 
-def _rebuild(key, constraint, value, hint, file, origin) -> ScenarioError:
-    return ScenarioError(key, constraint, value, hint=hint, file=file, origin=origin)
+def _rebuild(key, constraint, value, hint, file, origin, caused=False) -> ScenarioError:
+    return ScenarioError(key, constraint, value, hint=hint, file=file, origin=origin,
+                         caused=caused)

@@ -87,7 +87,7 @@ are letters, digits, ``_`` and ``-``. Integers must be written as integers. ::
                                        #   their available time; default: none
 
     [simulation]                       # optional
-    replications = 20                  # >= 1
+    replications = 20                  # 1 to 100,000
     seed = 20261123                    # integer >= 0; default: fresh entropy (recorded)
     warmup_s = 0                       # whole intervals, shorter than the horizon
     daily_busyness_cv = 0.0            # in [0, 10]
@@ -190,9 +190,10 @@ import numpy as np
 from scenarios import checks, whatif
 from scenarios.calendar import SECONDS_PER_DAY, format_clock, is_open, shift_windows
 from scenarios.checks import Problem
-from scenarios.errors import ScenarioError, did_you_mean, join_key, listing
+from scenarios.errors import ScenarioError, did_you_mean, join_key, listing, plural
 from scenarios.schema import (
     DISTRIBUTION_KINDS,
+    MAX_REPLICATIONS,
     OUTBOUND_MODES,
     OVERFLOW_MODES,
     SL_DEFINITIONS,
@@ -337,19 +338,43 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
         override put it there, the override).
     """
     path = Path(path)
+    overrides = list(overrides) if not isinstance(overrides, str) else overrides
     try:
-        with path.open("rb") as handle:
-            raw = tomllib.load(handle)
+        # utf-8-sig: a byte-order mark (what some Windows editors save) is read, not rejected.
+        raw = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+        overridden = whatif.with_overrides(raw, overrides, source=str(path))
+        try:
+            return scenario_from_dict(overridden.data, source=str(path), base_dir=path.parent)
+        except ScenarioError as err:
+            err.origin = overridden.origin_of(err.key)
+            if err.origin is None and overrides:
+                err.origin, err.caused = _culprit(raw, overrides, path), True
+            raise
     except OSError as err:
         raise ScenarioError(None, f"cannot be read ({err.strerror})", file=str(path)) from err
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise ScenarioError(None, f"is not valid TOML: {err}", file=str(path)) from err
-    overridden = whatif.with_overrides(raw, overrides, source=str(path))
-    try:
-        return scenario_from_dict(overridden.data, source=str(path), base_dir=path.parent)
-    except ScenarioError as err:
-        err.origin = overridden.origin_of(err.key)
-        raise
+    except RecursionError:
+        # Nesting hundreds of tables or arrays deep describes no call center; Python's parser
+        # and copier recurse, so say so in one line rather than with a 3,000-line traceback.
+        raise ScenarioError(None, "is nested too deeply (hundreds of levels of tables or "
+                            "arrays) to be a scenario", file=str(path)) from None
+
+
+def _culprit(raw: dict, overrides: list[str], path: Path) -> str | None:
+    """The first override after which the file no longer validates, if the file alone does.
+
+    An override can make *another* key invalid (``calendar.interval_min=30`` halves the day,
+    and ``calendar.close`` falls outside it): the error names that key, and this finds the
+    override to blame. Validation is cheap next to any simulation, so each prefix is tried.
+    """
+    for n in range(len(overrides) + 1):
+        try:
+            data = whatif.with_overrides(raw, overrides[:n], source=str(path)).data
+            scenario_from_dict(data, source=str(path), base_dir=path.parent)
+        except ScenarioError:
+            return overrides[n - 1] if n else None
+    return None
 
 
 def builtin_names() -> tuple[str, ...]:
@@ -712,7 +737,8 @@ def _simulation(value: Any, where: str, *, calendar: Calendar) -> Simulation:
     table = _table(value, where, _SIMULATION_KEYS)
     simulation = _build(
         Simulation,
-        replications=_field(table, "replications", where, _integer, ge=1, default=_OMITTED),
+        replications=_field(table, "replications", where, _integer, ge=1,
+                            le=MAX_REPLICATIONS, default=_OMITTED),
         seed=_field(table, "seed", where, _integer, ge=0, default=_OMITTED),
         warmup_s=_field(table, "warmup_s", where, _number, ge=0, default=_OMITTED),
         daily_busyness_cv=_field(
@@ -1035,7 +1061,7 @@ def _array(
     if not isinstance(value, list):
         raise ScenarioError(where, "must be an array", value)
     if len(value) < min_len:
-        raise ScenarioError(where, f"must have at least {min_len} entries", value)
+        raise ScenarioError(where, f"must have at least {plural(min_len, 'entry')}", value)
     return tuple(item(entry, join_key(where, i)) for i, entry in enumerate(value))
 
 
@@ -1051,8 +1077,9 @@ def _series(
         return (item(value, where),) * next(iter(lengths))
     values = _array(value, where, item=item)
     if len(values) not in lengths:
-        accepted = " or ".join(f"{n} entries ({meaning})" for n, meaning in lengths.items())
-        hint = f"({len(values)} entries)"
+        accepted = " or ".join(f"{plural(n, 'entry')} ({meaning})"
+                               for n, meaning in lengths.items())
+        hint = f"({plural(len(values), 'entry')})"
         raise ScenarioError(where, f"must have {accepted}", value, hint=hint)
     return values
 

@@ -540,6 +540,12 @@ class Outcomes:
     value_per_visit: float = 0.0
 
 
+#: More replications than this are refused (files and ``callsim run -r``): the CI half-width
+#: shrinks as 1/sqrt(R), so beyond it a longer horizon or a second run says more, and the run
+#: would take days.
+MAX_REPLICATIONS = 100_000
+
+
 @dataclass(frozen=True, kw_only=True)
 class Simulation:
     """How the simulation is run.
@@ -547,7 +553,7 @@ class Simulation:
     Parameters
     ----------
     replications : int
-        Independent replications (``>= 1``; CIs need ``>= 2``).
+        Independent replications (``1`` to :data:`MAX_REPLICATIONS`; CIs need ``>= 2``).
     seed : int or None
         Root entropy of the run's ``numpy.random.SeedSequence``; ``None`` draws fresh entropy,
         which is recorded in every output so the run can be repeated.

@@ -1,11 +1,14 @@
 """What-ifs are data: dotted overrides applied to a scenario's raw TOML data.
 
 An override is ``key.path=value``. The value is read as a TOML value (``15``, ``0.8``,
-``[5, 5, 6]``, ``"08:30"``, ``{ kind = "exponential", mean_s = 90 }``); text that is not TOML
-is taken as a bare string (``name=Shorter greeting``). Overrides are applied, in order, to a deep
-copy of the data *as read from the file*, before validation, so an overridden value is checked
-exactly like one written in the file, in the file's units (``ivr.greeting.mean_s=15`` is
-seconds, ``calendar.interval_min=30`` minutes). Nothing is ever mutated in place.
+``[5, 5, 6]``, ``"08:30"``, ``{ kind = "exponential", mean_s = 90 }``); a plain word or clock
+time that is not TOML is taken as a bare string (``name=Shorter greeting``,
+``calendar.start=08:30``), but text that starts like an array, table or string (``[4,4``) or
+looks like a number (``1.5.2``) and is not valid TOML is an error saying so. Overrides are
+applied, in order, to a deep copy of the data *as read from the file*, before validation, so
+an overridden value is checked exactly like one written in the file, in the file's units
+(``ivr.greeting.mean_s=15`` is seconds, ``calendar.interval_min=30`` minutes).
+Nothing is ever mutated in place.
 
 Key paths
 ---------
@@ -32,6 +35,9 @@ from typing import Any
 from scenarios.errors import ScenarioError, did_you_mean, join_key
 from scenarios.write import toml_value
 
+# Values that start like a TOML array, table or string, or that are made of a number's characters
+# only: meant as TOML, so a parse failure is an error rather than a bare string.
+_MEANT_AS_TOML = re.compile(r"""[\[{"']|[-+]?\.?\d[\d_.eE+-]*$""")
 _SEGMENT = re.compile(r"\s*([^.\[\]=\s][^.\[\]=]*?)\s*((?:\[\d+\])*)\s*")
 
 Segment = str | int
@@ -114,8 +120,8 @@ def with_overrides(
     data = copy.deepcopy(dict(raw))
     origins = []
     for text in overrides:
-        _, segments, value = _parse(text)
         try:
+            _, segments, value = _parse(text)
             origins.append((_assign(data, segments, value), text))
         except ScenarioError as err:
             err.file, err.origin = source, text
@@ -173,7 +179,7 @@ def _parse(text: str) -> tuple[str, list[Segment], Any]:
     if not equals:
         raise ScenarioError(None, "override must look like key.path=value", text)
     path = path.strip()
-    return path, _split_path(path, text), _toml_value(value_text.strip())
+    return path, _split_path(path, text), _toml_value(value_text.strip(), path)
 
 
 def _split_path(path: str, text: str) -> list[Segment]:
@@ -189,11 +195,23 @@ def _split_path(path: str, text: str) -> list[Segment]:
     return segments
 
 
-def _toml_value(text: str) -> Any:
+def _toml_value(text: str, path: str) -> Any:
+    """``text`` as a TOML value; a bare string only if it cannot have been meant as TOML.
+
+    ``name=Shorter greeting`` and ``calendar.start=08:30`` are plain words and clock times, but
+    ``[4,4``, ``{kind = "gamma"``, ``"08:30`` or ``1.5.2`` were meant as an array, a table, a
+    string or a number: reading them as a string would only defer the mistake to a confusing
+    type error.
+    """
     try:
         return tomllib.loads("v = " + text)["v"]
-    except tomllib.TOMLDecodeError:
+    except tomllib.TOMLDecodeError as err:
+        if _MEANT_AS_TOML.match(text):
+            reason = str(err).split(" (at ")[0]  # its line and column are of a wrapper text
+            raise ScenarioError(path, f"must be a valid TOML value ({reason})", text) from None
         return text
+    except RecursionError:
+        raise ScenarioError(path, "must not be nested hundreds of levels deep", text) from None
 
 
 def _assign(data: dict[str, Any], segments: list[Segment], value: Any) -> str:

@@ -17,13 +17,15 @@ Modules, in the order a call meets them: ``streams`` (seeding), ``dists`` (durat
 ``policies`` (what the center does at those moments beyond the default), ``routing`` (queue
 entry and the agent-free decision), ``agents`` (rosters, walk-ins, time accounting),
 ``records`` (one row per attempt), ``metrics`` (tallies and metric definitions), ``replicate``
-(replications and CIs), ``results`` (result dataclasses), ``errors`` (:class:`SimError`).
+(replications and CIs; Ctrl-C keeps the finished ones), ``results`` (result dataclasses),
+``size`` (a run's calls and memory estimated beforehand), ``errors`` (:class:`SimError`,
+:class:`SimulationInterrupted`).
 
 ``sim`` imports ``scenarios`` and nothing else of ours (a test holds the import table).
 """
 
 from sim.arrivals import Arrival
-from sim.errors import SimError
+from sim.errors import SimError, SimulationInterrupted
 from sim.metrics import ReplicationCounts
 from sim.model import DRAIN_LIMIT_S, Model
 from sim.policies import Policy
@@ -43,6 +45,7 @@ __all__ = [
     "ReplicationCounts",
     "SimError",
     "SimResult",
+    "SimulationInterrupted",
     "run_replication",
     "simulate",
 ]

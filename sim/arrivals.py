@@ -1,11 +1,14 @@
-"""Who calls, when, and what each caller brings: arrivals drawn in batches, one day at a time.
+"""Who calls, when, and what each caller brings: arrivals drawn in chunks of bounded size.
 
 Model
 -----
 * Arrivals of each call type are a non-homogeneous Poisson process, piecewise constant per
   interval: the expected count of interval ``k`` on day ``d`` is
   ``calls_per_interval[profile of d][k] * arrival_scale * busyness[d]``. Sampled exactly: a Poisson
-  count per interval and type, then that many uniform instants within the interval, sorted.
+  count per interval and type, then that many uniform instants within the interval, sorted. A busy
+  interval is cut into equal slices, each with its own Poisson count (counts of a Poisson process
+  in disjoint slices are independent Poisson), and a run is drawn a chunk of slices at a time
+  (:meth:`CallerSource.chunks`), so memory does not grow with a day's volume.
 * ``busyness[d]`` is one gamma draw per day and replication, mean 1 and cv
   ``simulation.daily_busyness_cv`` (exactly 1 when the cv is 0): it makes days over-dispersed and
   correlates the call types of one day.
@@ -22,6 +25,7 @@ offset into the day.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import NamedTuple
 
 import numpy as np
@@ -31,6 +35,10 @@ from scenarios.schema import Scenario
 from sim.dists import sampler
 from sim.errors import SimError
 from sim.streams import Stream, generator
+
+#: Expected callers drawn at a time. A chunk holds its callers' attribute columns (about 100 bytes
+#: a caller with sorting temporaries), so a chunk stays near 10 MB whatever a day's volume.
+CHUNK_CALLS = 65_536
 
 
 class Arrival(NamedTuple):
@@ -66,7 +74,7 @@ DRAWS = {name: i for i, name in enumerate(CallerBatch._fields)}
 
 
 class CallerSource:
-    """Draws the callers of one replication, day by day (memory stays bounded by one day).
+    """Draws the callers of one replication, chunk by chunk (memory stays bounded by a chunk).
 
     Parameters
     ----------
@@ -106,18 +114,67 @@ class CallerSource:
             self._menu.append((self.type_index[name], cum / cum[-1],
                                np.array([self.type_index[t] for t, _ in split])))
 
-    def day(self, day: int) -> CallerBatch:
-        """All callers of simulated day ``day``, sorted by arrival time."""
+    def chunks(self) -> Iterator[CallerBatch]:
+        """Every caller of the replication, in arrival order, a bounded chunk at a time.
+
+        Each day is cut into pieces of constant rate: its intervals, and an interval expecting
+        more than :data:`CHUNK_CALLS` callers into equal slices expecting at most that many.
+        A day's consecutive pieces are drawn together until their expected count reaches
+        :data:`CHUNK_CALLS`, so a chunk expects at most twice that many callers, whatever the
+        day's volume; a day expecting fewer is one chunk, drawn exactly as before chunks
+        existed (so the records of existing seeds are unchanged for such days). The cuts
+        depend on the scenario and the day's busyness only, never on staffing, so the draws
+        (and common random numbers) do not change between what-ifs.
+        """
+        for d in range(len(self.scenario.calendar.days)):
+            group: list[tuple[np.ndarray, ...]] = []
+            # Piece i belongs to chunk floor(expected calls before it in its day / CHUNK_CALLS):
+            # a chunk closes when the next piece belongs to a later one.
+            carried, chunk = 0.0, 0
+            for piece in self._pieces(d):
+                expected = piece[3].sum(axis=0)
+                before = carried + np.cumsum(expected) - expected
+                carried += float(expected.sum())
+                ids = (before // CHUNK_CALLS).astype(np.int64)
+                prev = 0
+                for cut in np.flatnonzero(np.diff(np.concatenate(([chunk], ids)))):
+                    group.append(tuple(column[..., prev:cut] for column in piece))
+                    yield self._draw(*_joined(group))
+                    group, prev = [], cut
+                chunk = int(ids[-1])
+                group.append(tuple(column[..., prev:] for column in piece))
+            yield self._draw(*_joined(group))
+
+    def _pieces(self, d: int) -> Iterator[tuple[np.ndarray, ...]]:
+        """Pieces of constant rate of day ``d``: start (s), length (s), interval, expected calls
+        per type (shape ``(types, pieces)``)."""
         cal = self.scenario.calendar
+        ipd, interval_s = cal.intervals_per_day, cal.interval_s
+        lam_day = self._rates[cal.days[d]] * self.busyness[d]  # (types, ipd)
+        slices = np.maximum(1, np.ceil(lam_day.sum(axis=0) / CHUNK_CALLS)).astype(np.int64)
+        # A day of extreme volume has millions of slices: then one interval at a time.
+        few = slices.sum() <= 4 * ipd + 4096
+        for js in [np.arange(ipd)] if few else np.arange(ipd)[:, None]:
+            n = slices[js]
+            interval = np.repeat(d * ipd + js, n)
+            first = np.repeat(np.cumsum(n) - n, n)
+            part = np.arange(n.sum()) - first  # slice index within its interval
+            length_s = interval_s / np.repeat(n, n)
+            start_s = interval * interval_s + part * length_s
+            yield start_s, length_s, interval, np.repeat(lam_day[:, js] / n, n, axis=1)
+
+    def _draw(self, start_s, length_s, interval, lam) -> CallerBatch:
+        """The callers of a chunk of pieces: a Poisson count per type and piece, then that many
+        uniform instants in the piece, sorted, then every caller's attributes."""
         rng = self._rng[Stream.ARRIVALS]
-        lam = self._rates[cal.days[day]] * self.busyness[day]
-        counts = rng.poisson(lam).ravel()  # type-major: (type, interval)
-        n_types, ipd = lam.shape
-        type_in = np.repeat(np.repeat(np.arange(n_types), ipd), counts)
-        local = np.repeat(np.tile(np.arange(ipd), n_types), counts)
-        arrival_s = (day * ipd + local + rng.random(type_in.size)) * cal.interval_s
+        counts = rng.poisson(lam).ravel()  # type-major: (type, piece)
+        n_types, n_pieces = lam.shape
+        type_in = np.repeat(np.repeat(np.arange(n_types), n_pieces), counts)
+        piece = np.repeat(np.tile(np.arange(n_pieces), n_types), counts)
+        arrival_s = start_s[piece] + rng.random(type_in.size) * length_s[piece]
         order = np.argsort(arrival_s, kind="stable")
-        return self._attributes(arrival_s[order], type_in[order], day * ipd + local[order])
+        piece = piece[order]
+        return self._attributes(arrival_s[order], type_in[order], interval[piece])
 
     def explicit(self, arrivals: list[Arrival]) -> CallerBatch:
         """Callers placed by hand; attributes not given are drawn as usual."""
@@ -164,3 +221,8 @@ class CallerSource:
                 open_now[mask] = is_open_for(self.scenario, j, arrival_s[mask])
         return CallerBatch(arrival_s, interval, type_in, final, open_now,
                            greeting_s, ivr_patience_s, ivr_served, handle_s, wrap_s, patience_s)
+
+
+def _joined(pieces: list[tuple[np.ndarray, ...]]) -> list[np.ndarray]:
+    """Columns of several groups of pieces joined along the pieces axis (the last one)."""
+    return [np.concatenate(column, axis=-1) for column in zip(*pieces, strict=True)]

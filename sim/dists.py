@@ -45,7 +45,8 @@ def weibull_shape(cv: float) -> float:
         # log(E[X^2] / E[X]^2) - log(1 + cv^2); decreasing in k.
         return gammaln(1 + 2 / k) - 2 * gammaln(1 + 1 / k) - target
 
-    return brentq(excess, 0.02, 1000.0, xtol=1e-12)
+    # The bracket holds every cv the loader accepts (1e-3 to 100: k from about 0.1 to 1,300).
+    return brentq(excess, 0.01, 1e5, xtol=1e-12, rtol=1e-12)
 
 
 @lru_cache(maxsize=256)

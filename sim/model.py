@@ -90,13 +90,18 @@ class Model:
     count_by : {"caller", "attempt"}
         Count each attempt in the interval of its caller's first arrival (default) or in the
         interval of the attempt itself (see :class:`sim.metrics.Tally`).
+    progress : callable, optional
+        ``progress(share)`` with the share of the horizon simulated so far (0 to 1), each time a
+        chunk of arrivals is drawn (:meth:`sim.arrivals.CallerSource.chunks`): long runs can
+        show progress within a replication.
     """
 
     def __init__(self, scenario: Scenario, seed: np.random.SeedSequence, *,
                  arrivals: list[Arrival] | None = None, sink: RowSink | None = None,
                  policies: tuple[Policy, ...] = (), pool_class: type[AgentPool] = AgentPool,
-                 count_by: str = "caller"):
+                 count_by: str = "caller", progress: Callable[[float], None] | None = None):
         self.scenario = scenario
+        self._progress = progress
         self.env = simpy.Environment()
         self.timeout = self.env.timeout  # bound once: each ``env.timeout`` access allocates
         self.policies = (*policies_for(scenario), *policies)
@@ -146,10 +151,12 @@ class Model:
     def _source(self):
         """SimPy process: start each caller's life at its arrival instant, a chunk at a time."""
         env, callers = self.env, self.callers
-        n_days = len(self.scenario.calendar.days)
         batches = ([callers.explicit(self._arrivals)] if self._arrivals is not None
-                   else (callers.day(d) for d in range(n_days)))
+                   else callers.chunks())
+        progress, horizon_s = self._progress, self.scenario.calendar.horizon_s
         for batch in batches:
+            if progress is not None:
+                progress(min(env.now / horizon_s, 1.0))
             for start in range(0, batch.arrival_s.size, _CHUNK):
                 columns = (column[start:start + _CHUNK].tolist() for column in batch)
                 now, timeout = env.now, self.timeout
@@ -161,7 +168,6 @@ class Model:
                 self.next_id = call_id
                 # Wake up with the chunk's last arrival (its life starts first: created earlier).
                 yield env.timeout(draws[ARRIVAL_S] - now)
-        horizon_s = self.scenario.calendar.horizon_s
         if env.now < horizon_s:
             yield env.timeout(horizon_s - env.now)
         self._arrivals_done = True

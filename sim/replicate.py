@@ -11,6 +11,7 @@ Statistics are accumulated replication by replication (Welford), so memory does 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from scipy import stats
 from scenarios.dump import scenario_hash
 from scenarios.schema import Scenario
 from sim.arrivals import Arrival
-from sim.errors import SimError
+from sim.errors import SimError, SimulationInterrupted
 from sim.metrics import (
     ReplicationCounts,
     call_type_metrics,
@@ -78,6 +79,7 @@ def simulate(
     progress: Callable[[int, int], None] | None = None,
     records_path: str | Path | None = None,
     count_by: str = "caller",
+    within: Callable[[int, float], None] | None = None,
 ) -> SimResult:
     """Run independent replications of ``scenario`` and estimate every metric with a 95 % CI.
 
@@ -92,11 +94,29 @@ def simulate(
     progress : callable, optional
         ``progress(done, total)`` after each replication.
     records_path : path, optional
-        Stream every attempt's record to this CSV file (see :mod:`sim.records`), replication
-        by replication, as attempts finish.
+        Stream every attempt's record to a CSV file (see :mod:`sim.records`), replication by
+        replication, as attempts finish. They go to ``<records_path>.partial`` first, renamed
+        to ``records_path`` when the last replication finishes, so a file under the asked name
+        is always complete (and an older file there is kept until then).
     count_by : {"caller", "attempt"}
         Count attempts in their caller's first interval (default) or in their own interval
         (see :mod:`sim.metrics`).
+    within : callable, optional
+        ``within(r, share)`` as replication ``r`` (0-based) runs, with the share of its horizon
+        simulated (see ``progress`` of :class:`sim.model.Model`): progress for long horizons.
+
+    Raises
+    ------
+    SimulationInterrupted
+        On Ctrl-C (``KeyboardInterrupt``): it carries the finished replications, summarised and
+        marked partial, and the records file, cut back to the finished replications and left
+        under its ``.partial`` name. A ``KeyboardInterrupt`` subclass, so a caller that does not
+        look for it stops as on any Ctrl-C.
+
+    Notes
+    -----
+    The records of an interrupted run stop at the end of the last finished replication:
+    the file offset is noted after each one and the file is truncated there.
     """
     n_reps = scenario.simulation.replications if replications is None else replications
     if n_reps < 1:
@@ -107,21 +127,47 @@ def simulate(
     types, groups = _names(scenario.call_types), _names(scenario.agent_groups)
     views = {"summary": _Welford(), "intervals": _Welford(), "types": _Welford(),
              "groups": _Welford()}
-    file = None if records_path is None else open(records_path, "w", newline="")
+    if records_path is not None and Path(records_path).is_dir():
+        raise SimError(f"records_path must be a file, got the folder {str(records_path)!r}")
+    partial_path = None if records_path is None else Path(f"{records_path}.partial")
+    file = None if partial_path is None else open(partial_path, "w", newline="")
+    done, kept_bytes = 0, 0
     try:
         writer = None if file is None else CsvRecordWriter(file, RecordNamer(types, groups))
         for r in range(n_reps):
             sink = None if writer is None else (lambda rows, r=r: writer.write_rows(r, rows))
-            rc = Model(scenario, replication_seed(entropy, r), sink=sink, count_by=count_by).run()
+            tick = None if within is None else (lambda share, r=r: within(r, share))
+            rc = Model(scenario, replication_seed(entropy, r), sink=sink, count_by=count_by,
+                       progress=tick).run()
             views["summary"].add(total_metrics(rc, scenario))
             views["intervals"].add(interval_metrics(rc, scenario))
             views["types"].add(call_type_metrics(rc, scenario))
             views["groups"].add(group_metrics(rc, scenario))
+            done += 1
+            if file is not None:
+                file.flush()
+                kept_bytes = file.tell()
             if progress is not None:
                 progress(r + 1, n_reps)
-    finally:
+    except KeyboardInterrupt:
+        if file is not None:
+            file.truncate(kept_bytes)
+            file.close()
+        result = (_result(scenario, entropy, done, views, n_reps) if done else None)
+        raise SimulationInterrupted(result, partial_path) from None
+    except BaseException:
         if file is not None:
             file.close()
+        raise
+    if file is not None:
+        file.close()
+        os.replace(partial_path, records_path)
+    return _result(scenario, entropy, n_reps, views, None)
+
+
+def _result(scenario: Scenario, entropy: int, n_reps: int, views: dict[str, _Welford],
+            requested: int | None) -> SimResult:
+    types, groups = _names(scenario.call_types), _names(scenario.agent_groups)
     intervals = views["intervals"].estimates()
     by_type, by_group = views["types"].estimates(), views["groups"].estimates()
     cal = scenario.calendar
@@ -135,6 +181,7 @@ def simulate(
         by_call_type={t: {name: e[j] for name, e in by_type.items()} for j, t in enumerate(types)},
         by_group={g: {name: e[i] for name, e in by_group.items()} for i, g in enumerate(groups)},
         interval_start_s=tuple(float(k * cal.interval_s) for k in range(cal.n_intervals)),
+        replications_requested=requested,
     )
 
 

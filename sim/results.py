@@ -46,6 +46,9 @@ class SimResult:
         Agent group name -> ``answered``, ``occupancy``, ``agents``.
     interval_start_s : tuple of float
         Start of each interval in simulated seconds (interval ``k`` starts at ``k * interval_s``).
+    replications_requested : int or None
+        Set when the run was interrupted: the replications asked for, of which ``replications``
+        finished and are summarised here (``partial`` is then true). ``None`` for a whole run.
     """
 
     entropy: int
@@ -56,6 +59,12 @@ class SimResult:
     by_call_type: dict[str, dict[str, Estimate]]
     by_group: dict[str, dict[str, Estimate]]
     interval_start_s: tuple[float, ...] = ()
+    replications_requested: int | None = None
+
+    @property
+    def partial(self) -> bool:
+        """True if the run was interrupted before every replication asked for finished."""
+        return self.replications_requested is not None
 
     def to_dict(self) -> dict:
         """Plain data (dicts, lists, numbers); nan and inf are kept (see the module docstring)."""
@@ -68,6 +77,8 @@ class SimResult:
             "entropy": self.entropy,
             "scenario_hash": self.scenario_hash,
             "replications": self.replications,
+            **({"partial": True, "replications_requested": self.replications_requested}
+               if self.partial else {}),
             "summary": table(self.summary),
             "intervals": [
                 {"interval": k, "start_s": start, **table(estimates)}

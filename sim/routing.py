@@ -16,7 +16,11 @@ Rules
 * Nothing is ever decided at random.
 
 Queues use lazy deletion: a caller who hangs up stays in its deque, marked as no longer waiting,
-and is dropped when it reaches the head. That keeps hang-ups O(1).
+and is dropped when it reaches the head. That keeps hang-ups O(1). So that the dead do not pile
+up when agents rarely reach the head (a heavily overloaded queue keeps every caller of the day
+otherwise, a kilobyte or two each), a queue that has doubled since it was last swept is swept in
+place (order kept): amortised O(1) per call, and a queue holds at most about twice its
+waiting callers.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from scenarios.schema import Scenario
 
 #: What a free agent does next besides taking a call (see :meth:`Router.next_work`).
 LEAVE, SERVE_WALK_IN = "leave", "serve_walk_in"
+#: Below this length a queue is never swept (sweeping a short queue saves nothing).
+_MIN_SWEEP = 1024
 
 
 class Router:
@@ -39,6 +45,7 @@ class Router:
         index = {ct.name: j for j, ct in enumerate(types)}
         self.queues = [deque() for _ in types]
         self.callback_queues = [deque() for _ in types]
+        self._sweep_at = [_MIN_SWEEP] * len(types)  # queue length that triggers a sweep
         self.idle = [deque() for _ in scenario.agent_groups]
         self._idle_for_type = []
         for ct in types:
@@ -80,7 +87,14 @@ class Router:
         for idle in self._idle_for_type[call.type]:
             if idle:
                 return idle.popleft()
-        self.queues[call.type].append(call)
+        queue = self.queues[call.type]
+        if len(queue) >= self._sweep_at[call.type]:
+            # Before the append: ``call`` is marked waiting only once this returns.
+            waiting = [c for c in queue if c.waiting]
+            queue.clear()
+            queue.extend(waiting)
+            self._sweep_at[call.type] = max(_MIN_SWEEP, 2 * len(queue))
+        queue.append(call)
         return None
 
     def route_callback(self, job):

@@ -68,5 +68,5 @@ def test_asa_and_occupancy_lines_appear_only_when_set():
     assert len(target_lines(sc, judge_intervals(sc, result))) == 1 + (
         sc.targets.max_abandon is not None)
     lines = target_lines(sc_more, judge_intervals(sc_more, result))
-    assert "Target ASA <= 12 s: met in 1 of 1 intervals" in lines
-    assert "Target occupancy <= 0.9: met in 0 of 1 intervals; missed at 08:00" in lines
+    assert "Target ASA <= 12 s: met in 1 of 1 interval" in lines
+    assert "Target occupancy <= 0.9: met in 0 of 1 interval; missed at 08:00" in lines

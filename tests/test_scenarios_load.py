@@ -373,7 +373,8 @@ def test_negative_rate_names_its_index():
             "targets.max_occupancy",
             "must be in (0, 1], got 1.01",
         ),
-        (lambda d: d.update(simulation={"replications": 0}), "simulation.replications", ">= 1"),
+        (lambda d: d.update(simulation={"replications": 0}), "simulation.replications",
+         "in [1, 100000]"),
         (lambda d: d.update(simulation={"seed": -1}), "simulation.seed", ">= 0"),
         (
             lambda d: d.update(simulation={"warmup_s": 7200}),

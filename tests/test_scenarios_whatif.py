@@ -196,3 +196,38 @@ def test_format_override_inverts_parse_override(value):
     path, parsed = parse_override(format_override("call_types[0].handle_time", value))
     assert path == "call_types[0].handle_time"
     assert parsed == value or (isinstance(value, float) and math.isnan(value))
+
+
+@pytest.mark.parametrize("text, value", [
+    ("name=Shorter greeting", "Shorter greeting"),  # plain words: a bare string
+    ("calendar.start=08:30", "08:30"),  # a clock time TOML 1.0 does not spell: a bare string
+    ("x=true", True),
+    ("x=[4, 4]", [4, 4]),
+    ("x=e", "e"),  # a word, though made of a number's letters
+    ("x=-", "-"),
+])
+def test_values_read_as_toml_or_plain_text(text, value):
+    assert parse_override(text)[1] == value
+
+
+@pytest.mark.parametrize("text", ["x=[4,4", "x={kind = 1", 'x="08:30', "x=1.5.2", "x=1e",
+                                  "x=" + "[" * 600 + "]" * 600])
+def test_values_meant_as_toml_must_be_toml(text):
+    with pytest.raises(ScenarioError, match="x must"):
+        parse_override(text)
+
+
+def test_an_override_breaking_another_key_is_named_but_not_a_broken_file(tmp_path):
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(EXAMPLES_DIR / "clinic.toml", ["lines=8", "calendar.intervals_per_day=6"])
+    assert err.value.key == "call_types[0].calls_per_interval"
+    assert err.value.origin == "calendar.intervals_per_day=6"
+    assert "after override 'calendar.intervals_per_day=6'" in str(err.value)
+    # A file invalid on its own: no override is blamed for its mistake.
+    bad = tmp_path / "bad.toml"
+    text = (EXAMPLES_DIR / "clinic.toml").read_text()
+    assert "\nlines = 14" in text
+    bad.write_text(text.replace("\nlines = 14", "\nlines = 0"))
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(bad, ["arrival_scale=1.1"])
+    assert err.value.origin is None and "(after override" not in str(err.value)

@@ -127,7 +127,7 @@ def test_every_call_is_counted_once_and_agents_are_never_double_booked(sc, seed)
     cal = sc.calendar
     # Every arrival drawn (same streams) has exactly one record and one outcome.
     source = CallerSource(sc, np.random.SeedSequence(seed, spawn_key=(0,)))
-    arrivals = np.concatenate([source.day(d).interval for d in range(len(cal.days))])
+    arrivals = np.concatenate([batch.interval for batch in source.chunks()])
     assert [r.call_id for r in recs] == list(range(arrivals.size))
     per_interval = np.bincount(arrivals, minlength=cal.n_intervals)
     intervals = interval_metrics(rc, sc)
