@@ -66,11 +66,7 @@ class Call(Life):
         self.arrival_s = self.ivr_exit_s = self.queue_entry_s = self.answer_s = None
         self.agent = self.wake = self.predicted_wait_s = self.job = None
         self.waiting = False
-        self.generator = self.life(model)
-
-    def life(self, model):
-        """The generator this attempt lives by."""
-        return call_life(model, self)
+        self.generator = call_life(model, self)
 
     def renege(self, _event) -> None:
         """Patience timer callback: hang up unless an agent has already taken the call."""
@@ -156,8 +152,9 @@ class CallbackJob(Call):
 
     __slots__ = ()
 
-    def life(self, model):
-        return callback_life(model, self)
+    def __init__(self, call_id: int, draws: tuple, model):
+        super().__init__(call_id, draws, model)
+        self.generator = callback_life(model, self)  # (the inbound life is never started)
 
 
 def callback_life(model, job: CallbackJob):

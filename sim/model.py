@@ -108,6 +108,7 @@ class Model:
         self.dialler = None if scenario.callbacks is None else Dialler(scenario.callbacks)
         self._overflow_after_s = [math.inf if ct.overflow is None else ct.overflow.after_s
                                   for ct in scenario.call_types]
+        self._has_overflow = any(ct.overflow is not None for ct in scenario.call_types)
         self.router = Router(scenario)
         self.pool = pool_class(self.env, scenario, self.router, seed, assign=self.assign,
                               idle=self._agent_idle if self.policies else None)
@@ -205,7 +206,8 @@ class Model:
         """The caller leaves with ``outcome``: its line is freed and its record written."""
         del self.live[call.id]
         self.finish(call, outcome)
-        self._maybe_stop()
+        if self._arrivals_done:
+            self._maybe_stop()
 
     def ivr_hang_up(self, call: Call) -> None:
         """The caller hung up during the IVR greeting: free its line, record it, policies act."""
@@ -226,7 +228,7 @@ class Model:
         running out), or ``None`` when it needs no wait: it has an agent, or no patience at all.
         """
         agent = self.router.route(call)
-        if agent is None and self._overflow_after_s[call.type] == 0:
+        if agent is None and self._has_overflow and self._overflow_after_s[call.type] == 0:
             agent = self.router.overflow(call)
         if agent is not None:
             self.assign(agent, call)
@@ -238,9 +240,10 @@ class Model:
         call.wake = wake = self.env.event()
         if patience_s != math.inf:
             self.timeout(patience_s).callbacks.append(call.renege)
-        after_s = self._overflow_after_s[call.type]
-        if 0 < after_s < patience_s:  # (inf: never; a caller gone by then needs no timer)
-            self.timeout(after_s).callbacks.append(partial(self._overflow, call))
+        if self._has_overflow:
+            after_s = self._overflow_after_s[call.type]
+            if 0 < after_s < patience_s:  # (inf: never; a caller gone by then needs no timer)
+                self.timeout(after_s).callbacks.append(partial(self._overflow, call))
         return wake
 
     def _overflow(self, call: Call, _event) -> None:
@@ -255,7 +258,7 @@ class Model:
         now = self.env.now
         agent.work, agent.work_since = CALL, now
         call.agent, call.answer_s = agent, now
-        if agent.group == self.router.overflow_group[call.type]:
+        if self._has_overflow and agent.group == self.router.overflow_group[call.type]:
             call.job = self._overflow_draw(call)
         if call.waiting:
             call.waiting = False
