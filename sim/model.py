@@ -336,6 +336,8 @@ class Model:
         self.next_id += 1
         attempt.caller_id, attempt.first_interval = call.caller_id, call.first_interval
         attempt.attempt, attempt.kind = call.attempt + 1, kind
+        if kind == CALLBACK:  # a callback skips the IVR: it is for the caller's menu choice
+            attempt.type = draws[TYPE]
         self.pending += 1
         event = self.timeout(start_s - self.env.now)
         event.callbacks.append(self._started)

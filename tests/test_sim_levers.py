@@ -11,6 +11,7 @@ from scenarios.load import load_builtin
 from scenarios.schema import (
     AbandonedCallbacks,
     Callbacks,
+    Ivr,
     OfferedCallbacks,
     Redials,
     Simulation,
@@ -439,3 +440,21 @@ def test_reminders_raise_the_visit_rate_of_bookings():
     assert total["bookings"] == pytest.approx(1.0)  # two answered calls at 0.5
     assert total["reminder_visit_rate"] == pytest.approx(0.9)
     assert total["visits"] == pytest.approx(0.9)
+
+
+def test_a_callback_is_for_the_callers_menu_choice():
+    # Callers dial "general"; the IVR menu sends them all to "booking", the only skill. A caller
+    # who abandons is called back by the booking desk (not left waiting for a "general" agent).
+    from scenarios.schema import AgentGroup
+
+    types = (call_type("general", handle=det(100.0), patience=det(20.0)),
+             call_type("booking", handle=det(100.0), patience=det(20.0)))
+    sc = replace(scenario(types=types,
+                          groups=(AgentGroup(name="desk", skills=("booking",), staffing=(1,)),),
+                          ivr=Ivr(menu=(("general", (("booking", 1.0),)),))),
+                 callbacks=callbacks())
+    recs = by_caller(trace(sc, [(0, "general"), (5, "general")]))
+    first, back = recs[1]
+    assert first.outcome == "abandoned" and first.call_type == "booking"
+    assert (back.kind, back.call_type, back.outcome, back.answer_s) == (
+        "callback", "booking", "answered", 100)
