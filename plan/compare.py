@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from plan.runs import (
     Figures,
@@ -36,7 +35,7 @@ from plan.runs import (
 )
 from scenarios.schema import Scenario
 from sim.errors import SimError
-from sim.results import SimResult
+from sim.results import SimResult, t975
 
 #: The figures a comparison table shows first (every figure is in the JSON).
 KEY_METRICS = ("lost_share", "p_abandon", "service_level", "asa_s", "answered", "abandoned",
@@ -107,6 +106,8 @@ def paired_difference(base: Sequence[float], other: Sequence[float]) -> Differen
     paired = estimate(d)
     unpaired = _welch_half_width(a, b)
     if n > 1 and d.std(ddof=1) > 0:
+        from scipy import stats  # the p-value only; scipy.stats is slow to import
+
         p = float(stats.ttest_rel(b, a).pvalue)
     else:
         p = math.nan if n < 2 else (1.0 if d.mean() == 0 else 0.0)
@@ -121,7 +122,7 @@ def _welch_half_width(a: np.ndarray, b: np.ndarray) -> float:
     if se2 == 0:
         return 0.0
     df = se2**2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
-    return float(stats.t.ppf(0.975, df) * math.sqrt(se2))
+    return float(t975(df) * math.sqrt(se2))
 
 
 @dataclass(frozen=True)

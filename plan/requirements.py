@@ -82,7 +82,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from erlang.erlang_a import erlang_a
 from erlang.erlang_c import erlang_c
@@ -97,7 +96,7 @@ from scenarios.schema import Scenario, Targets
 from sim.metrics import first_counted_interval, interval_metrics
 from sim.model import Model
 from sim.records import ANSWERED, ROW_FIELDS
-from sim.results import Estimate
+from sim.results import Estimate, t975
 from sim.streams import replication_seed
 
 #: The methods, in the order of the output columns.
@@ -369,7 +368,7 @@ def estimates(values: np.ndarray) -> list[Estimate]:
         if x.size == 0:
             out.append(Estimate(math.nan, math.nan))
             continue
-        half = (stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size)
+        half = (t975(x.size - 1) * x.std(ddof=1) / math.sqrt(x.size)
                 if x.size > 1 else math.nan)
         out.append(Estimate(float(x.mean()), float(half)))
     return out

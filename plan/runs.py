@@ -32,14 +32,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from scenarios.dump import scenario_hash
 from scenarios.schema import Scenario
 from sim.errors import SimError
 from sim.metrics import call_type_metrics, group_metrics, interval_metrics, total_metrics
 from sim.model import Model
-from sim.results import Estimate, SimResult
+from sim.results import Estimate, SimResult, t975
 from sim.streams import replication_seed
 
 #: Replications run at least this many times before a precision target is judged.
@@ -269,7 +268,7 @@ def estimate(values: Sequence[float] | np.ndarray) -> Estimate:
         return Estimate(math.nan, math.nan)
     if x.size == 1:
         return Estimate(float(x[0]), math.nan)
-    half = stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size)
+    half = t975(x.size - 1) * x.std(ddof=1) / math.sqrt(x.size)
     return Estimate(float(x.mean()), float(half))
 
 

@@ -25,7 +25,6 @@ from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
-from scipy.optimize import brentq
 from scipy.special import gammaln
 
 from scenarios.schema import Distribution
@@ -46,6 +45,8 @@ def weibull_shape(cv: float) -> float:
         return gammaln(1 + 2 / k) - 2 * gammaln(1 + 1 / k) - target
 
     # The bracket holds every cv the loader accepts (1e-3 to 100: k from about 0.1 to 1,300).
+    from scipy.optimize import brentq  # only for a Weibull; scipy.optimize is slow to import
+
     return brentq(excess, 0.01, 1e5, xtol=1e-12, rtol=1e-12)
 
 

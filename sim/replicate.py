@@ -16,7 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
 
 from scenarios.dump import scenario_hash
 from scenarios.schema import Scenario
@@ -31,7 +30,7 @@ from sim.metrics import (
 )
 from sim.model import Model
 from sim.records import CallRecord, CsvRecordWriter, RecordNamer
-from sim.results import Estimate, SimResult
+from sim.results import Estimate, SimResult, t975
 from sim.streams import replication_seed
 
 
@@ -213,7 +212,7 @@ class _Welford:
             with np.errstate(invalid="ignore", divide="ignore"):
                 mean = np.where(n > 0, self.mean[name], np.nan)
                 sd = np.sqrt(self.m2[name] / (n - 1))
-                ci95 = np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n),
+                ci95 = np.where(n > 1, t975(np.maximum(n - 1, 1)) * sd / np.sqrt(n),
                                 np.nan)
             est = np.empty(n.shape, dtype=object)
             for idx in np.ndindex(n.shape):

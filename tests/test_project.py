@@ -94,3 +94,14 @@ def test_ruff_is_clean():
                           "report", "sim_cli.py", "tests", "bench"],
                          cwd=ROOT, capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_the_cli_and_a_run_import_neither_scipy_stats_nor_scipy_optimize():
+    # They cost a large share of a short run's start-up; Student-t quantiles come from
+    # scipy.special, the Weibull root finder and the MILP are imported where they are used.
+    code = ("import sys, sim_cli, sim.replicate, plan.runs, plan.erlang_view, plan.targets, "
+            "report.tables, report.formats; "
+            "print(sorted(m for m in ('scipy.stats', 'scipy.optimize') if m in sys.modules))")
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "[]"
