@@ -15,17 +15,19 @@ from typing import Any
 
 import click
 
-from erlang.erlang_a import erlang_a
-from erlang.erlang_b import erlang_b
-from erlang.erlang_c import erlang_c
 from erlang.errors import ConvergenceError, ErlangInputError, InfeasibleTargetError
-from erlang.retrials import erlang_x
-from erlang.staffing import StaffingTargets, staff_intervals
 from erlang.targets import SL_DEFINITIONS
 from erlang.traffic import SECONDS_PER
-from report.formats import emit
 from scenarios.errors import plural
 from scenarios.schema import MAX_REPLICATIONS
+
+
+def emit(*args: Any, **kwargs: Any) -> None:
+    """:func:`report.formats.emit`, imported when there is something to print: the formulas
+    and the reports pull in scipy and numpy, which ``callsim --help`` need not wait for."""
+    from report.formats import emit as emit_rows
+
+    emit_rows(*args, **kwargs)
 
 
 def user_errors() -> tuple[type[Exception], ...]:
@@ -179,6 +181,8 @@ def erlang() -> None:
 @format_option
 def erlang_b_cmd(calls: str, per: str, aht_s: float, lines_text: str, fmt: str) -> None:
     """Erlang B: blocking on LINES lines with no queue (M/G/n/n)."""
+    from erlang.erlang_b import erlang_b
+
     rate = _rate(calls, per)
     if not aht_s > 0:
         raise ErlangInputError(f"aht_s must be > 0, got {aht_s!r}")
@@ -196,6 +200,8 @@ def erlang_b_cmd(calls: str, per: str, aht_s: float, lines_text: str, fmt: str) 
 @format_option
 def erlang_c_cmd(calls, per, aht_s, agents_text, awt_s, fmt) -> None:
     """Erlang C (M/M/n): P(wait), service level, ASA, occupancy."""
+    from erlang.erlang_c import erlang_c
+
     rate = _rate(calls, per)
     rows = [erlang_c(arrival_rate_per_s=rate, aht_s=aht_s, agents=n, awt_s=awt_s).to_dict()
             for n in parse_count_range(agents_text, "--agents")]
@@ -213,6 +219,8 @@ def erlang_c_cmd(calls, per, aht_s, agents_text, awt_s, fmt) -> None:
 @output_options
 def erlang_a_cmd(calls, per, aht_s, agents_text, patience_s, awt_s, short_abandon_s, fmt) -> None:
     """Erlang A (M/M/n+M): abandonment, service level by definition, waits."""
+    from erlang.erlang_a import erlang_a
+
     rate = _rate(calls, per)
     if patience_s is None:
         raise ErlangInputError("--patience must be given for Erlang A (mean patience in seconds)")
@@ -263,6 +271,8 @@ def erlang_x_cmd(calls, per, aht_s, agents_text, lines, patience_s, redial, redi
     solved: "exact" (the chain on lines and callers waiting to redial; needs --lines and
     --redial-delay) or "fixed_point" (redials taken as Poisson).
     """
+    from erlang.retrials import erlang_x
+
     rate = _rate(calls, per)
     r_b, r_a = _redials(redial, redial_blocked, redial_abandoned)
     rows = [erlang_x(arrival_rate_per_s=rate, aht_s=aht_s, agents=n, lines=lines,
@@ -300,6 +310,9 @@ def staff_cmd(calls, per, aht_s, model, service_level, sl_definition, max_asa_s,
 
     --calls takes one number or a comma list (one per interval, e.g. a day of 96 quarter-hours).
     """
+    from erlang.retrials import erlang_x
+    from erlang.staffing import StaffingTargets, staff_intervals
+
     counts = parse_calls(calls)
     targets = StaffingTargets(service_level=service_level, awt_s=awt_s,
                               sl_definition=sl_definition, short_abandon_s=short_abandon_s,

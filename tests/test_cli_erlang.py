@@ -88,12 +88,11 @@ def test_bad_input_is_one_line_and_exit_code_1(args, message):
 
 
 def test_a_programming_error_keeps_its_traceback(monkeypatch):
-    import sim_cli
 
     def broken(**kwargs):
         raise ValueError("a bug")
 
-    monkeypatch.setattr(sim_cli, "staff_intervals", broken)
+    monkeypatch.setattr("erlang.staffing.staff_intervals", broken)
     args = ["erlang", "staff", "--calls", "1000", "--aht", "180", "--sl", "0.8"]
     with pytest.raises(ValueError, match="a bug"):
         CliRunner().invoke(cli, args, catch_exceptions=False)
