@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import base64
 import html
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from report.tables import cell
+from report.tables import estimate_text as tables_estimate_text
 from scenarios.calendar import clock_label
 
 if TYPE_CHECKING:
@@ -171,10 +171,5 @@ def describe_scenario(sc: Scenario) -> list[str]:
 
 
 def estimate_text(mean: float | None, ci: float | None, digits: int = 3) -> str:
-    """``0.612 ± 0.017`` (``-`` when undefined)."""
-    if mean is None or (isinstance(mean, float) and math.isnan(mean)):
-        return "-"
-    text = f"{mean:.{digits}f}"
-    if ci is not None and math.isfinite(ci) and ci > 0:
-        text += f" ± {ci:.{digits}f}"
-    return text
+    """``0.612 ± 0.017`` (``-`` when undefined): :func:`report.tables.estimate_text`, spaced."""
+    return tables_estimate_text(mean, ci, digits, sep=" ± ")

@@ -67,13 +67,16 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-def estimate_text(mean, ci, digits: int) -> str:
-    """``mean±ci`` with ``digits`` decimals; ``-`` for a missing mean, no ``±`` without a CI."""
+def estimate_text(mean, ci, digits: int, sep: str = "±") -> str:
+    """``mean±ci`` with ``digits`` decimals; ``-`` for a missing mean, no ``±`` without a CI.
+
+    ``sep`` joins the two: tight in the text tables, ``" ± "`` in the HTML report's prose.
+    """
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
         return "-"
     text = f"{mean:.{digits}f}"
     if ci is not None and math.isfinite(ci) and ci > 0:
-        text += f"±{ci:.{digits}f}"
+        text += f"{sep}{ci:.{digits}f}"
     return text
 
 
