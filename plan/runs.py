@@ -28,7 +28,6 @@ import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -67,12 +66,14 @@ class Figures:
     by_group: dict[str, np.ndarray]
 
 
-def replication_figures(scenario: Scenario, entropy: int, replication: int) -> Figures:
+def replication_figures(scenario: Scenario, entropy: int, replication: int,
+                        sink: Callable[[list], None] | None = None) -> Figures:
     """Simulate replication ``replication`` of ``scenario`` under root ``entropy``.
 
     A module-level function of picklable arguments: the task sent to processes and clusters.
+    ``sink`` receives the raw record rows (:mod:`sim.records`), in this process only.
     """
-    rc = Model(scenario, replication_seed(entropy, replication)).run()
+    rc = Model(scenario, replication_seed(entropy, replication), sink=sink).run()
     return Figures(
         replication=replication,
         summary=total_metrics(rc, scenario),
@@ -86,35 +87,28 @@ def run_figures_with_records(scenario: Scenario, entropy: int, replications: int
                              records_path: str, progress: Callable[[], None] | None = None
                              ) -> list[Figures]:
     """Figures of replications ``0 .. replications - 1``, run in this process while every
-    attempt's record streams to the CSV file ``records_path`` (see :mod:`sim.records`)."""
-    from sim.records import CsvRecordWriter, RecordNamer
+    attempt's record streams to the CSV file ``records_path`` (see :mod:`sim.records`:
+    written under ``.partial``, renamed when complete, cut back to the finished replications
+    on Ctrl-C)."""
+    from sim.records import RecordFile, RecordNamer
 
-    names = (tuple(ct.name for ct in scenario.call_types),
-             tuple(g.name for g in scenario.agent_groups))
+    records = RecordFile(records_path, RecordNamer(
+        tuple(ct.name for ct in scenario.call_types),
+        tuple(g.name for g in scenario.agent_groups)))
     out = []
-    # The file is written under ``.partial`` and renamed when complete: a file under its own
-    # name is always whole. On Ctrl-C it is cut back to the last finished replication.
-    partial = Path(f"{records_path}.partial")
-    with open(partial, "w", newline="") as file:
-        writer = CsvRecordWriter(file, RecordNamer(*names))
-        whole = file.tell()
-        try:
-            for r in range(replications):
-                def sink(rows, r=r):
-                    writer.write_rows(r, rows)
-
-                rc = Model(scenario, replication_seed(entropy, r), sink=sink).run()
-                out.append(Figures(r, total_metrics(rc, scenario),
-                                   interval_metrics(rc, scenario),
-                                   call_type_metrics(rc, scenario), group_metrics(rc, scenario)))
-                file.flush()
-                whole = file.tell()
-                if progress is not None:
-                    progress()
-        except KeyboardInterrupt:
-            file.truncate(whole)
-            raise RunInterrupted(out, str(partial)) from None
-    os.replace(partial, records_path)
+    try:
+        for r in range(replications):
+            out.append(replication_figures(scenario, entropy, r, sink=records.sink(r)))
+            records.keep()
+            if progress is not None:
+                progress()
+    except KeyboardInterrupt:
+        records.cut()
+        raise RunInterrupted(out, str(records.partial)) from None
+    except BaseException:
+        records.close()
+        raise
+    records.complete()
     return out
 
 

@@ -69,6 +69,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+from pathlib import Path
 from typing import IO, NamedTuple
 
 from sim.arrivals import DRAWS
@@ -251,3 +253,48 @@ def _quote(name: str) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="").writerow((name,))
     return buffer.getvalue()
+
+
+class RecordFile:
+    """A records CSV streamed under ``<path>.partial`` and renamed to ``path`` when complete,
+    so that a file under its own name is always whole.
+
+    Call :meth:`keep` after each finished replication; on an interruption :meth:`cut` truncates
+    the file to the last kept point (the header at least) and leaves it under its ``.partial``
+    name; :meth:`complete` renames it; :meth:`close` just closes it (any other failure).
+
+    Parameters
+    ----------
+    path : str or Path
+        The final file; a folder is refused.
+    namer : RecordNamer
+    """
+
+    def __init__(self, path, namer: RecordNamer):
+        from sim.errors import SimError
+
+        if Path(path).is_dir():
+            raise SimError(f"records_path must be a file, got the folder {str(path)!r}")
+        self.path, self.partial = Path(path), Path(f"{path}.partial")
+        self._file = open(self.partial, "w", newline="")
+        self._writer = CsvRecordWriter(self._file, namer)
+        self._kept = self._file.tell()
+
+    def sink(self, replication: int):
+        """The ``Model`` sink writing replication ``replication``'s rows."""
+        return lambda rows: self._writer.write_rows(replication, rows)
+
+    def keep(self) -> None:
+        self._file.flush()
+        self._kept = self._file.tell()
+
+    def cut(self) -> None:
+        self._file.truncate(self._kept)
+        self._file.close()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def complete(self) -> None:
+        self._file.close()
+        os.replace(self.partial, self.path)

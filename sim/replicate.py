@@ -11,7 +11,6 @@ Statistics are accumulated replication by replication (Welford), so memory does 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from sim.metrics import (
     total_metrics,
 )
 from sim.model import Model
-from sim.records import CallRecord, CsvRecordWriter, RecordNamer
+from sim.records import CallRecord, RecordFile, RecordNamer
 from sim.results import Estimate, SimResult, t975
 from sim.streams import replication_seed
 
@@ -126,41 +125,36 @@ def simulate(
     types, groups = _names(scenario.call_types), _names(scenario.agent_groups)
     views = {"summary": _Welford(), "intervals": _Welford(), "types": _Welford(),
              "groups": _Welford()}
-    if records_path is not None and Path(records_path).is_dir():
-        raise SimError(f"records_path must be a file, got the folder {str(records_path)!r}")
-    partial_path = None if records_path is None else Path(f"{records_path}.partial")
-    file = None if partial_path is None else open(partial_path, "w", newline="")
-    done, kept_bytes = 0, 0
+    records = (None if records_path is None
+               else RecordFile(records_path, RecordNamer(types, groups)))
+    done = 0
     try:
-        writer = None if file is None else CsvRecordWriter(file, RecordNamer(types, groups))
         for r in range(n_reps):
-            sink = None if writer is None else (lambda rows, r=r: writer.write_rows(r, rows))
             tick = None if within is None else (lambda share, r=r: within(r, share))
-            rc = Model(scenario, replication_seed(entropy, r), sink=sink, count_by=count_by,
+            rc = Model(scenario, replication_seed(entropy, r),
+                       sink=None if records is None else records.sink(r), count_by=count_by,
                        progress=tick).run()
             views["summary"].add(total_metrics(rc, scenario))
             views["intervals"].add(interval_metrics(rc, scenario))
             views["types"].add(call_type_metrics(rc, scenario))
             views["groups"].add(group_metrics(rc, scenario))
             done += 1
-            if file is not None:
-                file.flush()
-                kept_bytes = file.tell()
+            if records is not None:
+                records.keep()
             if progress is not None:
                 progress(r + 1, n_reps)
     except KeyboardInterrupt:
-        if file is not None:
-            file.truncate(kept_bytes)
-            file.close()
+        if records is not None:
+            records.cut()
         result = (_result(scenario, entropy, done, views, n_reps) if done else None)
-        raise SimulationInterrupted(result, partial_path) from None
+        raise SimulationInterrupted(result, None if records is None else records.partial) \
+            from None
     except BaseException:
-        if file is not None:
-            file.close()
+        if records is not None:
+            records.close()
         raise
-    if file is not None:
-        file.close()
-        os.replace(partial_path, records_path)
+    if records is not None:
+        records.complete()
     return _result(scenario, entropy, n_reps, views, None)
 
 
