@@ -189,7 +189,9 @@ class FollowUpTally:
         )
 
 
-def _ratio(num, den):
+def ratio(num, den):
+    """``num / den`` elementwise, ``nan`` where ``den`` is 0 (an undefined ratio), no warning.
+    The one ratio of the tallies (:mod:`sim.metrics` uses it too)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.divide(num, den, dtype=float)
 
@@ -254,10 +256,10 @@ def followup_metrics(fc: FollowUpCounts, axis: tuple[int, ...],
     """
     counts = fc.counts.sum(axis=tuple(a + 1 for a in axis))
     out = dict(zip(CALLER_COUNTS, counts, strict=True))
-    out["never_answered"] = 1.0 - _ratio(counts[1] + counts[2], counts[0])
+    out["never_answered"] = 1.0 - ratio(counts[1] + counts[2], counts[0])
     bookings, potential, answered, ivr_served = fc.bookings.sum(axis=tuple(a + 1 for a in axis))
     out["bookings"] = bookings
-    out["conversion"] = _ratio(bookings, counts[1])
+    out["conversion"] = ratio(bookings, counts[1])
     out["bookings_lost"] = potential - answered - ivr_served
     if scenario is not None:
         outcomes = scenario.outcomes
@@ -267,17 +269,17 @@ def followup_metrics(fc: FollowUpCounts, axis: tuple[int, ...],
         return out
     reduce = (lambda a: a.sum(axis=-1)) if axis == (0, 1) else (lambda a: a)
     sums = [reduce(s) for s in fc.sums]
-    out["callback_delay_s"] = _ratio(sums[0], sums[1])
+    out["callback_delay_s"] = ratio(sums[0], sums[1])
     out["callback_agent_s"] = sums[2]
     out.update(zip(EVENTS, (reduce(e) for e in fc.events), strict=True))
     if axis == (0, 1):
         delays = fc.callback_delays_s
         out["callback_delay_p90_s"] = np.percentile(delays, 90) if delays.size else np.nan
         # Abandoned outbound calls over patients who answered: the regulated rate.
-        out["outbound_abandon_rate"] = _ratio(out["outbound_abandoned"], out["reminders_reached"])
+        out["outbound_abandon_rate"] = ratio(out["outbound_abandoned"], out["reminders_reached"])
         if scenario is not None and scenario.outbound is not None:
             out["reminder_visit_rate"] = visit_rate(fc, scenario)
         n, abs_sum, err_sum = fc.prediction
-        out["wait_prediction_mae_s"] = _ratio(abs_sum, n)
-        out["wait_prediction_bias_s"] = _ratio(err_sum, n)
+        out["wait_prediction_mae_s"] = ratio(abs_sum, n)
+        out["wait_prediction_bias_s"] = ratio(err_sum, n)
     return out

@@ -77,7 +77,7 @@ import numpy as np
 
 from scenarios.schema import Scenario
 from sim.errors import SimError
-from sim.followups import FollowUpCounts, FollowUpTally, followup_metrics
+from sim.followups import FollowUpCounts, FollowUpTally, followup_metrics, ratio
 from sim.records import (
     ABANDONED,
     AFTER_HOURS,
@@ -245,11 +245,6 @@ class Tally:
         )
 
 
-def _ratio(num, den):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.divide(num, den, dtype=float)
-
-
 def queue_metrics(counts, answered_wait_sum_s, queued_wait_sum_s, within_awt, short_abandons,
                   sl_definition: str, extra_sums=None,
                   horizon_s: float | np.ndarray = np.nan) -> dict[str, np.ndarray]:
@@ -272,24 +267,24 @@ def queue_metrics(counts, answered_wait_sum_s, queued_wait_sum_s, within_awt, sh
             + counts[UNFINISHED])
     out.update(
         offered=offered,
-        service_level=_ratio(within_awt, denominator),
-        asa_s=_ratio(answered_wait_sum_s, counts[ANSWERED]),
-        mean_wait_s=_ratio(queued_wait_sum_s, counts[ABANDONED] + counts[ANSWERED]),
-        p_abandon=_ratio(counts[ABANDONED], reached),
-        lost_share=_ratio(lost, offered),
+        service_level=ratio(within_awt, denominator),
+        asa_s=ratio(answered_wait_sum_s, counts[ANSWERED]),
+        mean_wait_s=ratio(queued_wait_sum_s, counts[ABANDONED] + counts[ANSWERED]),
+        p_abandon=ratio(counts[ABANDONED], reached),
+        lost_share=ratio(lost, offered),
     )
     if extra_sums is not None:
         unfinished_wait_s, no_wait, *within = extra_sums
         out.update(
-            mean_wait_abandoned_s=_ratio(queued_wait_sum_s - answered_wait_sum_s,
+            mean_wait_abandoned_s=ratio(queued_wait_sum_s - answered_wait_sum_s,
                                          counts[ABANDONED]),
-            p_no_wait=_ratio(no_wait, reached),
-            queue_len_avg=_ratio(queued_wait_sum_s + unfinished_wait_s, horizon_s),
+            p_no_wait=ratio(no_wait, reached),
+            queue_len_avg=ratio(queued_wait_sum_s + unfinished_wait_s, horizon_s),
         )
         for t, count in zip(AWT_THRESHOLDS_S, within, strict=True):
             den = {"offered": reached, "answered": counts[ANSWERED],
                    "exclude_short_abandons": reached - short_abandons}[sl_definition]
-            out[f"sl_{t}s"] = _ratio(count, den)
+            out[f"sl_{t}s"] = ratio(count, den)
     return out
 
 
@@ -363,10 +358,10 @@ def interval_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, np.
     out.update(wait_percentiles(rc.waits_interval, rc.waits_s, scenario.calendar.n_intervals))
     out.update(followup_metrics(rc.followups, axis=(1,), scenario=scenario))
     available_s = rc.present_s - rc.walk_in_s
-    out["occupancy"] = _ratio(rc.busy_s.sum(axis=0), available_s.sum(axis=0))
+    out["occupancy"] = ratio(rc.busy_s.sum(axis=0), available_s.sum(axis=0))
     out["agents"] = rc.scheduled_agents.sum(axis=0)
     for g, group in enumerate(scenario.agent_groups):
-        out[f"occupancy.{group.name}"] = _ratio(rc.busy_s[g], available_s[g])
+        out[f"occupancy.{group.name}"] = ratio(rc.busy_s[g], available_s[g])
         out[f"agents.{group.name}"] = rc.scheduled_agents[g]
     counted = _counted(scenario)
     return {name: np.where(counted, value, np.nan) for name, value in out.items()}
@@ -386,7 +381,7 @@ def group_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, np.nda
     counted = _counted(scenario)
     return {
         "answered": rc.answered_by_group.sum(axis=1),
-        "occupancy": _ratio(rc.busy_s[:, counted].sum(axis=1),
+        "occupancy": ratio(rc.busy_s[:, counted].sum(axis=1),
                             (rc.present_s - rc.walk_in_s)[:, counted].sum(axis=1)),
         "agents": rc.scheduled_agents[:, counted].mean(axis=1),
     }
@@ -399,7 +394,7 @@ def total_metrics(rc: ReplicationCounts, scenario: Scenario) -> dict[str, float]
     out.update(wait_percentiles(np.zeros(rc.waits_s.size, dtype=np.int64), rc.waits_s, 1))
     out.update(followup_metrics(rc.followups, axis=(0, 1), scenario=scenario))
     counted = _counted(scenario)
-    out["occupancy"] = _ratio(rc.busy_s[:, counted].sum(),
+    out["occupancy"] = ratio(rc.busy_s[:, counted].sum(),
                               (rc.present_s - rc.walk_in_s)[:, counted].sum())
     out["agents"] = rc.scheduled_agents[:, counted].sum(axis=0).mean()
     return {name: float(np.asarray(value).reshape(-1)[0]) for name, value in out.items()}
