@@ -138,7 +138,8 @@ class Model:
         env.timeout(horizon_s + DRAIN_LIMIT_S).callbacks.append(self._stop)
         env.run(until=self.done)
         for call in [*self.live.values(), *self.jobs.values()]:
-            if call.kind == CALLBACK and call.answer_s is None and call.job.deadline_at_s:
+            if (call.kind == CALLBACK and call.answer_s is None
+                    and call.job.deadline_at_s is not None):
                 self.event("callback_deadline_missed", call)  # never dialled
             self.finish(call, UNFINISHED)
         self.pool.close()
