@@ -4,8 +4,8 @@ The life reads top to bottom as the caller experiences it. Each moment where the
 a named method of :class:`sim.model.Model`, written once: ``seize_line`` / ``block`` /
 ``release_line`` (trunk lines), ``diverted`` and ``enter_queue`` (policies, then one router
 call), ``assign(agent, call)`` (the one place an agent gets a call), ``abandon`` (the caller
-hangs up in queue) and the agent-free decision (``AgentPool.release`` -> ``Router.next_work``). Policies
-(:mod:`sim.policies`) are consulted at those moments.
+hangs up in queue) and the agent-free decision (``AgentPool.release`` ->
+``Router.next_work``). Policies (:mod:`sim.policies`) are consulted at those moments.
 
 The reneging race cannot happen by construction: a waiting caller waits on a single event
 (``Call.wake``), triggered exactly once, either by an agent (``Model.assign``) or by its
