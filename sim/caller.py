@@ -108,7 +108,7 @@ def call_life(model, call: Call):
     # Queue entry: the policies may take the call (a callback offer), else the router gives it
     # an agent at once or it waits until one comes or its patience runs out.
     call.queue_entry_s = env.now
-    if model.policies and model.diverted(call):
+    if model.diverting and model.diverted(call):
         return
     wake = model.enter_queue(call)
     if wake is not None:

@@ -105,13 +105,21 @@ class Model:
         self.env = simpy.Environment()
         self.timeout = self.env.timeout  # bound once: each ``env.timeout`` access allocates
         self.policies = (*policies_for(scenario), *policies)
+        # Per moment, the policies that act there (override the default): a moment no policy
+        # changes costs one empty loop, and the hot ones (answered, agent idle) nothing more.
+        self._acting = {moment: tuple(p for p in self.policies
+                                      if getattr(type(p), moment) is not getattr(Policy, moment))
+                        for moment in ("start", "after_hours", "blocked", "ivr_abandoned",
+                                       "queue_entry", "answered", "abandoned", "agent_idle")}
+        self._answering = self._acting["answered"]  # hot: every agent assignment
+        self.diverting = bool(self._acting["queue_entry"])  # read by every call's life
         self.dialler = None if scenario.callbacks is None else Dialler(scenario.callbacks)
         self._overflow_after_s = [math.inf if ct.overflow is None else ct.overflow.after_s
                                   for ct in scenario.call_types]
         self._has_overflow = any(ct.overflow is not None for ct in scenario.call_types)
         self.router = Router(scenario)
         self.pool = pool_class(self.env, scenario, self.router, seed, assign=self.assign,
-                              idle=self._agent_idle if self.policies else None)
+                              idle=self._agent_idle if self._acting["agent_idle"] else None)
         self.callers = CallerSource(scenario, seed)
         self.lines = math.inf if scenario.lines is None else scenario.lines
         self.live: dict[int, Call] = {}  # calls holding a line, by id (free lines: lines - len)
@@ -131,7 +139,7 @@ class Model:
     def run(self) -> ReplicationCounts:
         """Simulate until the system drains (or the drain limit), and return the counts."""
         env, horizon_s = self.env, self.scenario.calendar.horizon_s
-        for policy in self.policies:
+        for policy in self._acting["start"]:
             policy.start(self)
         env.process(self.pool.roster())
         env.process(self._source())
@@ -184,7 +192,7 @@ class Model:
     def after_hours(self, call: Call) -> None:
         """The attempt arrived outside opening hours and left (the policies may act)."""
         self.finish(call, AFTER_HOURS)
-        for policy in self.policies:
+        for policy in self._acting["after_hours"]:
             policy.after_hours(self, call)
         self._maybe_stop()
 
@@ -199,7 +207,7 @@ class Model:
     def block(self, call: Call) -> None:
         """The attempt found every line busy: record it and let the policies act."""
         self.finish(call, BLOCKED)
-        for policy in self.policies:
+        for policy in self._acting["blocked"]:
             policy.blocked(self, call)
         self._maybe_stop()
 
@@ -214,13 +222,13 @@ class Model:
         """The caller hung up during the IVR greeting: free its line, record it, policies act."""
         del self.live[call.id]
         self.finish(call, IVR_ABANDONED)
-        for policy in self.policies:
+        for policy in self._acting["ivr_abandoned"]:
             policy.ivr_abandoned(self, call)
         self._maybe_stop()
 
     def diverted(self, call: Call) -> bool:
         """Queue entry, first step: ``True`` if a policy took the attempt out of routing."""
-        return any(policy.queue_entry(self, call) for policy in self.policies)
+        return any(policy.queue_entry(self, call) for policy in self._acting["queue_entry"])
 
     def enter_queue(self, call: Call) -> simpy.Event | None:
         """Queue entry: one router call gives ``call`` an idle agent now, or queues it.
@@ -264,15 +272,14 @@ class Model:
         if call.waiting:
             call.waiting = False
             call.wake.succeed(agent)
-        if self.policies:
-            for policy in self.policies:
-                policy.answered(self, call)
+        for policy in self._answering:
+            policy.answered(self, call)
 
     def abandon(self, call: Call) -> None:
         """The caller hung up in queue: free its line, record it, let the policies act."""
         del self.live[call.id]
         self.finish(call, ABANDONED)
-        for policy in self.policies:
+        for policy in self._acting["abandoned"]:
             policy.abandoned(self, call)
         self._maybe_stop()  # after the policies: a redial or callback may follow
 
@@ -404,7 +411,7 @@ class Model:
         self._maybe_stop()
 
     def _agent_idle(self, agent) -> bool:
-        return any(policy.agent_idle(self, agent) for policy in self.policies)
+        return any(policy.agent_idle(self, agent) for policy in self._acting["agent_idle"])
 
     # -- records --------------------------------------------------------------------------------
     def finish(self, call: Call, outcome: int) -> None:
