@@ -90,13 +90,14 @@ from erlang.staffing import StaffingTargets, staff
 from erlang.targets import SL_DEFINITIONS, ServiceTargets
 from plan.erlang_view import IntervalErlang, erlang_view
 from plan.errors import PlanError
+from plan.runs import estimate
 from plan.targets import service_targets
 from scenarios.calendar import interval_label, scheduled_agents
 from scenarios.schema import Scenario, Targets
 from sim.metrics import first_counted_interval, interval_metrics
 from sim.model import Model
 from sim.records import ANSWERED, ROW_FIELDS
-from sim.results import Estimate, t975
+from sim.results import Estimate
 from sim.streams import replication_seed
 
 #: The methods, in the order of the output columns.
@@ -360,18 +361,9 @@ class DayRuns:
 
 
 def estimates(values: np.ndarray) -> list[Estimate]:
-    """Per column of ``values`` (replications x intervals): mean and Student-t 95 % half-width,
-    ``nan`` replications left out."""
-    out = []
-    for column in np.asarray(values, dtype=float).T:
-        x = column[~np.isnan(column)]
-        if x.size == 0:
-            out.append(Estimate(math.nan, math.nan))
-            continue
-        half = (t975(x.size - 1) * x.std(ddof=1) / math.sqrt(x.size)
-                if x.size > 1 else math.nan)
-        out.append(Estimate(float(x.mean()), float(half)))
-    return out
+    """Per column of ``values`` (replications x intervals): :func:`plan.runs.estimate`, the mean
+    and Student-t 95 % half-width with ``nan`` replications left out."""
+    return [estimate(column) for column in np.asarray(values, dtype=float).T]
 
 
 def simulate_day(scenario: Scenario, agents: Sequence[int], *, entropy: int,
