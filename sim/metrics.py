@@ -188,13 +188,18 @@ class Tally:
         Every row feeds the caller-level tally; the queue figures count inbound attempts only
         (first calls and redials): a callback is the center's call, not a call offered to it.
         """
-        columns = list(zip(*rows, strict=True))
+        self.add_columns(list(zip(*rows, strict=True)))
+
+    def add_columns(self, columns: list) -> None:
+        """Count a batch of rows given as columns (indexed by the ``ROW_*`` positions of
+        :mod:`sim.records`): sequences or numpy arrays, ``None`` or nan where not applicable."""
         self.followups.add(columns)
-        if CALLBACK in columns[ROW_KIND]:
-            rows = [row for row in rows if row[ROW_KIND] != CALLBACK]
-            if not rows:
+        kind = np.asarray(columns[ROW_KIND])
+        if (kind == CALLBACK).any():
+            keep = (kind != CALLBACK).tolist()
+            if not any(keep):
                 return
-            columns = list(zip(*rows, strict=True))
+            columns = [[x for x, k in zip(column, keep, strict=True) if k] for column in columns]
         interval = np.array(columns[self._interval_field], dtype=np.int64)
         call_type = np.array(columns[ROW_TYPE], dtype=np.int64)
         outcome = np.array(columns[ROW_OUTCOME], dtype=np.int64)

@@ -1,0 +1,626 @@
+"""The fast engine: one replication without SimPy, call by call the same as ``Model.run``.
+
+What it is
+----------
+A discrete-event loop of its own over a plain ``heapq`` of tuples ``(time, seq, code, ...)``,
+with no per-call objects: a call is its index into the caller draws, an agent its index in the
+group. For the scenarios it accepts (:func:`fast_path_reason` returns ``None``) it reproduces
+:meth:`sim.model.Model.run` exactly: the same records (same outcome, same times to the bit, same
+agent), hence the same :class:`sim.metrics.ReplicationCounts` (agent time sums bit for bit too,
+accounted in the same order).
+
+How it stays exact
+------------------
+* **Event order.** SimPy processes events by ``(time, priority, event id)``, ids counting up as
+  events are scheduled. ``seq`` here is that id, given in the order the SimPy model schedules
+  the events that matter: the roster's and the source's start (urgent, time 0), the drain-limit
+  stop, each chunk of :data:`sim.model._CHUNK` arrival timeouts and the source's own wake-up
+  after them (created when the previous chunk's last arrival has been processed), the IVR
+  timeout, the patience timer, the ``wake`` event of an agent's assignment or of a patience
+  expiry (scheduled when it happens, processed later at the same instant), the talk and wrap-up
+  timeouts, the roster's next change, the end of arrivals and the ``done`` event. Events that
+  do nothing in the SimPy model (the end of a process) take no ``seq``: only the relative order
+  of ids matters. A tie (deterministic durations, arrivals at one instant, a release at the
+  moment of a shift change or a patience expiry) is thus decided as SimPy decides it.
+* **Floating point.** Every instant is computed with the operations SimPy performs:
+  ``now + delay``, where the model's delay is itself ``instant - now`` for arrivals
+  (``now`` being the previous chunk's last arrival) and roster changes.
+* **Agents.** Idle agents wait in a FIFO deque (longest idle first), a freed agent scans the
+  group's queues in ``(priority, skill rank)`` order and takes the first caller still waiting
+  (lazy deletion), agents leaving at shift end finish their call, agents on duty at the
+  horizon stay to drain: :mod:`sim.agents` and :mod:`sim.routing`, step by step.
+* **Draws.** The callers come from the same :class:`sim.arrivals.CallerSource` (or the explicit
+  arrivals), batch by batch, so common random numbers hold; memory is bounded by a batch plus
+  the calls in the system.
+
+Records are kept as a flat list of ``(call, outcome, end, answer, agent)`` per finished call and
+turned into columns with numpy (times recomputed from the draws with the same float operations)
+every few thousand calls: the tally takes them as columns (:meth:`sim.metrics.Tally.add_columns`)
+and row tuples are built only when a sink asks for records. Rows reach the sink in the SimPy
+model's order (the order calls finish; the calls left unfinished last, by id), in batches of a
+different size.
+
+What falls back to SimPy, and why
+---------------------------------
+:func:`fast_path_reason` names the first of these it finds:
+
+* **Policies** (redials, callbacks on abandonment, offered callbacks, voicemail, outbound
+  reminders or dialer; :func:`sim.policies.policies_for`): later attempts, callback queues and
+  outbound calls are state machines of their own that this loop does not model.
+* **Several agent groups**: group choice at queue entry and per-group idle lines.
+* **Overflow**: a second group and timers that move calls between groups.
+* **Walk-ins** (``availability < 1``): each agent's own walk-in stream interleaves with calls.
+
+Everything else qualifies: time-varying arrivals, the IVR (greeting, patience, served share,
+menu), trunk lines, staffing vectors and shifts, opening hours, any distributions, finite or
+infinite patience, warm-up, several call types and priorities served by the one group (call
+types outside its skills wait until they give up or the run stops), ``count_by``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import deque
+from collections.abc import Callable
+from types import SimpleNamespace
+
+import numpy as np
+
+from scenarios.calendar import group_size, scheduled_agents
+from scenarios.schema import Scenario
+from sim.agents import add_span, roster_changes
+from sim.arrivals import Arrival, CallerSource
+from sim.errors import SimError
+from sim.metrics import ReplicationCounts, Tally, first_counted_interval
+from sim.model import _CHUNK, DRAIN_LIMIT_S
+from sim.policies import policies_for
+from sim.records import (
+    ABANDONED,
+    AFTER_HOURS,
+    ANSWERED,
+    BLOCKED,
+    INBOUND,
+    IVR_ABANDONED,
+    IVR_SERVED,
+    ROW_FIELDS,
+    UNFINISHED,
+)
+
+#: Finished calls buffered before they are turned into columns for the tally and the sink.
+_FLUSH = 4096
+# Event codes (the third field of a heap entry), most frequent first.
+_TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP = range(6)
+_ROSTER, _SOURCE, _ARRIVALS_DONE, _STOP, _DONE = range(6, 11)
+_INF = math.inf
+_NAN = math.nan
+_NO_SEQ = 1 << 62  # the seq of "no next arrival"
+
+
+def fast_path_reason(scenario: Scenario) -> str | None:
+    """Why ``scenario`` needs the SimPy engine, or ``None`` if the fast engine is exact for it.
+
+    See the module docstring for what qualifies and why the rest falls back.
+    """
+    policies = policies_for(scenario)
+    if policies:
+        names = ", ".join(type(p).__name__ for p in policies)
+        return f"the scenario's policies ({names}) make later attempts or outbound calls"
+    if len(scenario.agent_groups) != 1:
+        return f"{len(scenario.agent_groups)} agent groups (the fast engine serves one)"
+    if any(ct.overflow is not None for ct in scenario.call_types):
+        return "overflow to another group"
+    if scenario.agent_groups[0].availability < 1.0:
+        return "walk-ins (availability < 1)"
+    return None
+
+
+def run_fast(scenario: Scenario, seed: np.random.SeedSequence, *,
+             arrivals: list[Arrival] | None = None,
+             sink: Callable[[list[tuple]], None] | None = None, count_by: str = "caller",
+             progress: Callable[[float], None] | None = None) -> ReplicationCounts:
+    """Simulate one replication with the fast engine; the same as ``Model(...).run()``.
+
+    Parameters are those of :class:`sim.model.Model` (without ``policies`` and ``pool_class``).
+
+    Raises
+    ------
+    SimError
+        If the scenario does not qualify (:func:`fast_path_reason`), or on the errors the SimPy
+        model raises for it.
+    """
+    reason = fast_path_reason(scenario)
+    if reason is not None:
+        raise SimError(f"the fast engine cannot simulate this scenario: {reason}")
+    return _Engine(scenario, seed, arrivals, sink, count_by, progress).run()
+
+
+class _Engine:
+    """One replication's state outside the hot loop (batches, records, roster); see run()."""
+
+    def __init__(self, scenario, seed, arrivals, sink, count_by, progress):
+        self.scenario = scenario
+        cal = scenario.calendar
+        grp = scenario.agent_groups[0]
+        if not grp.shifts and len(grp.staffing) != cal.n_intervals:
+            raise SimError(
+                f"agent_groups[0].staffing must have {cal.n_intervals} entries (one per "
+                f"interval of all days), got {len(grp.staffing)}")
+        self.tally = Tally(scenario, by=count_by)  # (validates count_by first, as Model does)
+        self.callers = CallerSource(scenario, seed)
+        self.batches = iter([self.callers.explicit(arrivals)] if arrivals is not None
+                            else self.callers.chunks())
+        self.sink, self.progress = sink, progress
+        self.horizon_s, self.interval_s = cal.horizon_s, cal.interval_s
+        self.first_counted = first_counted_interval(scenario)
+        n = cal.n_intervals
+        self.busy_s, self.present_s, self.walk_in_s = [0.0] * n, [0.0] * n, [0.0] * n
+        # The window: the static draws of every call from the oldest one still in the system
+        # (id ``self.off``) to the last one drawn, as Python lists (hot loop) and numpy
+        # columns (records). Lists are changed in place: the hot loop holds them.
+        self.off = 0
+        self.win = {name: [] for name in ("t", "open", "greeting", "ivr_patience", "served",
+                                          "type", "handle", "wrap", "patience")}
+        self.cols: dict[str, np.ndarray] = {}
+        self.finished: list[float] = []  # (call, outcome, end, answer, agent) flattened
+        self.now = 0.0  # the source's clock: the instant of the last arrival taken
+
+    # -- batches of callers ---------------------------------------------------------------------
+    def next_batch(self, live_ids) -> int | None:
+        """Load the next non-empty batch of callers into the window (dropping calls before the
+        oldest one still in the system); return its first id, or ``None`` when none is left.
+
+        ``live_ids`` gives the ids of the calls whose draws may still be read.
+        """
+        for batch in self.batches:
+            if self.progress is not None:
+                self.progress(min(self.now / self.horizon_s, 1.0))
+            n = batch.arrival_s.size
+            if n == 0:
+                continue
+            self.flush()
+            first = self.off + len(self.win["t"])
+            lo = min(live_ids(), default=first)
+            cut = lo - self.off
+            # The arrival instants as SimPy computes them: chunk by chunk, now + (a - now)
+            # with now the previous chunk's last arrival.
+            drawn = batch.arrival_s
+            t = np.empty(n)
+            now = self.now
+            for start in range(0, n, _CHUNK):
+                t[start:start + _CHUNK] = now + (drawn[start:start + _CHUNK] - now)
+                now = float(t[min(start + _CHUNK, n) - 1])
+            self.now = now
+            new = {"t": t, "open": batch.is_open, "greeting": batch.greeting_s,
+                   "ivr_patience": batch.ivr_patience_s, "served": batch.ivr_served,
+                   "type": batch.type, "handle": batch.handle_s, "wrap": batch.wrap_s,
+                   "patience": batch.patience_s, "interval": batch.interval,
+                   "type_in": batch.type_in}
+            for name, column in new.items():
+                if name in self.win:
+                    lst = self.win[name]
+                    del lst[:cut]
+                    lst.extend(column.tolist())
+                old = self.cols.get(name)
+                self.cols[name] = column if old is None else np.concatenate((old[cut:], column))
+            self.off = lo
+            return first
+        return None
+
+    # -- records --------------------------------------------------------------------------------
+    def flush(self, unfinished: tuple | None = None) -> None:
+        """Turn the finished calls into columns for the tally and rows for the sink.
+
+        ``unfinished``: ``(ids, queued, answer, agent, now)`` of the calls still in the system
+        when the run stops (whether each reached the queue, when it was answered, by whom).
+        """
+        if unfinished is None:
+            if not self.finished:
+                return
+            f = np.array(self.finished).reshape(-1, 5)
+            self.finished.clear()
+            ids = f[:, 0].astype(np.int64)
+            outcome = f[:, 1].astype(np.int64)
+            end, answer, agent = f[:, 2], f[:, 3], f[:, 4]
+            queued = (outcome == ANSWERED) | (outcome == ABANDONED)
+            ivr_done = queued | (outcome == IVR_SERVED)
+        else:
+            ids, queued, answer, agent, now = unfinished
+            if not ids.size:
+                return
+            outcome = np.full(ids.size, UNFINISHED)
+            end = np.full(ids.size, now)
+            ivr_done = queued
+        loc = ids - self.off
+        cols = self.cols
+        interval = cols["interval"][loc]
+        if self.first_counted > 0:
+            keep = interval >= self.first_counted
+            if not keep.all():
+                ids, loc, interval, outcome, end, answer, agent, queued, ivr_done = (
+                    x[keep] for x in (ids, loc, interval, outcome, end, answer, agent, queued,
+                                      ivr_done))
+                if not ids.size:
+                    return
+        arrival = cols["t"][loc]
+        greeting = cols["greeting"][loc]
+        exit_s = np.where(greeting > 0, arrival + greeting, arrival)  # timeout(greeting) or not
+        ivr_exit = np.where(ivr_done, exit_s, _NAN)
+        entry = np.where(queued, exit_s, _NAN)
+        type_in = cols["type_in"][loc]
+        call_type = np.where(queued, cols["type"][loc], type_in)  # the menu choice, once queued
+        answered = outcome == ANSWERED
+        abandoned = outcome == ABANDONED
+        has_agent = agent >= 0
+        wait = np.where(has_agent, answer, end) - entry  # nan when it never queued
+        columns = {
+            "call_id": ids, "caller_id": ids, "attempt": np.ones(ids.size, dtype=np.int64),
+            "kind": np.full(ids.size, INBOUND), "call_type_in": type_in, "call_type": call_type,
+            "arrival_s": arrival, "interval": interval, "first_interval": interval,
+            "ivr_exit_s": ivr_exit, "queue_entry_s": entry, "answer_s": answer,
+            "abandon_s": np.where(abandoned, end, _NAN), "end_s": end,
+            "wrap_end_s": np.where(answered, end + cols["wrap"][loc], _NAN),
+            "outcome": outcome, "group": np.where(has_agent, 0.0, _NAN),
+            "agent": np.where(has_agent, agent, _NAN), "wait_s": wait,
+            "predicted_wait_s": np.full(ids.size, _NAN), "patience_s": cols["patience"][loc],
+        }
+        ordered = [columns[name] for name in ROW_FIELDS]
+        self.tally.add_columns(ordered)
+        if self.sink is not None:
+            self.sink(_rows(ordered))
+
+    # -- the run -------------------------------------------------------------------------------
+    def run(self) -> ReplicationCounts:
+        scenario = self.scenario
+        cal = scenario.calendar
+        grp = scenario.agent_groups[0]
+        horizon_s, interval_s = self.horizon_s, self.interval_s
+        lines = _INF if scenario.lines is None else scenario.lines
+        n_agents = group_size(grp)
+        on_duty = [False] * n_agents
+        present_since: list[float | None] = [None] * n_agents
+        working = [False] * n_agents
+        work_since = [0.0] * n_agents
+        busy_s, present_s = self.busy_s, self.present_s
+        idle: deque[int] = deque()
+        # Queues: one per call type; the group scans those of its skills in (priority, rank)
+        # order (sim.routing.Router: a type outside its skills is never taken).
+        types = scenario.call_types
+        names = [ct.name for ct in types]
+        queues = [deque() for _ in types]
+        skilled = [ct.name in grp.skills for ct in types]
+        scan = [queues[names.index(name)] for _, _, name in
+                sorted((types[names.index(name)].priority, rank, name)
+                       for rank, name in enumerate(grp.skills))]
+        waiting: set[int] = set()
+        heap: list[tuple] = []
+        push, pop = heapq.heappush, heapq.heappop
+        finished = self.finished
+        win = self.win
+        T, OPEN, GREET, IVR_PAT, SERVED = (win[n] for n in ("t", "open", "greeting",
+                                                             "ivr_patience", "served"))
+        TYPE, HANDLE, WRAP, PATIENCE = (win[n] for n in ("type", "handle", "wrap", "patience"))
+
+        def free(a: int, t: float, seq: int) -> int:
+            """The agent-free moment (AgentPool._free): leave, take a waiting call, or idle."""
+            if not on_duty[a]:
+                add_span(present_s, present_since[a], t, interval_s, horizon_s)
+                present_since[a] = None
+                return seq
+            for queue in scan:
+                while queue:
+                    c = queue.popleft()
+                    if c in waiting:
+                        waiting.discard(c)
+                        working[a], work_since[a] = True, t
+                        push(heap, (t, seq, _WAKE, c, a))
+                        return seq + 1
+            idle.append(a)
+            return seq
+
+        roster = roster_changes(0, grp, cal)
+        pending = [None]  # the roster change the roster process is waiting for
+
+        def roster_step(t: float, seq: int) -> int:
+            """AgentPool.roster resumed at ``t``: apply the change due, then wait for the next."""
+            change = pending[0]
+            while True:
+                if change is not None:
+                    _, _, leaving, joining = change
+                    for j in leaving:
+                        if on_duty[j]:
+                            on_duty[j] = False
+                            if not working[j]:
+                                idle.remove(j)
+                                add_span(present_s, present_since[j], t, interval_s, horizon_s)
+                                present_since[j] = None
+                    for j in joining:
+                        if not on_duty[j]:
+                            on_duty[j] = True
+                            if present_since[j] is None:
+                                present_since[j] = t
+                            if not working[j]:
+                                seq = free(j, t, seq)
+                change = next(roster, None)
+                if change is None:
+                    pending[0] = None
+                    return seq
+                if change[0] > t:
+                    push(heap, (t + (change[0] - t), seq, _ROSTER))
+                    pending[0] = change
+                    return seq + 1
+
+        def live_ids():
+            """Ids of the calls whose draws will still be read (the window's lower bound)."""
+            for entry in heap:
+                if entry[2] in (_TALK_END, _IVR_END, _WAKE, _IVR_HANG_UP):
+                    yield entry[3]
+            yield from waiting
+
+        # Model.run: the roster's and the source's start (urgent, time 0: ids 0 and 1, before
+        # every other event at time 0) and the drain-limit stop (id 2).
+        push(heap, (0.0 + (horizon_s + DRAIN_LIMIT_S), 2, _STOP))
+        seq = roster_step(0.0, 3)
+        # The source's start: the first chunk (below, as at every source wake-up).
+        k = self.next_batch(live_ids)
+        end = 0 if k is None else self.off + len(T)  # calls drawn so far
+        off = self.off
+        if k is None:
+            push(heap, (0.0 + horizon_s, seq, _ARRIVALS_DONE))
+            seq += 1
+            ta, sa, kend = _INF, _NO_SEQ, 0
+        else:
+            kend = min(k + _CHUNK, end)
+            sa, ta = seq, T[k - off]
+            push(heap, (T[kend - 1 - off], seq + kend - k, _SOURCE))
+            seq += kend - k + 1
+        live = 0  # calls holding a line
+        arrivals_done = False
+        stopping = False
+
+        while True:
+            top = heap[0]
+            t = top[0]
+            if t < ta or (t == ta and top[1] < sa):
+                pop(heap)
+                code = top[2]
+                if code == _TALK_END:  # talk over: line freed, record written
+                    i, a = top[3], top[4]
+                    live -= 1
+                    finished += (i, ANSWERED, t, top[5], a)
+                    if arrivals_done and not live and not stopping:
+                        push(heap, (t, seq, _DONE))
+                        seq += 1
+                        stopping = True
+                    w = WRAP[i - off]
+                    if w > 0:
+                        push(heap, (t + w, seq, _WRAP_END, a))
+                        seq += 1
+                        continue
+                elif code == _WRAP_END:
+                    a = top[3]
+                else:
+                    if code == _IVR_END:
+                        i = top[3]
+                    elif code == _PATIENCE:
+                        i = top[3]
+                        if i in waiting:
+                            waiting.discard(i)
+                            push(heap, (t, seq, _WAKE, i, -1))
+                            seq += 1
+                        continue
+                    elif code == _WAKE:
+                        i, a = top[3], top[4]
+                        if a >= 0:
+                            push(heap, (t + HANDLE[i - off], seq, _TALK_END, i, a, t))
+                            seq += 1
+                        else:
+                            live -= 1
+                            finished += (i, ABANDONED, t, _NAN, -1)
+                            if arrivals_done and not live and not stopping:
+                                push(heap, (t, seq, _DONE))
+                                seq += 1
+                                stopping = True
+                        continue
+                    elif code == _IVR_HANG_UP:
+                        live -= 1
+                        finished += (top[3], IVR_ABANDONED, t, _NAN, -1)
+                        if arrivals_done and not live and not stopping:
+                            push(heap, (t, seq, _DONE))
+                            seq += 1
+                            stopping = True
+                        continue
+                    elif code == _SOURCE:  # the source wakes up: the next chunk
+                        if len(finished) >= 5 * _FLUSH:
+                            self.flush()
+                        k = kend
+                        if k == end:
+                            self.now = t
+                            nxt = self.next_batch(live_ids)
+                            if nxt is not None:
+                                off, end = self.off, self.off + len(T)
+                        if k < end:
+                            kend = min(k + _CHUNK, end)
+                            sa, ta = seq, T[k - off]
+                            push(heap, (T[kend - 1 - off], seq + kend - k, _SOURCE))
+                            seq += kend - k + 1
+                        else:  # every caller has arrived: wait for the horizon
+                            ta, sa = _INF, _NO_SEQ
+                            if t < horizon_s:
+                                push(heap, (t + (horizon_s - t), seq, _ARRIVALS_DONE))
+                                seq += 1
+                            else:
+                                arrivals_done = True
+                                if not live and not stopping:
+                                    push(heap, (t, seq, _DONE))
+                                    seq += 1
+                                    stopping = True
+                        continue
+                    elif code == _ROSTER:
+                        seq = roster_step(t, seq)
+                        continue
+                    elif code == _ARRIVALS_DONE:
+                        arrivals_done = True
+                        if not live and not stopping:
+                            push(heap, (t, seq, _DONE))
+                            seq += 1
+                            stopping = True
+                        continue
+                    elif code == _STOP:
+                        if not stopping:
+                            push(heap, (t, seq, _DONE))
+                            seq += 1
+                            stopping = True
+                        continue
+                    else:  # _DONE
+                        break
+                    # The end of the IVR (its greeting, or none): served there, or queue entry.
+                    j = i - off
+                    if SERVED[j]:
+                        live -= 1
+                        finished += (i, IVR_SERVED, t, _NAN, -1)
+                        if arrivals_done and not live and not stopping:
+                            push(heap, (t, seq, _DONE))
+                            seq += 1
+                            stopping = True
+                        continue
+                    ty = TYPE[j]
+                    if idle and skilled[ty]:
+                        a = idle.popleft()
+                        working[a], work_since[a] = True, t
+                        push(heap, (t + HANDLE[j], seq, _TALK_END, i, a, t))
+                        seq += 1
+                        continue
+                    queues[ty].append(i)
+                    p = PATIENCE[j]
+                    if p <= 0:  # queued only on paper
+                        live -= 1
+                        finished += (i, ABANDONED, t, _NAN, -1)
+                        if arrivals_done and not live and not stopping:
+                            push(heap, (t, seq, _DONE))
+                            seq += 1
+                            stopping = True
+                    else:
+                        waiting.add(i)
+                        if p != _INF:
+                            push(heap, (t + p, seq, _PATIENCE, i))
+                            seq += 1
+                    continue
+                # The agent is free (AgentPool.release): account its call work, then _free.
+                t0 = work_since[a]
+                t1 = horizon_s if t > horizon_s else t
+                if t1 > t0:
+                    k0, k1 = int(t0 // interval_s), int(t1 // interval_s)
+                    if k0 == k1:
+                        busy_s[k0] += t1 - t0
+                    else:
+                        add_span(busy_s, t0, t1, interval_s, horizon_s)
+                working[a] = False
+                if not on_duty[a]:
+                    add_span(present_s, present_since[a], t, interval_s, horizon_s)
+                    present_since[a] = None
+                    continue
+                for queue in scan:
+                    while queue:
+                        c = queue.popleft()
+                        if c in waiting:
+                            waiting.discard(c)
+                            working[a], work_since[a] = True, t
+                            push(heap, (t, seq, _WAKE, c, a))
+                            seq += 1
+                            break
+                    else:
+                        continue
+                    break
+                else:
+                    idle.append(a)
+                continue
+
+            # An arrival (the call's life starts): outside opening hours, blocked, or a line.
+            t, i = ta, k
+            j = i - off
+            k += 1
+            if k < kend:
+                ta = T[k - off]
+                sa += 1
+            else:
+                ta, sa = _INF, _NO_SEQ
+            if not OPEN[j]:
+                finished += (i, AFTER_HOURS, t, _NAN, -1)
+                continue
+            if live >= lines:
+                finished += (i, BLOCKED, t, _NAN, -1)
+                continue
+            live += 1
+            g = GREET[j]
+            if IVR_PAT[j] < g:
+                push(heap, (t + IVR_PAT[j], seq, _IVR_HANG_UP, i))
+                seq += 1
+                continue
+            if g > 0:
+                push(heap, (t + g, seq, _IVR_END, i))
+                seq += 1
+                continue
+            # No greeting: the IVR ends now (as _IVR_END above).
+            if SERVED[j]:
+                live -= 1
+                finished += (i, IVR_SERVED, t, _NAN, -1)
+                continue
+            ty = TYPE[j]
+            if idle and skilled[ty]:
+                a = idle.popleft()
+                working[a], work_since[a] = True, t
+                push(heap, (t + HANDLE[j], seq, _TALK_END, i, a, t))
+                seq += 1
+                continue
+            queues[ty].append(i)
+            p = PATIENCE[j]
+            if p <= 0:
+                live -= 1
+                finished += (i, ABANDONED, t, _NAN, -1)
+            else:
+                waiting.add(i)
+                if p != _INF:
+                    push(heap, (t + p, seq, _PATIENCE, i))
+                    seq += 1
+
+        # The run stops at t (the done event): calls still holding a line are unfinished.
+        now = t
+        self.flush()
+        unfinished = {c: (True, _NAN, -1) for c in waiting}
+        for entry in heap:
+            code = entry[2]
+            if code in (_IVR_END, _IVR_HANG_UP):
+                unfinished[entry[3]] = (False, _NAN, -1)
+            elif code == _WAKE:
+                a = entry[4]
+                unfinished[entry[3]] = (True, entry[0] if a >= 0 else _NAN, a)
+            elif code == _TALK_END:
+                unfinished[entry[3]] = (True, entry[5], entry[4])
+        ids = sorted(unfinished)
+        stages = [unfinished[c] for c in ids]
+        self.flush((np.array(ids, dtype=np.int64),
+                    np.array([s[0] for s in stages], dtype=bool),
+                    np.array([s[1] for s in stages], dtype=float),
+                    np.array([s[2] for s in stages], dtype=float), now))
+        for a in range(n_agents):  # AgentPool.close
+            if working[a]:
+                add_span(busy_s, work_since[a], now, interval_s, horizon_s)
+            if present_since[a] is not None:
+                add_span(present_s, present_since[a], now, interval_s, horizon_s)
+        pool = SimpleNamespace(busy_s=[busy_s], present_s=[present_s], walk_in_s=[self.walk_in_s])
+        return self.tally.result(pool, scheduled_agents(scenario))
+
+
+def _rows(columns: list[np.ndarray]) -> list[tuple]:
+    """Raw record rows (see :mod:`sim.records`) from columns: nan -> ``None``, codes as ints."""
+    out = []
+    for name, column in zip(ROW_FIELDS, columns, strict=True):
+        values = column.tolist()
+        if column.dtype.kind == "f":
+            if name in ("group", "agent"):
+                values = [None if x != x else int(x) for x in values]
+            elif np.isnan(column).any():
+                values = [None if x != x else x for x in values]
+        out.append(values)
+    return list(zip(*out, strict=True))
