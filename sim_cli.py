@@ -405,6 +405,27 @@ def validate_cmd(scenario: str | None, overrides: tuple[str, ...]) -> None:
     )
 
 
+#: The --engine of the running command (set by the option's callback; see engine_option).
+_ENGINE = ["auto"]
+
+
+def _set_engine(_ctx, _param, value: str) -> str:
+    _ENGINE[0] = value
+    return value
+
+
+def engine_option(func: Callable) -> Callable:
+    """``--engine auto|fast|simpy``: which engine simulates (``sim.replicate.engine_for``).
+
+    Kept out of the command's arguments (every simulating command reads it through
+    :func:`_runner` or ``_ENGINE``)."""
+    return click.option(
+        "--engine", type=click.Choice(("auto", "fast", "simpy")), default="auto",
+        show_default=True, expose_value=False, callback=_set_engine, is_eager=True,
+        help="Simulation engine: fast (exact, event-free, one group without policies), "
+             "simpy (every scenario), or auto: fast whenever the scenario qualifies.")(func)
+
+
 def sim_options(func: Callable) -> Callable:
     """Options of every simulating command: replications or precision, seed, where to run,
     progress, and the extra outputs (plots, HTML report, per-replication values)."""
@@ -434,7 +455,7 @@ def sim_options(func: Callable) -> Callable:
     ]
     for option in reversed(options):
         func = option(func)
-    return func
+    return engine_option(func)
 
 
 class _Progress:
@@ -465,7 +486,7 @@ class _Progress:
 def _runner(workers: int | None, dask_address: str | None, progress: _Progress):
     from plan.runs import Runner
 
-    return Runner(workers=workers, dask=dask_address, progress=progress)
+    return Runner(workers=workers, dask=dask_address, progress=progress, engine=_ENGINE[0])
 
 
 def _precision(texts: Sequence[str]) -> dict[str, float]:
@@ -572,7 +593,8 @@ def run_cmd(scenario, overrides, replications, seed, precision, max_replications
             elif records_path is not None:
                 from plan.runs import run_figures_with_records
 
-                figures = run_figures_with_records(sc, entropy, n_reps, records_path, progress)
+                figures = run_figures_with_records(sc, entropy, n_reps, records_path, progress,
+                                                   engine=_ENGINE[0])
             else:
                 figures = run_figures(sc, entropy, n_reps, runner)
     except RunInterrupted as stop:
@@ -598,7 +620,7 @@ def run_cmd(scenario, overrides, replications, seed, precision, max_replications
     document = run_document(sc, overrides, result, view)
     document["targets"] = targets_doc
     the_manifest = _manifest(entropy, {sc.name: result.scenario_hash}, result.replications,
-                             workers=runner.workers, dask=dask_address,
+                             workers=runner.workers, dask=dask_address, engine=result.engine,
                              precision=outcome.to_dict() if outcome else None)
     document["manifest"] = the_manifest
     if outcome is not None:
@@ -789,6 +811,7 @@ def staff_scenario_cmd(scenario, replications, seed, no_sim, shrinkage, override
                    "callsim run.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
               help="Save a PNG of requirement against rostered agents.")
+@engine_option
 def shifts_cmd(scenario, shift_file, method, replications, seed, time_limit_s, no_sim,
                shrinkage, overrides, fmt, emit_path, plot_path) -> None:
     """Least-cost shifts (SHIFT_FILE, TOML) covering SCENARIO's requirement per interval."""
@@ -812,7 +835,8 @@ def shifts_cmd(scenario, shift_file, method, replications, seed, time_limit_s, n
         from plan.targets import judge_intervals
         from sim.replicate import simulate
 
-        simulated = simulate(staffed, replications=replications, seed=seed)
+        simulated = simulate(staffed, replications=replications, seed=seed,
+                             engine=_ENGINE[0])
         verdicts = judge_intervals(staffed, simulated)
         for row, est, v in zip(rows, simulated.intervals, verdicts, strict=False):
             row["sim_sl"] = est["service_level"].mean
@@ -823,7 +847,8 @@ def shifts_cmd(scenario, shift_file, method, replications, seed, time_limit_s, n
     document = {"scenario": sc.name, "shift_file": shift_file, "method": method,
                 "shrinkage": req.shrinkage, "cost": roster.cost, "optimal": roster.optimal,
                 "covered": roster.covered, "roster": roster.roster_rows(), "intervals": rows,
-                "entropy": simulated.entropy if simulated else None}
+                "entropy": simulated.entropy if simulated else None,
+                "engine": simulated.engine if simulated else None}
     if fmt == "table":
         click.echo(format_roster(roster))
     emit(rows, list(rows[0]), fmt, document)

@@ -95,8 +95,8 @@ from plan.targets import service_targets
 from scenarios.calendar import interval_label, scheduled_agents
 from scenarios.schema import Scenario, Targets
 from sim.metrics import first_counted_interval, interval_metrics
-from sim.model import Model
 from sim.records import ANSWERED, ROW_FIELDS
+from sim.replicate import run_counts
 from sim.results import Estimate
 from sim.streams import replication_seed
 
@@ -380,7 +380,7 @@ def simulate_day(scenario: Scenario, agents: Sequence[int], *, entropy: int,
     per_rep: dict[str, list[np.ndarray]] = {}
     for r in range(replications):
         rows: list[tuple] = []
-        rc = Model(sc, replication_seed(entropy, r), sink=rows.extend).run()
+        rc = run_counts(sc, replication_seed(entropy, r), sink=rows.extend)  # engine: auto
         for name, value in interval_metrics(rc, sc).items():
             per_rep.setdefault(name, []).append(value)
         load += _work_in_intervals(rows, work_by_type, edges) / step_s

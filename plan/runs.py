@@ -36,7 +36,7 @@ from scenarios.dump import scenario_hash
 from scenarios.schema import Scenario
 from sim.errors import SimError
 from sim.metrics import call_type_metrics, group_metrics, interval_metrics, total_metrics
-from sim.model import Model
+from sim.replicate import ENGINES, engine_for, run_counts
 from sim.results import Estimate, SimResult, t975
 from sim.streams import replication_seed
 
@@ -64,17 +64,22 @@ class Figures:
     intervals: dict[str, np.ndarray]
     by_call_type: dict[str, np.ndarray]
     by_group: dict[str, np.ndarray]
+    engine: str = "simpy"  #: the engine that simulated (``"fast"`` or ``"simpy"``)
 
 
 def replication_figures(scenario: Scenario, entropy: int, replication: int,
-                        sink: Callable[[list], None] | None = None) -> Figures:
+                        sink: Callable[[list], None] | None = None,
+                        engine: str = "auto") -> Figures:
     """Simulate replication ``replication`` of ``scenario`` under root ``entropy``.
 
     A module-level function of picklable arguments: the task sent to processes and clusters.
     ``sink`` receives the raw record rows (:mod:`sim.records`), in this process only.
+    ``engine``: ``"auto"``, ``"fast"`` or ``"simpy"`` (:func:`sim.replicate.engine_for`).
     """
-    rc = Model(scenario, replication_seed(entropy, replication), sink=sink).run()
+    chosen = engine_for(scenario, engine)
+    rc = run_counts(scenario, replication_seed(entropy, replication), sink=sink, engine=chosen)
     return Figures(
+        engine=chosen,
         replication=replication,
         summary=total_metrics(rc, scenario),
         intervals=interval_metrics(rc, scenario),
@@ -84,8 +89,8 @@ def replication_figures(scenario: Scenario, entropy: int, replication: int,
 
 
 def run_figures_with_records(scenario: Scenario, entropy: int, replications: int,
-                             records_path: str, progress: Callable[[], None] | None = None
-                             ) -> list[Figures]:
+                             records_path: str, progress: Callable[[], None] | None = None,
+                             engine: str = "auto") -> list[Figures]:
     """Figures of replications ``0 .. replications - 1``, run in this process while every
     attempt's record streams to the CSV file ``records_path`` (see :mod:`sim.records`:
     written under ``.partial``, renamed when complete, cut back to the finished replications
@@ -98,7 +103,8 @@ def run_figures_with_records(scenario: Scenario, entropy: int, replications: int
     out = []
     try:
         for r in range(replications):
-            out.append(replication_figures(scenario, entropy, r, sink=records.sink(r)))
+            out.append(replication_figures(scenario, entropy, r, sink=records.sink(r),
+                                           engine=engine))
             records.keep()
             if progress is not None:
                 progress()
@@ -122,8 +128,9 @@ class RunInterrupted(KeyboardInterrupt):
         self.figures, self.records_path = figures, records_path
 
 
-def _task(args: tuple[Scenario, int, int]) -> Figures:
-    return replication_figures(*args)
+def _task(args: tuple[Scenario, int, int, str]) -> Figures:
+    scenario, entropy, replication, engine = args
+    return replication_figures(scenario, entropy, replication, engine=engine)
 
 
 @dataclass
@@ -141,6 +148,8 @@ class Runner:
         Multiprocessing start method (``"spawn"``, ``"fork"``, ...); default: the platform's.
     progress : callable, optional
         Called with no argument after each finished task.
+    engine : {"auto", "fast", "simpy"}
+        The simulation engine of every task (:func:`sim.replicate.engine_for`).
 
     Notes
     -----
@@ -153,6 +162,7 @@ class Runner:
     dask: Any = None
     mp_context: str | None = None
     progress: Callable[[], None] | None = None
+    engine: str = "auto"
     _pool: Any = field(default=None, init=False, repr=False)
     _client: Any = field(default=None, init=False, repr=False)
     _own_client: bool = field(default=False, init=False, repr=False)
@@ -162,6 +172,8 @@ class Runner:
             self.workers = os.cpu_count() or 1
         if self.workers < 1:
             raise SimError(f"workers must be >= 1, got {self.workers}")
+        if self.engine not in ENGINES:
+            raise SimError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
 
     def __enter__(self) -> Runner:
         return self
@@ -180,6 +192,7 @@ class Runner:
 
     def map(self, tasks: Sequence[tuple[Scenario, int, int]]) -> Iterator[Figures]:
         """Run ``(scenario, entropy, replication)`` tasks; yield their figures in task order."""
+        tasks = [(*task[:3], self.engine) for task in tasks]
         if self.dask is not None:
             yield from self._map_dask(tasks)
             return
@@ -298,6 +311,7 @@ def sim_result(scenario: Scenario, entropy: int, figures: Sequence[Figures],
         by_group={g: {n: e[i] for n, e in by_group.items()} for i, g in enumerate(groups)},
         interval_start_s=tuple(float(k * cal.interval_s) for k in range(cal.n_intervals)),
         replications_requested=requested,
+        engine=figures[0].engine if figures else "simpy",
     )
 
 

@@ -204,7 +204,8 @@ def run_table(scenario: Scenario, result: SimResult, rows: Sequence[dict[str, An
     cells, columns = wide_rows(rows) if wide else compact_rows(rows)
     s = result.summary
     lines = [
-        f"{scenario.name}: {plural(result.replications, 'replication')}, seed {result.entropy}",
+        f"{scenario.name}: {plural(result.replications, 'replication')}, seed {result.entropy}, "
+        f"{result.engine} engine",
         format_table(cells, columns),
     ]
     if not wide:

@@ -73,7 +73,7 @@ from sim.agents import add_span, roster_changes
 from sim.arrivals import Arrival, CallerSource
 from sim.errors import SimError
 from sim.metrics import ReplicationCounts, Tally, first_counted_interval
-from sim.model import _CHUNK, DRAIN_LIMIT_S
+from sim.model import _BATCH, _CHUNK, DRAIN_LIMIT_S
 from sim.policies import policies_for
 from sim.records import (
     ABANDONED,
@@ -87,7 +87,7 @@ from sim.records import (
     UNFINISHED,
 )
 
-#: Finished calls buffered before they are turned into columns for the tally and the sink.
+#: Finished calls buffered before they are turned into record columns.
 _FLUSH = 4096
 # Event codes (the third field of a heap entry), most frequent first.
 _TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP = range(6)
@@ -163,6 +163,8 @@ class _Engine:
                                           "type", "handle", "wrap", "patience")}
         self.cols: dict[str, np.ndarray] = {}
         self.finished: list[float] = []  # (call, outcome, end, answer, agent) flattened
+        self._pending: list[list[np.ndarray]] = []  # record columns not yet tallied
+        self._n_pending = 0
         self.now = 0.0  # the source's clock: the instant of the last arrival taken
 
     # -- batches of callers ---------------------------------------------------------------------
@@ -264,10 +266,27 @@ class _Engine:
             "agent": np.where(has_agent, agent, _NAN), "wait_s": wait,
             "predicted_wait_s": np.full(ids.size, _NAN), "patience_s": cols["patience"][loc],
         }
-        ordered = [columns[name] for name in ROW_FIELDS]
-        self.tally.add_columns(ordered)
-        if self.sink is not None:
-            self.sink(_rows(ordered))
+        self._pending.append([columns[name] for name in ROW_FIELDS])
+        self._n_pending += ids.size
+        if self._n_pending >= _BATCH:
+            self._emit(final=False)
+
+    def _emit(self, final: bool) -> None:
+        """Pass the pending rows to the tally and the sink in the model's batches: every
+        :data:`sim.model._BATCH` recorded rows, then the rest at the end (the same batches give
+        the tally's float sums to the bit)."""
+        if not self._pending:
+            return
+        columns = [np.concatenate(parts) for parts in zip(*self._pending, strict=True)]
+        n = columns[0].size
+        stop = n if final else n - n % _BATCH
+        for start in range(0, stop, _BATCH):
+            part = [column[start:start + _BATCH] for column in columns]
+            self.tally.add_columns(part)
+            if self.sink is not None:
+                self.sink(_rows(part))
+        self._pending = [] if stop == n else [[column[stop:] for column in columns]]
+        self._n_pending = n - stop
 
     # -- the run -------------------------------------------------------------------------------
     def run(self) -> ReplicationCounts:
@@ -603,6 +622,7 @@ class _Engine:
                     np.array([s[0] for s in stages], dtype=bool),
                     np.array([s[1] for s in stages], dtype=float),
                     np.array([s[2] for s in stages], dtype=float), now))
+        self._emit(final=True)
         for a in range(n_agents):  # AgentPool.close
             if working[a]:
                 add_span(busy_s, work_since[a], now, interval_s, horizon_s)

@@ -20,6 +20,7 @@ from scenarios.dump import scenario_hash
 from scenarios.schema import Scenario
 from sim.arrivals import Arrival
 from sim.errors import SimError, SimulationInterrupted
+from sim.fast import fast_path_reason, run_fast
 from sim.metrics import (
     ReplicationCounts,
     call_type_metrics,
@@ -32,6 +33,9 @@ from sim.records import CallRecord, RecordFile, RecordNamer
 from sim.results import Estimate, SimResult, t975
 from sim.streams import replication_seed
 
+#: The engines (see :func:`engine_for`).
+ENGINES = ("auto", "fast", "simpy")
+
 
 def run_replication(
     scenario: Scenario,
@@ -41,6 +45,7 @@ def run_replication(
     arrivals: list[Arrival] | None = None,
     replication: int = 0,
     count_by: str = "caller",
+    engine: str = "auto",
 ) -> ReplicationCounts:
     """Simulate one replication and return its raw per-interval tallies.
 
@@ -57,6 +62,8 @@ def run_replication(
         Index written in the records' ``replication`` column.
     count_by : {"caller", "attempt"}
         Count attempts in their caller's first interval or in their own (:mod:`sim.metrics`).
+    engine : {"auto", "fast", "simpy"}
+        Which engine simulates (:func:`engine_for`); both give the same records and counts.
     """
     sink = None
     if on_record is not None:
@@ -66,7 +73,44 @@ def run_replication(
             for row in rows:
                 on_record(namer.record(replication, row))
 
-    return Model(scenario, seed_sequence, arrivals=arrivals, sink=sink, count_by=count_by).run()
+    return run_counts(scenario, seed_sequence, arrivals=arrivals, sink=sink, count_by=count_by,
+                      engine=engine)
+
+
+def run_counts(scenario: Scenario, seed_sequence: np.random.SeedSequence, *,
+               sink: Callable[[list[tuple]], None] | None = None,
+               arrivals: list[Arrival] | None = None, count_by: str = "caller",
+               progress: Callable[[float], None] | None = None,
+               engine: str = "auto") -> ReplicationCounts:
+    """One replication's counts from the engine :func:`engine_for` picks: ``Model(...).run()``
+    or :func:`sim.fast.run_fast`, which give the same counts and the same raw rows to ``sink``
+    (parameters as :class:`sim.model.Model`)."""
+    run = run_fast if engine_for(scenario, engine) == "fast" else _run_model
+    return run(scenario, seed_sequence, arrivals=arrivals, sink=sink, count_by=count_by,
+               progress=progress)
+
+
+def _run_model(scenario, seed_sequence, **options) -> ReplicationCounts:
+    return Model(scenario, seed_sequence, **options).run()
+
+
+def engine_for(scenario: Scenario, engine: str = "auto") -> str:
+    """The engine that simulates ``scenario``: ``"fast"`` or ``"simpy"``.
+
+    ``"auto"`` picks the fast engine (:mod:`sim.fast`) whenever it is exact for the scenario
+    (:func:`sim.fast.fast_path_reason`), else SimPy; ``"fast"`` insists (a scenario it cannot
+    simulate is an error naming the reason); ``"simpy"`` always takes the SimPy model.
+    """
+    if engine not in ENGINES:
+        raise SimError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if engine == "simpy":
+        return "simpy"
+    reason = fast_path_reason(scenario)
+    if reason is None:
+        return "fast"
+    if engine == "fast":
+        raise SimError(f"engine 'fast' cannot simulate this scenario: {reason}")
+    return "simpy"
 
 
 def simulate(
@@ -78,6 +122,7 @@ def simulate(
     records_path: str | Path | None = None,
     count_by: str = "caller",
     within: Callable[[int, float], None] | None = None,
+    engine: str = "auto",
 ) -> SimResult:
     """Run independent replications of ``scenario`` and estimate every metric with a 95 % CI.
 
@@ -102,6 +147,8 @@ def simulate(
     within : callable, optional
         ``within(r, share)`` as replication ``r`` (0-based) runs, with the share of its horizon
         simulated (see ``progress`` of :class:`sim.model.Model`): progress for long horizons.
+    engine : {"auto", "fast", "simpy"}
+        Which engine simulates (:func:`engine_for`); recorded in :attr:`SimResult.engine`.
 
     Raises
     ------
@@ -119,6 +166,7 @@ def simulate(
     n_reps = scenario.simulation.replications if replications is None else replications
     if n_reps < 1:
         raise SimError(f"replications must be >= 1, got {n_reps}")
+    chosen = engine_for(scenario, engine)
     entropy = seed if seed is not None else scenario.simulation.seed
     if entropy is None:
         entropy = np.random.SeedSequence().entropy
@@ -131,9 +179,9 @@ def simulate(
     try:
         for r in range(n_reps):
             tick = None if within is None else (lambda share, r=r: within(r, share))
-            rc = Model(scenario, replication_seed(entropy, r),
-                       sink=None if records is None else records.sink(r), count_by=count_by,
-                       progress=tick).run()
+            rc = run_counts(scenario, replication_seed(entropy, r),
+                            sink=None if records is None else records.sink(r),
+                            count_by=count_by, progress=tick, engine=chosen)
             views["summary"].add(total_metrics(rc, scenario))
             views["intervals"].add(interval_metrics(rc, scenario))
             views["types"].add(call_type_metrics(rc, scenario))
@@ -146,7 +194,7 @@ def simulate(
     except KeyboardInterrupt:
         if records is not None:
             records.cut()
-        result = (_result(scenario, entropy, done, views, n_reps) if done else None)
+        result = (_result(scenario, entropy, done, views, n_reps, chosen) if done else None)
         raise SimulationInterrupted(result, None if records is None else records.partial) \
             from None
     except BaseException:
@@ -155,11 +203,11 @@ def simulate(
         raise
     if records is not None:
         records.complete()
-    return _result(scenario, entropy, n_reps, views, None)
+    return _result(scenario, entropy, n_reps, views, None, chosen)
 
 
 def _result(scenario: Scenario, entropy: int, n_reps: int, views: dict[str, _Welford],
-            requested: int | None) -> SimResult:
+            requested: int | None, engine: str) -> SimResult:
     types, groups = _names(scenario.call_types), _names(scenario.agent_groups)
     intervals = views["intervals"].estimates()
     by_type, by_group = views["types"].estimates(), views["groups"].estimates()
@@ -175,6 +223,7 @@ def _result(scenario: Scenario, entropy: int, n_reps: int, views: dict[str, _Wel
         by_group={g: {name: e[i] for name, e in by_group.items()} for i, g in enumerate(groups)},
         interval_start_s=tuple(float(k * cal.interval_s) for k in range(cal.n_intervals)),
         replications_requested=requested,
+        engine=engine,
     )
 
 

@@ -52,6 +52,9 @@ class SimResult:
     replications_requested : int or None
         Set when the run was interrupted: the replications asked for, of which ``replications``
         finished and are summarised here (``partial`` is then true). ``None`` for a whole run.
+    engine : str
+        The engine that simulated: ``"fast"`` (:mod:`sim.fast`) or ``"simpy"``
+        (:class:`sim.model.Model`); both give the same figures.
     """
 
     entropy: int
@@ -63,6 +66,7 @@ class SimResult:
     by_group: dict[str, dict[str, Estimate]]
     interval_start_s: tuple[float, ...] = ()
     replications_requested: int | None = None
+    engine: str = "simpy"
 
     @property
     def partial(self) -> bool:
@@ -80,6 +84,7 @@ class SimResult:
             "entropy": self.entropy,
             "scenario_hash": self.scenario_hash,
             "replications": self.replications,
+            "engine": self.engine,
             **({"partial": True, "replications_requested": self.replications_requested}
                if self.partial else {}),
             "summary": table(self.summary),

@@ -1,0 +1,256 @@
+"""The fast engine (sim/fast.py) against the SimPy model: every record and every tally, exactly.
+
+The reference is the SimPy model itself (``Model(...).run()``) on the same seed: the fast engine
+must give the same rows (same outcome, same times to the bit, same agent) in the same order and
+the same ``ReplicationCounts``, on randomized qualifying scenarios chosen to provoke ties at equal
+times (deterministic and small empirical distributions, explicit arrivals on a coarse grid).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import fields, replace
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scenarios.load import load_scenario
+from scenarios.schema import (
+    AgentGroup,
+    Calendar,
+    Callbacks,
+    Distribution,
+    Ivr,
+    Overflow,
+    Redials,
+    Scenario,
+    Shift,
+    Simulation,
+)
+from sim.arrivals import Arrival
+from sim.errors import SimError
+from sim.fast import fast_path_reason, run_fast
+from sim.model import Model
+from sim.records import ANSWERED, BLOCKED
+from sim.replicate import run_replication, simulate
+from tests._sim_helpers import call_type, det, exp
+from tests._sim_helpers import scenario as make_scenario
+
+EXAMPLES = "scenarios/examples"
+
+
+def emp(*samples: float) -> Distribution:
+    """A small empirical distribution: its draws tie often."""
+    return Distribution(kind="empirical", mean_s=sum(samples) / len(samples), cv=0.5,
+                        samples_s=tuple(samples))
+
+
+def assert_same_run(sc: Scenario, seed=None, arrivals=None, count_by="caller") -> list[tuple]:
+    """Run both engines; assert equal rows (in order) and equal counts; return the rows."""
+    seed = np.random.SeedSequence(0) if seed is None else seed
+    slow, fast = [], []
+    shares_slow, shares_fast = [], []
+    batches_slow, batches_fast = [], []
+
+    def sink(rows, batches, sizes):
+        rows.extend(batches)
+        sizes.append(len(batches))
+
+    rc_slow = Model(sc, seed, arrivals=arrivals, count_by=count_by, progress=shares_slow.append,
+                    sink=lambda batch: sink(slow, batch, batches_slow)).run()
+    rc_fast = run_fast(sc, seed, arrivals=arrivals, count_by=count_by,
+                       progress=shares_fast.append,
+                       sink=lambda batch: sink(fast, batch, batches_fast))
+    assert len(fast) == len(slow)
+    assert batches_fast == batches_slow  # the same batches: the tally's sums agree to the bit
+    for a, b in zip(slow, fast, strict=True):
+        assert a == b, (a, b)
+        assert [type(x) for x in a] == [type(x) for x in b], (a, b)
+    assert shares_fast == shares_slow
+    for f in fields(rc_slow):
+        x, y = getattr(rc_slow, f.name), getattr(rc_fast, f.name)
+        if f.name == "followups":
+            for g in fields(x):
+                assert np.array_equal(getattr(x, g.name), getattr(y, g.name), equal_nan=True)
+        else:
+            assert np.array_equal(x, y, equal_nan=True), f.name
+    return slow
+
+
+durations = st.sampled_from([det(0.0), det(5.0), det(10.0), emp(0.0, 5.0, 10.0), emp(5.0, 15.0),
+                             exp(8.0)])
+patiences = st.sampled_from([None, det(5.0), det(10.0), emp(0.0, 5.0, 10.0), exp(10.0)])
+
+
+@st.composite
+def scenarios(draw):
+    """A small qualifying scenario: 1 to 3 call types in one group, IVR, lines, staffing or
+    shifts, opening hours, warm-up; often ties at equal times."""
+    interval_s = draw(st.sampled_from([20.0, 30.0, 60.0]))
+    per_day = draw(st.integers(1, 3))
+    days = draw(st.sampled_from([("d",), ("d", "d")]))
+    n_types = draw(st.integers(1, 3))
+    names = ("a", "b", "c")[:n_types]
+    types = tuple(
+        replace(call_type(name, calls=tuple(draw(st.lists(st.sampled_from([0.0, 2.0, 6.0]),
+                                                          min_size=per_day, max_size=per_day))),
+                          handle=draw(durations), wrap=draw(durations),
+                          patience=draw(patiences), priority=draw(st.integers(1, 2)),
+                          profile="d"))
+        for name in names)
+    skills = tuple(draw(st.permutations(names))[:draw(st.integers(1, n_types))])
+    if draw(st.booleans()):
+        day_s = per_day * interval_s
+        shifts = tuple(
+            Shift(start_s=draw(st.sampled_from([0.0, 10.0, interval_s])),
+                  end_s=draw(st.sampled_from([interval_s, day_s, day_s + 10.0, 15.0])),
+                  count=draw(st.integers(0, 2)))
+            for _ in range(draw(st.integers(1, 3))))
+        group = AgentGroup(name="g", skills=skills, shifts=shifts)
+    else:
+        staffing = tuple(draw(st.lists(st.integers(0, 3), min_size=per_day, max_size=per_day)))
+        group = AgentGroup(name="g", skills=skills, staffing=staffing * len(days))
+    menu = ()
+    if n_types > 1 and draw(st.booleans()):
+        menu = (("a", (("a", 0.5), (names[-1], 0.5))),)
+    ivr = Ivr(greeting=draw(st.sampled_from([det(0.0), det(5.0), emp(0.0, 5.0)])),
+              patience=draw(st.sampled_from([None, det(5.0), emp(0.0, 5.0, 10.0)])),
+              served_share=draw(st.sampled_from([0.0, 0.3])), menu=menu)
+    hours = draw(st.sampled_from([(None, None), (0.0, 40.0), (30.0, None)]))
+    return Scenario(
+        name="fast",
+        calendar=Calendar(start_s=0.0, interval_s=interval_s, intervals_per_day=per_day,
+                          days=days, open_s=hours[0], close_s=hours[1]),
+        call_types=types, agent_groups=(group,), ivr=ivr,
+        lines=draw(st.sampled_from([None, 1, 2, 4])),
+        simulation=Simulation(replications=1, seed=1,
+                              warmup_s=draw(st.sampled_from([0.0, interval_s])),
+                              daily_busyness_cv=draw(st.sampled_from([0.0, 0.3]))),
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sc=scenarios(), seed=st.integers(0, 2**16), explicit=st.booleans(),
+       grid=st.one_of(st.lists(st.integers(0, 24), max_size=20),
+                      st.lists(st.integers(0, 4), min_size=60, max_size=140)),
+       count_by=st.sampled_from(["caller", "attempt"]))
+def test_fast_engine_equals_simpy_record_by_record(sc, seed, explicit, grid, count_by):
+    assert fast_path_reason(sc) is None
+    arrivals = None
+    if explicit:  # on a 5 s grid: many arrivals at one instant, and at the events' instants
+        names = [ct.name for ct in sc.call_types]
+        arrivals = [Arrival(float(5 * g) % sc.calendar.horizon_s, names[g % len(names)])
+                    for g in grid]
+    assert_same_run(sc, np.random.SeedSequence(seed), arrivals, count_by)
+
+
+def test_ties_are_decided_as_simpy_decides_them():
+    """Hand-made ties: an agent freed at the instant a caller's patience runs out (the caller
+    came first: its patience timer is older than the release), arrivals at one instant, a
+    shift change at a release; and the caller that came second loses the agent."""
+    sc = make_scenario(types=(call_type(handle=det(10.0), patience=det(10.0)),),
+                       groups=(AgentGroup(name="g", skills=("a",), staffing=(1, 2)),),
+                       interval_s=20.0, intervals=2)
+    rows = assert_same_run(sc, arrivals=[Arrival(0.0, "a"), Arrival(0.0, "a"),
+                                         Arrival(0.0, "a"), Arrival(10.0, "a"),
+                                         Arrival(20.0, "a"), Arrival(20.0, "a")])
+    outcomes = [row[15] for row in sorted(rows)]
+    assert len(set(outcomes)) == 2  # some answered, some abandoned at the tie
+
+
+@pytest.mark.parametrize("handle_s", [0.0, 5.0])
+def test_chunk_boundaries_at_one_instant(handle_s):
+    """Over 64 arrivals at one instant: the arrivals of the source's next chunk are scheduled
+    after the events created by the previous chunk's last arrival (one line, so the order
+    decides who is blocked)."""
+    sc = make_scenario(types=(call_type(handle=det(handle_s), patience=det(5.0)),),
+                       groups=(AgentGroup(name="g", skills=("a",), staffing=(2,)),),
+                       interval_s=60.0, intervals=1, lines=1)
+    rows = assert_same_run(sc, arrivals=[Arrival(5.0 * (i // 100), "a") for i in range(300)])
+    if handle_s == 0:  # the first call's talk ends (at 0) before the second chunk arrives
+        outcomes = [row[15] for row in sorted(rows)]
+        assert outcomes[:65] == [ANSWERED] + [BLOCKED] * 63 + [ANSWERED]
+
+
+def test_the_drain_limit_leaves_calls_unfinished():
+    """No agent and infinite patience: the queue never drains; calls in the IVR, in queue and
+    in talk at the drain limit are all recorded as unfinished, by both engines alike."""
+    sc = make_scenario(types=(call_type(calls=(30.0, 0.0), handle=det(1e9)),),
+                       groups=(AgentGroup(name="g", skills=("a",), staffing=(1, 0)),),
+                       ivr=Ivr(greeting=emp(0.0, 1e6)), interval_s=60.0, intervals=2)
+    rows = assert_same_run(sc)
+    assert {row[15] for row in rows} == {6}  # every call unfinished
+
+
+def test_non_qualifying_scenarios_give_a_reason_and_fall_back():
+    sc = make_scenario(types=(call_type(calls=(5.0,), patience=exp(30.0)),))
+    cases = {
+        "policies": replace(sc, redials=Redials(abandoned=0.5)),
+        "groups": replace(sc, agent_groups=sc.agent_groups * 2),
+        "overflow": replace(sc, call_types=(replace(sc.call_types[0],
+                                                    overflow=Overflow(group="g")),)),
+        "walk-ins": replace(sc, agent_groups=(replace(sc.agent_groups[0], availability=0.8),)),
+    }
+    for word, case in cases.items():
+        reason = fast_path_reason(case)
+        assert reason is not None and word in reason, (word, reason)
+        with pytest.raises(SimError, match="fast engine"):
+            run_fast(case, np.random.SeedSequence(0))
+        with pytest.raises(SimError, match=word):
+            simulate(case, replications=1, seed=1, engine="fast")
+        assert simulate(case, replications=1, seed=1).engine == "simpy"
+    # Callbacks configured but never asked for (no policy): still qualifies.
+    assert fast_path_reason(replace(sc, callbacks=Callbacks())) is None
+
+
+def test_engine_choice_and_equal_results():
+    sc = load_scenario(f"{EXAMPLES}/bank.toml")
+    auto = simulate(sc, replications=2, seed=3)
+    slow = simulate(sc, replications=2, seed=3, engine="simpy")
+    assert (auto.engine, slow.engine) == ("fast", "simpy")
+    assert auto.summary == slow.summary or all(
+        (a.mean == b.mean or math.isclose(a.mean, b.mean, rel_tol=1e-9, abs_tol=1e-12))
+        for a, b in zip(auto.summary.values(), slow.summary.values(), strict=True)
+        if not math.isnan(a.mean))
+    with pytest.raises(SimError, match="engine"):
+        simulate(sc, replications=1, seed=3, engine="warp")
+    rc = run_replication(sc, np.random.SeedSequence(5), engine="fast")
+    assert np.array_equal(rc.counts, run_replication(sc, np.random.SeedSequence(5),
+                                                      engine="simpy").counts)
+
+
+@pytest.mark.parametrize("name", ["bank", "erlang_a"])
+def test_builtin_examples_that_qualify_run_exactly(name):
+    sc = load_scenario(f"{EXAMPLES}/{name}.toml")
+    assert fast_path_reason(sc) is None
+    assert_same_run(sc, np.random.SeedSequence(11))
+
+
+@pytest.mark.parametrize("name", ["clinic", "clinic_step3", "clinic_step8"])
+def test_builtin_examples_that_do_not_qualify_say_why(name):
+    assert fast_path_reason(load_scenario(f"{EXAMPLES}/{name}.toml"))
+
+
+def test_cli_run_reports_the_engine():
+    from click.testing import CliRunner
+
+    from sim_cli import cli
+
+    out = {}
+    for engine in ("auto", "simpy"):
+        res = CliRunner().invoke(cli, ["run", f"{EXAMPLES}/bank.toml", "-r", "2", "--seed", "1",
+                                       "--workers", "1", "-q", "--engine", engine,
+                                       "--format", "json"])
+        assert res.exit_code == 0, res.output
+        out[engine] = json.loads(res.output)
+    assert out["auto"]["engine"] == "fast" and out["simpy"]["engine"] == "simpy"
+    assert out["auto"]["manifest"]["engine"] == "fast"
+    assert out["auto"]["summary"] == out["simpy"]["summary"]
+    res = CliRunner().invoke(cli, ["run", f"{EXAMPLES}/bank.toml", "-r", "1", "--workers", "1",
+                                   "-q"])
+    assert ", fast engine" in res.output
+    res = CliRunner().invoke(cli, ["run", "clinic", "-r", "1", "--engine", "fast"])
+    assert res.exit_code != 0 and "walk-ins" in res.output
