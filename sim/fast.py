@@ -159,8 +159,8 @@ class _Engine:
         # (id ``self.off``) to the last one drawn, as Python lists (hot loop) and numpy
         # columns (records). Lists are changed in place: the hot loop holds them.
         self.off = 0
-        self.win = {name: [] for name in ("t", "open", "greeting", "ivr_patience", "served",
-                                          "type", "handle", "wrap", "patience")}
+        self.win = {name: [] for name in ("t", "direct", "open", "greeting", "ivr_patience",
+                                          "served", "type", "handle", "wrap", "patience")}
         self.cols: dict[str, np.ndarray] = {}
         self.finished: list[float] = []  # (call, outcome, end, answer, agent) flattened
         self._pending: list[list[np.ndarray]] = []  # record columns not yet tallied
@@ -193,7 +193,10 @@ class _Engine:
                 t[start:start + _CHUNK] = now + (drawn[start:start + _CHUNK] - now)
                 now = float(t[min(start + _CHUNK, n) - 1])
             self.now = now
-            new = {"t": t, "open": batch.is_open, "greeting": batch.greeting_s,
+            # A call that goes straight to the queue: open, no IVR timeout, not IVR-served.
+            direct = (batch.is_open & ~(batch.ivr_patience_s < batch.greeting_s)
+                      & ~(batch.greeting_s > 0) & ~batch.ivr_served)
+            new = {"t": t, "direct": direct, "open": batch.is_open, "greeting": batch.greeting_s,
                    "ivr_patience": batch.ivr_patience_s, "served": batch.ivr_served,
                    "type": batch.type, "handle": batch.handle_s, "wrap": batch.wrap_s,
                    "patience": batch.patience_s, "interval": batch.interval,
@@ -219,7 +222,7 @@ class _Engine:
         if unfinished is None:
             if not self.finished:
                 return
-            f = np.array(self.finished).reshape(-1, 5)
+            f = np.array(self.finished, dtype=float).reshape(-1, 5)
             self.finished.clear()
             ids = f[:, 0].astype(np.int64)
             outcome = f[:, 1].astype(np.int64)
@@ -298,8 +301,7 @@ class _Engine:
         n_agents = group_size(grp)
         on_duty = [False] * n_agents
         present_since: list[float | None] = [None] * n_agents
-        working = [False] * n_agents
-        work_since = [0.0] * n_agents
+        since: list[float | None] = [None] * n_agents  # start of the call work; None: no call
         busy_s, present_s = self.busy_s, self.present_s
         idle: deque[int] = deque()
         # Queues: one per call type; the group scans those of its skills in (priority, rank)
@@ -311,14 +313,24 @@ class _Engine:
         scan = [queues[names.index(name)] for _, _, name in
                 sorted((types[names.index(name)].priority, rank, name)
                        for rank, name in enumerate(grp.skills))]
+        single = len(types) == 1 and skilled[0]  # one queue, which the group serves
+        q0 = queues[0]
         waiting: set[int] = set()
         heap: list[tuple] = []
         push, pop = heapq.heappush, heapq.heappop
         finished = self.finished
         win = self.win
-        T, OPEN, GREET, IVR_PAT, SERVED = (win[n] for n in ("t", "open", "greeting",
-                                                             "ivr_patience", "served"))
+        T, DIRECT, GREET, IVR_PAT, SERVED = (win[n] for n in ("t", "direct", "greeting",
+                                                               "ivr_patience", "served"))
         TYPE, HANDLE, WRAP, PATIENCE = (win[n] for n in ("type", "handle", "wrap", "patience"))
+        OPEN = win["open"]
+        # Locals, not globals, in the loop.
+        TALK_END, WRAP_END, IVR_END, PATIENCE_UP, WAKE, IVR_HANG_UP = (
+            _TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP)
+        SOURCE, ROSTER, ARRIVALS_DONE, STOP, DONE = _SOURCE, _ROSTER, _ARRIVALS_DONE, _STOP, _DONE
+        INF, NAN, NO_SEQ = _INF, _NAN, _NO_SEQ
+        O_ANSWERED, O_ABANDONED, O_IVR_SERVED, O_IVR_ABANDONED, O_AFTER_HOURS, O_BLOCKED = (
+            ANSWERED, ABANDONED, IVR_SERVED, IVR_ABANDONED, AFTER_HOURS, BLOCKED)
 
         def free(a: int, t: float, seq: int) -> int:
             """The agent-free moment (AgentPool._free): leave, take a waiting call, or idle."""
@@ -331,7 +343,7 @@ class _Engine:
                     c = queue.popleft()
                     if c in waiting:
                         waiting.discard(c)
-                        working[a], work_since[a] = True, t
+                        since[a] = t
                         push(heap, (t, seq, _WAKE, c, a))
                         return seq + 1
             idle.append(a)
@@ -349,7 +361,7 @@ class _Engine:
                     for j in leaving:
                         if on_duty[j]:
                             on_duty[j] = False
-                            if not working[j]:
+                            if since[j] is None:
                                 idle.remove(j)
                                 add_span(present_s, present_since[j], t, interval_s, horizon_s)
                                 present_since[j] = None
@@ -358,7 +370,7 @@ class _Engine:
                             on_duty[j] = True
                             if present_since[j] is None:
                                 present_since[j] = t
-                            if not working[j]:
+                            if since[j] is None:
                                 seq = free(j, t, seq)
                 change = next(roster, None)
                 if change is None:
@@ -403,156 +415,149 @@ class _Engine:
             if t < ta or (t == ta and top[1] < sa):
                 pop(heap)
                 code = top[2]
-                if code == _TALK_END:  # talk over: line freed, record written
+                if code == TALK_END:  # talk over: line freed, record written
                     i, a = top[3], top[4]
                     live -= 1
-                    finished += (i, ANSWERED, t, top[5], a)
+                    finished += (i, O_ANSWERED, t, top[5], a)
                     if arrivals_done and not live and not stopping:
-                        push(heap, (t, seq, _DONE))
+                        push(heap, (t, seq, DONE))
                         seq += 1
                         stopping = True
                     w = WRAP[i - off]
                     if w > 0:
-                        push(heap, (t + w, seq, _WRAP_END, a))
+                        push(heap, (t + w, seq, WRAP_END, a))
                         seq += 1
                         continue
-                elif code == _WRAP_END:
+                elif code == WRAP_END:
                     a = top[3]
-                else:
-                    if code == _IVR_END:
-                        i = top[3]
-                    elif code == _PATIENCE:
-                        i = top[3]
-                        if i in waiting:
-                            waiting.discard(i)
-                            push(heap, (t, seq, _WAKE, i, -1))
+                elif code == PATIENCE_UP:
+                    i = top[3]
+                    if i in waiting:
+                        waiting.discard(i)
+                        push(heap, (t, seq, WAKE, i, -1))
+                        seq += 1
+                    continue
+                elif code == WAKE:
+                    i, a = top[3], top[4]
+                    if a >= 0:
+                        push(heap, (t + HANDLE[i - off], seq, TALK_END, i, a, t))
+                        seq += 1
+                    else:
+                        live -= 1
+                        finished += (i, O_ABANDONED, t, NAN, -1)
+                        if arrivals_done and not live and not stopping:
+                            push(heap, (t, seq, DONE))
                             seq += 1
-                        continue
-                    elif code == _WAKE:
-                        i, a = top[3], top[4]
-                        if a >= 0:
-                            push(heap, (t + HANDLE[i - off], seq, _TALK_END, i, a, t))
+                            stopping = True
+                    continue
+                elif code == SOURCE:  # the source wakes up: the next chunk
+                    if len(finished) >= 5 * _FLUSH:
+                        self.flush()
+                    k = kend
+                    if k == end:
+                        self.now = t
+                        nxt = self.next_batch(live_ids)
+                        if nxt is not None:
+                            off, end = self.off, self.off + len(T)
+                    if k < end:
+                        kend = min(k + _CHUNK, end)
+                        sa, ta = seq, T[k - off]
+                        push(heap, (T[kend - 1 - off], seq + kend - k, SOURCE))
+                        seq += kend - k + 1
+                    else:  # every caller has arrived: wait for the horizon
+                        ta, sa = INF, NO_SEQ
+                        if t < horizon_s:
+                            push(heap, (t + (horizon_s - t), seq, ARRIVALS_DONE))
                             seq += 1
                         else:
-                            live -= 1
-                            finished += (i, ABANDONED, t, _NAN, -1)
-                            if arrivals_done and not live and not stopping:
-                                push(heap, (t, seq, _DONE))
+                            arrivals_done = True
+                            if not live and not stopping:
+                                push(heap, (t, seq, DONE))
                                 seq += 1
                                 stopping = True
-                        continue
-                    elif code == _IVR_HANG_UP:
-                        live -= 1
-                        finished += (top[3], IVR_ABANDONED, t, _NAN, -1)
-                        if arrivals_done and not live and not stopping:
-                            push(heap, (t, seq, _DONE))
-                            seq += 1
-                            stopping = True
-                        continue
-                    elif code == _SOURCE:  # the source wakes up: the next chunk
-                        if len(finished) >= 5 * _FLUSH:
-                            self.flush()
-                        k = kend
-                        if k == end:
-                            self.now = t
-                            nxt = self.next_batch(live_ids)
-                            if nxt is not None:
-                                off, end = self.off, self.off + len(T)
-                        if k < end:
-                            kend = min(k + _CHUNK, end)
-                            sa, ta = seq, T[k - off]
-                            push(heap, (T[kend - 1 - off], seq + kend - k, _SOURCE))
-                            seq += kend - k + 1
-                        else:  # every caller has arrived: wait for the horizon
-                            ta, sa = _INF, _NO_SEQ
-                            if t < horizon_s:
-                                push(heap, (t + (horizon_s - t), seq, _ARRIVALS_DONE))
-                                seq += 1
-                            else:
-                                arrivals_done = True
-                                if not live and not stopping:
-                                    push(heap, (t, seq, _DONE))
-                                    seq += 1
-                                    stopping = True
-                        continue
-                    elif code == _ROSTER:
-                        seq = roster_step(t, seq)
-                        continue
-                    elif code == _ARRIVALS_DONE:
-                        arrivals_done = True
-                        if not live and not stopping:
-                            push(heap, (t, seq, _DONE))
-                            seq += 1
-                            stopping = True
-                        continue
-                    elif code == _STOP:
-                        if not stopping:
-                            push(heap, (t, seq, _DONE))
-                            seq += 1
-                            stopping = True
-                        continue
-                    else:  # _DONE
-                        break
-                    # The end of the IVR (its greeting, or none): served there, or queue entry.
+                    continue
+                elif code == IVR_END or code == IVR_HANG_UP:
+                    i = top[3]
                     j = i - off
-                    if SERVED[j]:
+                    if code == IVR_HANG_UP or SERVED[j]:
                         live -= 1
-                        finished += (i, IVR_SERVED, t, _NAN, -1)
+                        finished += (i, O_IVR_ABANDONED if code == IVR_HANG_UP else O_IVR_SERVED,
+                                     t, NAN, -1)
                         if arrivals_done and not live and not stopping:
-                            push(heap, (t, seq, _DONE))
+                            push(heap, (t, seq, DONE))
                             seq += 1
                             stopping = True
                         continue
+                    # Queue entry (Model.enter_queue): an idle agent, or the back of the queue.
                     ty = TYPE[j]
                     if idle and skilled[ty]:
                         a = idle.popleft()
-                        working[a], work_since[a] = True, t
-                        push(heap, (t + HANDLE[j], seq, _TALK_END, i, a, t))
+                        since[a] = t
+                        push(heap, (t + HANDLE[j], seq, TALK_END, i, a, t))
                         seq += 1
                         continue
                     queues[ty].append(i)
                     p = PATIENCE[j]
                     if p <= 0:  # queued only on paper
                         live -= 1
-                        finished += (i, ABANDONED, t, _NAN, -1)
+                        finished += (i, O_ABANDONED, t, NAN, -1)
                         if arrivals_done and not live and not stopping:
-                            push(heap, (t, seq, _DONE))
+                            push(heap, (t, seq, DONE))
                             seq += 1
                             stopping = True
                     else:
                         waiting.add(i)
-                        if p != _INF:
-                            push(heap, (t + p, seq, _PATIENCE, i))
+                        if p != INF:
+                            push(heap, (t + p, seq, PATIENCE_UP, i))
                             seq += 1
                     continue
+                elif code == ROSTER:
+                    seq = roster_step(t, seq)
+                    continue
+                elif code == ARRIVALS_DONE:
+                    arrivals_done = True
+                    if not live and not stopping:
+                        push(heap, (t, seq, DONE))
+                        seq += 1
+                        stopping = True
+                    continue
+                elif code == STOP:
+                    if not stopping:
+                        push(heap, (t, seq, DONE))
+                        seq += 1
+                        stopping = True
+                    continue
+                else:  # DONE
+                    break
                 # The agent is free (AgentPool.release): account its call work, then _free.
-                t0 = work_since[a]
+                t0 = since[a]
                 t1 = horizon_s if t > horizon_s else t
                 if t1 > t0:
-                    k0, k1 = int(t0 // interval_s), int(t1 // interval_s)
-                    if k0 == k1:
+                    k0 = int(t0 // interval_s)
+                    if k0 == int(t1 // interval_s):
                         busy_s[k0] += t1 - t0
                     else:
                         add_span(busy_s, t0, t1, interval_s, horizon_s)
-                working[a] = False
                 if not on_duty[a]:
+                    since[a] = None
                     add_span(present_s, present_since[a], t, interval_s, horizon_s)
                     present_since[a] = None
                     continue
-                for queue in scan:
-                    while queue:
-                        c = queue.popleft()
+                if single:
+                    while q0:
+                        c = q0.popleft()
                         if c in waiting:
                             waiting.discard(c)
-                            working[a], work_since[a] = True, t
-                            push(heap, (t, seq, _WAKE, c, a))
+                            since[a] = t
+                            push(heap, (t, seq, WAKE, c, a))
                             seq += 1
                             break
                     else:
-                        continue
-                    break
-                else:
-                    idle.append(a)
+                        since[a] = None
+                        idle.append(a)
+                    continue
+                since[a] = None
+                seq = free(a, t, seq)
                 continue
 
             # An arrival (the call's life starts): outside opening hours, blocked, or a line.
@@ -563,44 +568,51 @@ class _Engine:
                 ta = T[k - off]
                 sa += 1
             else:
-                ta, sa = _INF, _NO_SEQ
-            if not OPEN[j]:
-                finished += (i, AFTER_HOURS, t, _NAN, -1)
-                continue
-            if live >= lines:
-                finished += (i, BLOCKED, t, _NAN, -1)
-                continue
-            live += 1
-            g = GREET[j]
-            if IVR_PAT[j] < g:
-                push(heap, (t + IVR_PAT[j], seq, _IVR_HANG_UP, i))
-                seq += 1
-                continue
-            if g > 0:
-                push(heap, (t + g, seq, _IVR_END, i))
-                seq += 1
-                continue
-            # No greeting: the IVR ends now (as _IVR_END above).
-            if SERVED[j]:
-                live -= 1
-                finished += (i, IVR_SERVED, t, _NAN, -1)
-                continue
+                ta, sa = INF, NO_SEQ
+            if DIRECT[j] and live < lines:  # open, no IVR step: straight to the queue
+                live += 1
+            else:
+                if not DIRECT[j]:
+                    if not OPEN[j]:
+                        finished += (i, O_AFTER_HOURS, t, NAN, -1)
+                        continue
+                    if live >= lines:
+                        finished += (i, O_BLOCKED, t, NAN, -1)
+                        continue
+                    live += 1
+                    g = GREET[j]
+                    if IVR_PAT[j] < g:
+                        push(heap, (t + IVR_PAT[j], seq, IVR_HANG_UP, i))
+                        seq += 1
+                        continue
+                    if g > 0:
+                        push(heap, (t + g, seq, IVR_END, i))
+                        seq += 1
+                        continue
+                    if SERVED[j]:  # no greeting: the IVR ends now
+                        live -= 1
+                        finished += (i, O_IVR_SERVED, t, NAN, -1)
+                        continue
+                else:
+                    finished += (i, O_BLOCKED, t, NAN, -1)
+                    continue
+            # Queue entry, as after _IVR_END.
             ty = TYPE[j]
             if idle and skilled[ty]:
                 a = idle.popleft()
-                working[a], work_since[a] = True, t
-                push(heap, (t + HANDLE[j], seq, _TALK_END, i, a, t))
+                since[a] = t
+                push(heap, (t + HANDLE[j], seq, TALK_END, i, a, t))
                 seq += 1
                 continue
             queues[ty].append(i)
             p = PATIENCE[j]
             if p <= 0:
                 live -= 1
-                finished += (i, ABANDONED, t, _NAN, -1)
+                finished += (i, O_ABANDONED, t, NAN, -1)
             else:
                 waiting.add(i)
-                if p != _INF:
-                    push(heap, (t + p, seq, _PATIENCE, i))
+                if p != INF:
+                    push(heap, (t + p, seq, PATIENCE_UP, i))
                     seq += 1
 
         # The run stops at t (the done event): calls still holding a line are unfinished.
@@ -624,8 +636,8 @@ class _Engine:
                     np.array([s[2] for s in stages], dtype=float), now))
         self._emit(final=True)
         for a in range(n_agents):  # AgentPool.close
-            if working[a]:
-                add_span(busy_s, work_since[a], now, interval_s, horizon_s)
+            if since[a] is not None:
+                add_span(busy_s, since[a], now, interval_s, horizon_s)
             if present_since[a] is not None:
                 add_span(present_s, present_since[a], now, interval_s, horizon_s)
         pool = SimpleNamespace(busy_s=[busy_s], present_s=[present_s], walk_in_s=[self.walk_in_s])
