@@ -88,7 +88,7 @@ from sim.records import (
 )
 
 #: Finished calls buffered before they are turned into record columns.
-_FLUSH = 4096
+_FLUSH = 16384
 # Event codes (the third field of a heap entry), most frequent first.
 _TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP = range(6)
 _ROSTER, _SOURCE, _ARRIVALS_DONE, _STOP, _DONE = range(6, 11)
@@ -532,10 +532,10 @@ class _Engine:
                 # The agent is free (AgentPool.release): account its call work, then _free.
                 t0 = since[a]
                 t1 = horizon_s if t > horizon_s else t
-                if t1 > t0:
-                    k0 = int(t0 // interval_s)
-                    if k0 == int(t1 // interval_s):
-                        busy_s[k0] += t1 - t0
+                if t1 > t0:  # add_span, inlined for a span within one interval
+                    k0 = t0 // interval_s
+                    if k0 == t1 // interval_s:
+                        busy_s[int(k0)] += t1 - t0
                     else:
                         add_span(busy_s, t0, t1, interval_s, horizon_s)
                 if not on_duty[a]:
@@ -549,8 +549,14 @@ class _Engine:
                         if c in waiting:
                             waiting.discard(c)
                             since[a] = t
-                            push(heap, (t, seq, WAKE, c, a))
-                            seq += 1
+                            if heap[0][0] > t and ta > t:
+                                # Nothing else happens at t: the wake-up (id seq) is the
+                                # next event; run it now (its talk timeout takes id seq + 1).
+                                push(heap, (t + HANDLE[c - off], seq + 1, TALK_END, c, a, t))
+                                seq += 2
+                            else:
+                                push(heap, (t, seq, WAKE, c, a))
+                                seq += 1
                             break
                     else:
                         since[a] = None
@@ -597,6 +603,24 @@ class _Engine:
                     finished += (i, O_BLOCKED, t, NAN, -1)
                     continue
             # Queue entry, as after _IVR_END.
+            if single:
+                if idle:
+                    a = idle.popleft()
+                    since[a] = t
+                    push(heap, (t + HANDLE[j], seq, TALK_END, i, a, t))
+                    seq += 1
+                    continue
+                q0.append(i)
+                p = PATIENCE[j]
+                if p > 0:
+                    waiting.add(i)
+                    if p != INF:
+                        push(heap, (t + p, seq, PATIENCE_UP, i))
+                        seq += 1
+                else:
+                    live -= 1
+                    finished += (i, O_ABANDONED, t, NAN, -1)
+                continue
             ty = TYPE[j]
             if idle and skilled[ty]:
                 a = idle.popleft()
