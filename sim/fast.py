@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from collections import deque
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -162,7 +163,9 @@ class _Engine:
         self.win = {name: [] for name in ("t", "direct", "open", "greeting", "ivr_patience",
                                           "served", "type", "handle", "wrap", "patience")}
         self.cols: dict[str, np.ndarray] = {}
-        self.finished: list[float] = []  # (call, outcome, end, answer, agent) flattened
+        # Finished calls, in order: call << 24 | (agent + 1) << 4 | outcome; end; and the
+        # answer instant of the answered ones (typed arrays: no Python object kept per call).
+        self.f_key, self.f_end, self.f_ans = array("q"), array("d"), array("d")
         self._pending: list[list[np.ndarray]] = []  # record columns not yet tallied
         self._n_pending = 0
         self.now = 0.0  # the source's clock: the instant of the last arrival taken
@@ -220,13 +223,16 @@ class _Engine:
         when the run stops (whether each reached the queue, when it was answered, by whom).
         """
         if unfinished is None:
-            if not self.finished:
+            if not self.f_end:
                 return
-            f = np.array(self.finished, dtype=float).reshape(-1, 5)
-            self.finished.clear()
-            ids = f[:, 0].astype(np.int64)
-            outcome = f[:, 1].astype(np.int64)
-            end, answer, agent = f[:, 2], f[:, 3], f[:, 4]
+            key = np.frombuffer(self.f_key, dtype=np.int64).copy()
+            ids, outcome = key >> 24, key & 15
+            agent = ((key >> 4 & 0xFFFFF) - 1).astype(float)
+            end = np.frombuffer(self.f_end).copy()
+            answer = np.full(ids.size, _NAN)
+            answer[outcome == ANSWERED] = np.frombuffer(self.f_ans)
+            for buffer in (self.f_key, self.f_end, self.f_ans):
+                del buffer[:]
             queued = (outcome == ANSWERED) | (outcome == ABANDONED)
             ivr_done = queued | (outcome == IVR_SERVED)
         else:
@@ -318,7 +324,8 @@ class _Engine:
         waiting: set[int] = set()
         heap: list[tuple] = []
         push, pop = heapq.heappush, heapq.heappop
-        finished = self.finished
+        f_end = self.f_end
+        fkey, fend, fans = self.f_key.append, f_end.append, self.f_ans.append
         win = self.win
         T, DIRECT, GREET, IVR_PAT, SERVED = (win[n] for n in ("t", "direct", "greeting",
                                                                "ivr_patience", "served"))
@@ -328,7 +335,7 @@ class _Engine:
         TALK_END, WRAP_END, IVR_END, PATIENCE_UP, WAKE, IVR_HANG_UP = (
             _TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP)
         SOURCE, ROSTER, ARRIVALS_DONE, STOP, DONE = _SOURCE, _ROSTER, _ARRIVALS_DONE, _STOP, _DONE
-        INF, NAN, NO_SEQ = _INF, _NAN, _NO_SEQ
+        INF, NO_SEQ = _INF, _NO_SEQ
         O_ANSWERED, O_ABANDONED, O_IVR_SERVED, O_IVR_ABANDONED, O_AFTER_HOURS, O_BLOCKED = (
             ANSWERED, ABANDONED, IVR_SERVED, IVR_ABANDONED, AFTER_HOURS, BLOCKED)
 
@@ -418,7 +425,9 @@ class _Engine:
                 if code == TALK_END:  # talk over: line freed, record written
                     i, a = top[3], top[4]
                     live -= 1
-                    finished += (i, O_ANSWERED, t, top[5], a)
+                    fkey(i << 24 | (a + 1) << 4 | O_ANSWERED)
+                    fend(t)
+                    fans(top[5])
                     if arrivals_done and not live and not stopping:
                         push(heap, (t, seq, DONE))
                         seq += 1
@@ -444,14 +453,15 @@ class _Engine:
                         seq += 1
                     else:
                         live -= 1
-                        finished += (i, O_ABANDONED, t, NAN, -1)
+                        fkey(i << 24 | O_ABANDONED)
+                        fend(t)
                         if arrivals_done and not live and not stopping:
                             push(heap, (t, seq, DONE))
                             seq += 1
                             stopping = True
                     continue
                 elif code == SOURCE:  # the source wakes up: the next chunk
-                    if len(finished) >= 5 * _FLUSH:
+                    if len(f_end) >= _FLUSH:
                         self.flush()
                     k = kend
                     if k == end:
@@ -481,8 +491,8 @@ class _Engine:
                     j = i - off
                     if code == IVR_HANG_UP or SERVED[j]:
                         live -= 1
-                        finished += (i, O_IVR_ABANDONED if code == IVR_HANG_UP else O_IVR_SERVED,
-                                     t, NAN, -1)
+                        fkey(i << 24 | (O_IVR_ABANDONED if code == IVR_HANG_UP else O_IVR_SERVED))
+                        fend(t)
                         if arrivals_done and not live and not stopping:
                             push(heap, (t, seq, DONE))
                             seq += 1
@@ -500,7 +510,8 @@ class _Engine:
                     p = PATIENCE[j]
                     if p <= 0:  # queued only on paper
                         live -= 1
-                        finished += (i, O_ABANDONED, t, NAN, -1)
+                        fkey(i << 24 | O_ABANDONED)
+                        fend(t)
                         if arrivals_done and not live and not stopping:
                             push(heap, (t, seq, DONE))
                             seq += 1
@@ -580,10 +591,12 @@ class _Engine:
             else:
                 if not DIRECT[j]:
                     if not OPEN[j]:
-                        finished += (i, O_AFTER_HOURS, t, NAN, -1)
+                        fkey(i << 24 | O_AFTER_HOURS)
+                        fend(t)
                         continue
                     if live >= lines:
-                        finished += (i, O_BLOCKED, t, NAN, -1)
+                        fkey(i << 24 | O_BLOCKED)
+                        fend(t)
                         continue
                     live += 1
                     g = GREET[j]
@@ -597,10 +610,12 @@ class _Engine:
                         continue
                     if SERVED[j]:  # no greeting: the IVR ends now
                         live -= 1
-                        finished += (i, O_IVR_SERVED, t, NAN, -1)
+                        fkey(i << 24 | O_IVR_SERVED)
+                        fend(t)
                         continue
                 else:
-                    finished += (i, O_BLOCKED, t, NAN, -1)
+                    fkey(i << 24 | O_BLOCKED)
+                    fend(t)
                     continue
             # Queue entry, as after _IVR_END.
             if single:
@@ -619,7 +634,8 @@ class _Engine:
                         seq += 1
                 else:
                     live -= 1
-                    finished += (i, O_ABANDONED, t, NAN, -1)
+                    fkey(i << 24 | O_ABANDONED)
+                    fend(t)
                 continue
             ty = TYPE[j]
             if idle and skilled[ty]:
@@ -632,7 +648,8 @@ class _Engine:
             p = PATIENCE[j]
             if p <= 0:
                 live -= 1
-                finished += (i, O_ABANDONED, t, NAN, -1)
+                fkey(i << 24 | O_ABANDONED)
+                fend(t)
             else:
                 waiting.add(i)
                 if p != INF:
