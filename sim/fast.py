@@ -33,12 +33,17 @@ How it stays exact
   arrivals), batch by batch, so common random numbers hold; memory is bounded by a batch plus
   the calls in the system.
 
-Records are kept as a flat list of ``(call, outcome, end, answer, agent)`` per finished call and
-turned into columns with numpy (times recomputed from the draws with the same float operations)
-every few thousand calls: the tally takes them as columns (:meth:`sim.metrics.Tally.add_columns`)
-and row tuples are built only when a sink asks for records. Rows reach the sink in the SimPy
-model's order (the order calls finish; the calls left unfinished last, by id), in batches of a
-different size.
+Records: a finished call leaves its id, outcome and agent (packed in one integer), its end and
+its answer instant in typed arrays; every :data:`_FLUSH` calls they become record columns with
+numpy (the other times recomputed from the draws with the model's float operations). The tally
+takes columns (:meth:`sim.metrics.Tally.add_columns`) in the model's batches of
+:data:`sim.model._BATCH` rows, so even its float sums agree to the bit; row tuples are built
+only when a sink asks for records. Rows reach the sink in the model's order (the order calls
+finish, the calls left unfinished last, by id) and in the model's batches.
+
+Speed: the loop touches no object per call (a call is an index, an event a tuple on the heap),
+the draws are read from per-batch Python lists, and an agent's wake-up with nothing else due at
+that instant runs at once instead of through the heap (it would be the very next event).
 
 What falls back to SimPy, and why
 ---------------------------------
