@@ -194,13 +194,16 @@ class _Engine:
             cut = lo - self.off
             # The arrival instants as SimPy computes them: chunk by chunk, now + (a - now)
             # with now the previous chunk's last arrival.
+            # The chain of those nows runs through the chunks' last arrivals only.
             drawn = batch.arrival_s
-            t = np.empty(n)
+            nows = []
             now = self.now
-            for start in range(0, n, _CHUNK):
-                t[start:start + _CHUNK] = now + (drawn[start:start + _CHUNK] - now)
-                now = float(t[min(start + _CHUNK, n) - 1])
+            for last in drawn[np.minimum(np.arange(_CHUNK, n + _CHUNK, _CHUNK), n) - 1].tolist():
+                nows.append(now)
+                now = now + (last - now)
             self.now = now
+            now_of = np.repeat(np.array(nows), _CHUNK)[:n]
+            t = now_of + (drawn - now_of)
             # A call that goes straight to the queue: open, no IVR timeout, not IVR-served.
             direct = (batch.is_open & ~(batch.ivr_patience_s < batch.greeting_s)
                       & ~(batch.greeting_s > 0) & ~batch.ivr_served)
@@ -209,11 +212,19 @@ class _Engine:
                    "type": batch.type, "handle": batch.handle_s, "wrap": batch.wrap_s,
                    "patience": batch.patience_s, "interval": batch.interval,
                    "type_in": batch.type_in}
+            # Columns the loop will not read for this batch are stood in for (cheaply).
+            unread = set()
+            if direct.all():
+                unread |= {"open", "greeting", "ivr_patience", "served"}
+            if not batch.wrap_s.any():
+                unread.add("wrap")
+            if len(self.scenario.call_types) == 1:
+                unread.add("type")
             for name, column in new.items():
                 if name in self.win:
                     lst = self.win[name]
                     del lst[:cut]
-                    lst.extend(column.tolist())
+                    lst.extend([column[0].item()] * n if name in unread else column.tolist())
                 old = self.cols.get(name)
                 self.cols[name] = column if old is None else np.concatenate((old[cut:], column))
             self.off = lo
@@ -314,6 +325,7 @@ class _Engine:
         present_since: list[float | None] = [None] * n_agents
         since: list[float | None] = [None] * n_agents  # start of the call work; None: no call
         busy_s, present_s = self.busy_s, self.present_s
+        answered_key = [(a + 1) << 4 | ANSWERED for a in range(n_agents)]  # see self.f_key
         idle: deque[int] = deque()
         # Queues: one per call type; the group scans those of its skills in (priority, rank)
         # order (sim.routing.Router: a type outside its skills is never taken).
@@ -341,8 +353,8 @@ class _Engine:
             _TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP)
         SOURCE, ROSTER, ARRIVALS_DONE, STOP, DONE = _SOURCE, _ROSTER, _ARRIVALS_DONE, _STOP, _DONE
         INF, NO_SEQ = _INF, _NO_SEQ
-        O_ANSWERED, O_ABANDONED, O_IVR_SERVED, O_IVR_ABANDONED, O_AFTER_HOURS, O_BLOCKED = (
-            ANSWERED, ABANDONED, IVR_SERVED, IVR_ABANDONED, AFTER_HOURS, BLOCKED)
+        O_ABANDONED, O_IVR_SERVED, O_IVR_ABANDONED, O_AFTER_HOURS, O_BLOCKED = (
+            ABANDONED, IVR_SERVED, IVR_ABANDONED, AFTER_HOURS, BLOCKED)
 
         def free(a: int, t: float, seq: int) -> int:
             """The agent-free moment (AgentPool._free): leave, take a waiting call, or idle."""
@@ -430,7 +442,7 @@ class _Engine:
                 if code == TALK_END:  # talk over: line freed, record written
                     i, a = top[3], top[4]
                     live -= 1
-                    fkey(i << 24 | (a + 1) << 4 | O_ANSWERED)
+                    fkey(i << 24 | answered_key[a])
                     fend(t)
                     fans(top[5])
                     if arrivals_done and not live and not stopping:
