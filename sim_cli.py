@@ -422,8 +422,15 @@ def engine_option(func: Callable) -> Callable:
     return click.option(
         "--engine", type=click.Choice(("auto", "fast", "simpy")), default="auto",
         show_default=True, expose_value=False, callback=_set_engine, is_eager=True,
-        help="Simulation engine: fast (exact, event-free, one group without policies), "
+        help="Simulation engine: fast (exact, without SimPy; one group, no policies), "
              "simpy (every scenario), or auto: fast whenever the scenario qualifies.")(func)
+
+
+def _engine_name(sc) -> str:
+    """The engine the --engine choice takes for ``sc`` (``"fast"`` or ``"simpy"``)."""
+    from sim.replicate import engine_for
+
+    return engine_for(sc, _ENGINE[0])
 
 
 def sim_options(func: Callable) -> Callable:
@@ -739,6 +746,7 @@ def _progress(line: str) -> None:
 @click.option("--cross-train", "cross_train", metavar="GROUP:SKILL", default=None,
               help="Also simulate 1, 2 and 3 agents of GROUP trained in call type SKILL "
                    "(the scenario's own staffing; paired differences with CIs).")
+@engine_option
 def staff_scenario_cmd(scenario, replications, seed, no_sim, shrinkage, overrides, fmt,
                        emit_path, emit_method, plot_path, cross_train) -> None:
     """Operators needed per interval of SCENARIO, by Erlang C, Erlang A and simulation."""
@@ -747,10 +755,11 @@ def staff_scenario_cmd(scenario, replications, seed, no_sim, shrinkage, override
 
     sc = load_scenario_arg(scenario, overrides)
     req = requirements(sc, simulate=not no_sim, replications=replications, seed=seed,
-                       shrinkage=shrinkage, progress=_progress)
+                       shrinkage=shrinkage, progress=_progress, engine=_ENGINE[0])
     rows = req.rows()
     document = {"scenario": sc.name, "overrides": list(overrides), "shrinkage": req.shrinkage,
                 "formula": req.formula, "entropy": req.entropy,
+                "engine": _engine_name(sc) if req.simulated else None,
                 "replications": req.replications if req.simulated else None,
                 "isa_iterations": [list(s) for s in req.simulated.iterations]
                 if req.simulated else None,
@@ -822,7 +831,8 @@ def shifts_cmd(scenario, shift_file, method, replications, seed, time_limit_s, n
     sc = load_scenario_arg(scenario, overrides)
     rules = load_shift_rules(shift_file)
     req = requirements(sc, simulate=method == "simulation", replications=replications,
-                       seed=seed, shrinkage=shrinkage, marginal=False, progress=_progress)
+                       seed=seed, shrinkage=shrinkage, marginal=False, progress=_progress,
+                       engine=_ENGINE[0])
     on_phone = req.on_phone(method)
     if on_phone is None:
         raise click.UsageError(f"--method {method} has no requirement for this scenario")

@@ -367,10 +367,10 @@ def estimates(values: np.ndarray) -> list[Estimate]:
 
 
 def simulate_day(scenario: Scenario, agents: Sequence[int], *, entropy: int,
-                 replications: int) -> DayRuns:
+                 replications: int, engine: str = "auto") -> DayRuns:
     """Simulate ``scenario`` with ``agents`` on the phones, replication ``r`` seeded by
     ``(entropy, r)`` as in :func:`sim.replicate.simulate` (common random numbers across
-    staffings)."""
+    staffings), with ``engine`` (:func:`sim.replicate.engine_for`)."""
     sc = with_staffing(scenario, agents)
     cal = sc.calendar
     work_by_type = np.array([ct.handle_time.mean_s + ct.wrap_up.mean_s for ct in sc.call_types])
@@ -380,7 +380,7 @@ def simulate_day(scenario: Scenario, agents: Sequence[int], *, entropy: int,
     per_rep: dict[str, list[np.ndarray]] = {}
     for r in range(replications):
         rows: list[tuple] = []
-        rc = run_counts(sc, replication_seed(entropy, r), sink=rows.extend)  # engine: auto
+        rc = run_counts(sc, replication_seed(entropy, r), sink=rows.extend, engine=engine)
         for name, value in interval_metrics(rc, sc).items():
             per_rep.setdefault(name, []).append(value)
         load += _work_in_intervals(rows, work_by_type, edges) / step_s
@@ -509,6 +509,7 @@ def simulated_requirements(
     trim: bool = True,
     max_trim_rounds: int = 40,
     progress: Progress | None = None,
+    engine: str = "auto",
 ) -> SimulatedStaffing:
     """The time-varying requirement by simulation (see the module notes).
 
@@ -533,6 +534,8 @@ def simulated_requirements(
         Simulations the trimming may use.
     progress : callable, optional
         Called with a short line of text after every simulated staffing.
+    engine : {"auto", "fast", "simpy"}
+        The simulation engine (:func:`sim.replicate.engine_for`).
     """
     model = "a" if erlang_requirements(scenario, "a") is not None else "c"
     skip = first_counted_interval(scenario)
@@ -540,7 +543,8 @@ def simulated_requirements(
     history = [agents]
     converged = False
     for iteration in range(1, max_iterations + 1):
-        runs = simulate_day(scenario, agents, entropy=entropy, replications=replications)
+        runs = simulate_day(scenario, agents, entropy=entropy, replications=replications,
+                            engine=engine)
         loads = np.nan_to_num(runs.load, nan=0.0)
         new = erlang_requirements(scenario, model, loads=loads)
         new = tuple(agents[k] if k < skip else new[k] for k in range(len(agents)))
@@ -560,7 +564,7 @@ def simulated_requirements(
             break
         agents = new
         history.append(agents)
-    day = _Search(scenario, entropy, replications, progress)
+    day = _Search(scenario, entropy, replications, progress, engine)
     counts, corrections, missed = day.correct(list(agents), max_corrections)
     removed = 0
     if not missed and trim:
@@ -576,9 +580,9 @@ class _Search:
     """Simulations of one scenario under common random numbers, remembered by staffing."""
 
     def __init__(self, scenario: Scenario, entropy: int, replications: int,
-                 progress: Progress | None):
+                 progress: Progress | None, engine: str = "auto"):
         self.scenario, self.entropy, self.replications = scenario, entropy, replications
-        self.progress = progress
+        self.progress, self.engine = progress, engine
         self.cache: dict[tuple[int, ...], DayRuns] = {}
 
     @property
@@ -589,7 +593,7 @@ class _Search:
         key = tuple(int(c) for c in counts)
         if key not in self.cache:
             self.cache[key] = simulate_day(self.scenario, key, entropy=self.entropy,
-                                           replications=self.replications)
+                                           replications=self.replications, engine=self.engine)
         return self.cache[key]
 
     def verdicts(self, counts: Sequence[int]) -> list[bool | None]:
@@ -743,6 +747,7 @@ def requirements(
     shrinkage: float | None = None,
     marginal: bool = True,
     progress: Progress | None = None,
+    engine: str = "auto",
 ) -> Requirements:
     """Requirements per interval by Erlang C, Erlang A and (optionally) simulation.
 
@@ -762,6 +767,8 @@ def requirements(
         Estimate the value of one more agent in every interval (paired, common random numbers).
     progress : callable, optional
         Lines of progress text (for stderr).
+    engine : {"auto", "fast", "simpy"}
+        The simulation engine (:func:`sim.replicate.engine_for`).
     """
     shrink = scenario.planning.shrinkage if shrinkage is None else shrinkage
     heads_to_schedule(0, shrink)  # validates
@@ -779,14 +786,15 @@ def requirements(
         entropy = seed if seed is not None else scenario.simulation.seed
         if entropy is None:
             entropy = int(np.random.SeedSequence().entropy)
-        base = simulate_day(scenario, formula_agents, entropy=entropy, replications=n_reps)
+        base = simulate_day(scenario, formula_agents, entropy=entropy, replications=n_reps,
+                            engine=engine)
         if progress:
             progress(f"simulated the {formula} staffing ({n_reps} replications)")
         sim = simulated_requirements(scenario, start=formula_agents, entropy=entropy,
-                                     replications=n_reps, progress=progress)
+                                     replications=n_reps, progress=progress, engine=engine)
         if marginal:
             extra = simulate_day(scenario, [n + 1 for n in sim.agents], entropy=entropy,
-                                 replications=n_reps)
+                                 replications=n_reps, engine=engine)
             if progress:
                 progress("simulated one more agent in every interval")
     base_ok = interval_verdicts(scenario, base) if base else [None] * cal.n_intervals
