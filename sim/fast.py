@@ -92,6 +92,7 @@ from sim.records import (
     ROW_FIELDS,
     UNFINISHED,
 )
+from sim.routing import _MIN_SWEEP
 
 #: Finished calls buffered before they are turned into record columns.
 _FLUSH = 16384
@@ -373,6 +374,17 @@ class _Engine:
             idle.append(a)
             return seq
 
+        sweep_at = [_MIN_SWEEP] * len(types)  # queue length that triggers a sweep
+
+        def sweep(ty: int) -> None:
+            """Drop the callers who hung up from a queue that doubled since its last sweep
+            (sim.routing.Router.route): memory stays bounded by twice the callers waiting."""
+            queue = queues[ty]
+            alive = [c for c in queue if c in waiting]
+            queue.clear()
+            queue.extend(alive)
+            sweep_at[ty] = max(_MIN_SWEEP, 2 * len(queue))
+
         roster = roster_changes(0, grp, cal)
         pending = [None]  # the roster change the roster process is waiting for
 
@@ -523,6 +535,8 @@ class _Engine:
                         push(heap, (t + HANDLE[j], seq, TALK_END, i, a, t))
                         seq += 1
                         continue
+                    if len(queues[ty]) >= sweep_at[ty]:
+                        sweep(ty)
                     queues[ty].append(i)
                     p = PATIENCE[j]
                     if p <= 0:  # queued only on paper
@@ -642,6 +656,8 @@ class _Engine:
                     push(heap, (t + HANDLE[j], seq, TALK_END, i, a, t))
                     seq += 1
                     continue
+                if len(q0) >= sweep_at[0]:
+                    sweep(0)
                 q0.append(i)
                 p = PATIENCE[j]
                 if p > 0:
@@ -661,6 +677,8 @@ class _Engine:
                 push(heap, (t + HANDLE[j], seq, TALK_END, i, a, t))
                 seq += 1
                 continue
+            if len(queues[ty]) >= sweep_at[ty]:
+                sweep(ty)
             queues[ty].append(i)
             p = PATIENCE[j]
             if p <= 0:

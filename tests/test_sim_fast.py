@@ -34,7 +34,7 @@ from sim.arrivals import Arrival
 from sim.errors import SimError
 from sim.fast import fast_path_reason, run_fast
 from sim.model import Model
-from sim.records import ANSWERED, BLOCKED
+from sim.records import ABANDONED, ANSWERED, BLOCKED
 from sim.replicate import run_replication, simulate
 from tests._sim_helpers import call_type, det, exp
 from tests._sim_helpers import scenario as make_scenario
@@ -173,6 +173,16 @@ def test_chunk_boundaries_at_one_instant(handle_s):
     if handle_s == 0:  # the first call's talk ends (at 0) before the second chunk arrives
         outcomes = [row[15] for row in sorted(rows)]
         assert outcomes[:65] == [ANSWERED] + [BLOCKED] * 63 + [ANSWERED]
+
+
+def test_an_overloaded_queue_is_swept_and_stays_exact():
+    """One agent, thousands of impatient callers: the queue of callers who hung up is swept
+    (memory), which changes nothing."""
+    sc = make_scenario(types=(call_type(calls=(3000.0,), handle=exp(60.0),
+                                        patience=emp(5.0, 4000.0)),),
+                       groups=(AgentGroup(name="g", skills=("a",), staffing=(1,)),))
+    rows = assert_same_run(sc)
+    assert sum(row[15] == ABANDONED for row in rows) > 1500
 
 
 def test_the_drain_limit_leaves_calls_unfinished():
