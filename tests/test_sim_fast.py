@@ -90,6 +90,7 @@ def scenarios(draw):
     """A small qualifying scenario: 1 to 3 call types in one group, IVR, lines, staffing or
     shifts, opening hours, warm-up; often ties at equal times."""
     interval_s = draw(st.sampled_from([20.0, 30.0, 60.0]))
+    start_s = draw(st.sampled_from([0.0, 8 * 3600.0]))
     per_day = draw(st.integers(1, 3))
     days = draw(st.sampled_from([("d",), ("d", "d")]))
     n_types = draw(st.integers(1, 3))
@@ -105,27 +106,32 @@ def scenarios(draw):
     if draw(st.booleans()):
         day_s = per_day * interval_s
         shifts = tuple(
-            Shift(start_s=draw(st.sampled_from([0.0, 10.0, interval_s])),
-                  end_s=draw(st.sampled_from([interval_s, day_s, day_s + 10.0, 15.0])),
+            Shift(start_s=start_s + draw(st.sampled_from([0.0, 10.0, interval_s])),
+                  end_s=start_s + draw(st.sampled_from([interval_s, day_s, day_s + 10.0,
+                                                        15.0])),
                   count=draw(st.integers(0, 2)))
             for _ in range(draw(st.integers(1, 3))))
         group = AgentGroup(name="g", skills=skills, shifts=shifts)
     else:
-        staffing = tuple(draw(st.lists(st.integers(0, 3), min_size=per_day, max_size=per_day)))
+        staffing = tuple(draw(st.lists(st.sampled_from([0, 1, 2, 3, 3]), min_size=per_day,
+                                       max_size=per_day)))
         group = AgentGroup(name="g", skills=skills, staffing=staffing * len(days))
+    if draw(st.integers(0, 4)) == 0:  # the group's own hours (outside them: after hours)
+        group = replace(group, open_s=start_s + 10.0, close_s=start_s + 50.0)
     menu = ()
     if n_types > 1 and draw(st.booleans()):
         menu = (("a", (("a", 0.5), (names[-1], 0.5))),)
     ivr = Ivr(greeting=draw(st.sampled_from([det(0.0), det(5.0), emp(0.0, 5.0)])),
               patience=draw(st.sampled_from([None, det(5.0), emp(0.0, 5.0, 10.0)])),
               served_share=draw(st.sampled_from([0.0, 0.3])), menu=menu)
-    hours = draw(st.sampled_from([(None, None), (0.0, 40.0), (30.0, None)]))
+    hours = draw(st.sampled_from([(None, None)] * 3 + [(0.0, 40.0), (30.0, None)]))
+    hours = tuple(None if h is None else start_s + h for h in hours)
     return Scenario(
         name="fast",
-        calendar=Calendar(start_s=0.0, interval_s=interval_s, intervals_per_day=per_day,
+        calendar=Calendar(start_s=start_s, interval_s=interval_s, intervals_per_day=per_day,
                           days=days, open_s=hours[0], close_s=hours[1]),
         call_types=types, agent_groups=(group,), ivr=ivr,
-        lines=draw(st.sampled_from([None, 1, 2, 4])),
+        lines=draw(st.sampled_from([None, None, None, 1, 2, 4])),
         simulation=Simulation(replications=1, seed=1,
                               warmup_s=draw(st.sampled_from([0.0, interval_s])),
                               daily_busyness_cv=draw(st.sampled_from([0.0, 0.3]))),
