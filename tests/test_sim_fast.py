@@ -100,7 +100,8 @@ def scenarios(draw):
                                                           min_size=per_day, max_size=per_day))),
                           handle=draw(durations), wrap=draw(durations),
                           patience=draw(patiences), priority=draw(st.integers(1, 2)),
-                          profile="d"))
+                          profile="d"),
+                conversion=draw(st.sampled_from([0.0, 0.3])), intent_slope=0.5)
         for name in names)
     skills = tuple(draw(st.permutations(names))[:draw(st.integers(1, n_types))])
     if draw(st.booleans()):
@@ -218,8 +219,11 @@ def test_non_qualifying_scenarios_give_a_reason_and_fall_back():
         with pytest.raises(SimError, match=word):
             simulate(case, replications=1, seed=1, engine="fast")
         assert simulate(case, replications=1, seed=1).engine == "simpy"
-    # Callbacks configured but never asked for (no policy): still qualifies.
-    assert fast_path_reason(replace(sc, callbacks=Callbacks())) is None
+    # Callbacks configured but never asked for, redials that never happen: no policy, so
+    # still exact.
+    idle_levers = replace(sc, callbacks=Callbacks(priority=0), redials=Redials())
+    assert fast_path_reason(idle_levers) is None
+    assert_same_run(idle_levers)
 
 
 def test_engine_choice_and_equal_results():
