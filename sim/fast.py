@@ -30,8 +30,9 @@ How it stays exact
   (lazy deletion), agents leaving at shift end finish their call, agents on duty at the
   horizon stay to drain: :mod:`sim.agents` and :mod:`sim.routing`, step by step.
 * **Draws.** The callers come from the same :class:`sim.arrivals.CallerSource` (or the explicit
-  arrivals), batch by batch, so common random numbers hold; memory is bounded by a batch plus
-  the calls in the system.
+  arrivals), batch by batch, so common random numbers hold; memory is bounded by two batches
+  plus the calls in the system (a call outlasting a batch has its draws kept aside, see
+  :meth:`_Engine.next_batch`; queues are swept of callers who hung up as the router sweeps).
 
 Records: a finished call leaves its id, outcome and agent (packed in one integer), its end and
 its answer instant in typed arrays; every :data:`_FLUSH` calls they become record columns with
@@ -166,6 +167,8 @@ class _Engine:
         # (id ``self.off``) to the last one drawn, as Python lists (hot loop) and numpy
         # columns (records). Lists are changed in place: the hot loop holds them.
         self.off = 0
+        self.batch_start = 0  # first id of the last batch loaded
+        self.far: dict[int, dict] = {}  # draws of calls in the system from before the window
         self.win = {name: [] for name in ("t", "direct", "open", "greeting", "ivr_patience",
                                           "served", "type", "handle", "wrap", "patience")}
         self.cols: dict[str, np.ndarray] = {}
@@ -178,10 +181,14 @@ class _Engine:
 
     # -- batches of callers ---------------------------------------------------------------------
     def next_batch(self, live_ids) -> int | None:
-        """Load the next non-empty batch of callers into the window (dropping calls before the
-        oldest one still in the system); return its first id, or ``None`` when none is left.
+        """Load the next non-empty batch of callers into the window; return its first id, or
+        ``None`` when none is left.
 
-        ``live_ids`` gives the ids of the calls whose draws may still be read.
+        The window then starts at the oldest call still in the system, but not before the
+        previous batch: older calls still in the system (a caller outlasting a whole batch, as
+        a type nobody serves with infinite patience would) move to :attr:`far`, so memory
+        stays bounded by two batches plus the calls in the system. ``live_ids`` gives the ids
+        of the calls whose draws may still be read.
         """
         for batch in self.batches:
             if self.progress is not None:
@@ -191,8 +198,16 @@ class _Engine:
                 continue
             self.flush()
             first = self.off + len(self.win["t"])
-            lo = min(live_ids(), default=first)
+            live = set(live_ids())
+            lo = min(first, max(self.batch_start, min(live, default=first)))
+            for i in [i for i in self.far if i not in live]:
+                del self.far[i]
+            for i in live:
+                if self.off <= i < lo:
+                    self.far[i] = {name: column[i - self.off].item()
+                                   for name, column in self.cols.items()}
             cut = lo - self.off
+            self.batch_start = first
             # The arrival instants as SimPy computes them: chunk by chunk, now + (a - now)
             # with now the previous chunk's last arrival.
             # The chain of those nows runs through the chunks' last arrivals only.
@@ -260,7 +275,12 @@ class _Engine:
             end = np.full(ids.size, now)
             ivr_done = queued
         loc = ids - self.off
-        cols = self.cols
+        far = loc < 0  # calls from before the window (see next_batch)
+        cols = self.cols if not far.any() else {
+            name: _gathered(column, loc, far, [self.far[i][name] for i in ids[far].tolist()])
+            for name, column in self.cols.items()}
+        if far.any():
+            loc = np.arange(ids.size)
         interval = cols["interval"][loc]
         if self.first_counted > 0:
             keep = interval >= self.first_counted
@@ -349,6 +369,7 @@ class _Engine:
                                                                "ivr_patience", "served"))
         TYPE, HANDLE, WRAP, PATIENCE = (win[n] for n in ("type", "handle", "wrap", "patience"))
         OPEN = win["open"]
+        far = self.far
         # Locals, not globals, in the loop.
         TALK_END, WRAP_END, IVR_END, PATIENCE_UP, WAKE, IVR_HANG_UP = (
             _TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP)
@@ -461,7 +482,7 @@ class _Engine:
                         push(heap, (t, seq, DONE))
                         seq += 1
                         stopping = True
-                    w = WRAP[i - off]
+                    w = WRAP[i - off] if i >= off else far[i]["wrap"]
                     if w > 0:
                         push(heap, (t + w, seq, WRAP_END, a))
                         seq += 1
@@ -478,7 +499,8 @@ class _Engine:
                 elif code == WAKE:
                     i, a = top[3], top[4]
                     if a >= 0:
-                        push(heap, (t + HANDLE[i - off], seq, TALK_END, i, a, t))
+                        h = HANDLE[i - off] if i >= off else far[i]["handle"]
+                        push(heap, (t + h, seq, TALK_END, i, a, t))
                         seq += 1
                     else:
                         live -= 1
@@ -517,8 +539,13 @@ class _Engine:
                     continue
                 elif code == IVR_END or code == IVR_HANG_UP:
                     i = top[3]
-                    j = i - off
-                    if code == IVR_HANG_UP or SERVED[j]:
+                    if i >= off:
+                        j = i - off
+                        served, ty, h, p = SERVED[j], TYPE[j], HANDLE[j], PATIENCE[j]
+                    else:
+                        d = far[i]
+                        served, ty, h, p = d["served"], d["type"], d["handle"], d["patience"]
+                    if code == IVR_HANG_UP or served:
                         live -= 1
                         fkey(i << 24 | (O_IVR_ABANDONED if code == IVR_HANG_UP else O_IVR_SERVED))
                         fend(t)
@@ -528,17 +555,15 @@ class _Engine:
                             stopping = True
                         continue
                     # Queue entry (Model.enter_queue): an idle agent, or the back of the queue.
-                    ty = TYPE[j]
                     if idle and skilled[ty]:
                         a = idle.popleft()
                         since[a] = t
-                        push(heap, (t + HANDLE[j], seq, TALK_END, i, a, t))
+                        push(heap, (t + h, seq, TALK_END, i, a, t))
                         seq += 1
                         continue
                     if len(queues[ty]) >= sweep_at[ty]:
                         sweep(ty)
                     queues[ty].append(i)
-                    p = PATIENCE[j]
                     if p <= 0:  # queued only on paper
                         live -= 1
                         fkey(i << 24 | O_ABANDONED)
@@ -594,7 +619,8 @@ class _Engine:
                             if heap[0][0] > t and ta > t:
                                 # Nothing else happens at t: the wake-up (id seq) is the
                                 # next event; run it now (its talk timeout takes id seq + 1).
-                                push(heap, (t + HANDLE[c - off], seq + 1, TALK_END, c, a, t))
+                                h = HANDLE[c - off] if c >= off else far[c]["handle"]
+                                push(heap, (t + h, seq + 1, TALK_END, c, a, t))
                                 seq += 2
                             else:
                                 push(heap, (t, seq, WAKE, c, a))
@@ -718,6 +744,14 @@ class _Engine:
                 add_span(present_s, present_since[a], now, interval_s, horizon_s)
         pool = SimpleNamespace(busy_s=[busy_s], present_s=[present_s], walk_in_s=[self.walk_in_s])
         return self.tally.result(pool, scheduled_agents(scenario))
+
+
+def _gathered(column: np.ndarray, loc: np.ndarray, far: np.ndarray, far_values: list):
+    """``column[loc]`` where ``far`` is false, ``far_values`` (in order) where it is true."""
+    out = np.empty(loc.size, dtype=column.dtype)
+    out[~far] = column[loc[~far]]
+    out[far] = far_values
+    return out
 
 
 def _rows(columns: list[np.ndarray]) -> list[tuple]:

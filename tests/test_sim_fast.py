@@ -22,6 +22,7 @@ from scenarios.schema import (
     AgentGroup,
     Calendar,
     Callbacks,
+    CallType,
     Distribution,
     Ivr,
     Overflow,
@@ -32,9 +33,9 @@ from scenarios.schema import (
 )
 from sim.arrivals import Arrival
 from sim.errors import SimError
-from sim.fast import fast_path_reason, run_fast
+from sim.fast import _Engine, fast_path_reason, run_fast
 from sim.model import Model
-from sim.records import ABANDONED, ANSWERED, BLOCKED
+from sim.records import ABANDONED, ANSWERED, BLOCKED, UNFINISHED
 from sim.replicate import run_replication, simulate
 from tests._sim_helpers import call_type, det, exp
 from tests._sim_helpers import scenario as make_scenario
@@ -190,6 +191,41 @@ def test_an_overloaded_queue_is_swept_and_stays_exact():
                        groups=(AgentGroup(name="g", skills=("a",), staffing=(1,)),))
     rows = assert_same_run(sc)
     assert sum(row[15] == ABANDONED for row in rows) > 1500
+
+
+def test_callers_outlasting_batches_are_kept_aside_and_stay_exact():
+    """Type b is in nobody's skills and its callers never hang up: they stay until the drain
+    limit while days (batches of draws) go by; their draws move out of the window (bounded
+    memory) and are still found, for the records and for the IVR step."""
+    sc = make_scenario(types=(call_type("a", calls=(20.0,), handle=exp(5.0), patience=exp(9.0)),
+                              call_type("b", calls=(3.0,), handle=exp(5.0))),
+                       groups=(AgentGroup(name="g", skills=("a",), staffing=(1,) * 5),),
+                       ivr=Ivr(greeting=emp(0.0, 150.0)), interval_s=60.0, intervals=1,
+                       days=("day",) * 5)
+    rows = assert_same_run(sc, np.random.SeedSequence(3))
+    engine = _Engine(sc, np.random.SeedSequence(3), None, None, "caller", None)
+    engine.run()
+    assert engine.far  # some calls were kept aside
+    assert sum(row[15] == UNFINISHED for row in rows) >= 5
+    # Type b starves behind type a (priority) for days, then is served when a's calls stop:
+    # its draws are read from aside when an agent takes it and when its talk ends.
+    busy = CallType(name="a", calls_per_interval=(("busy", (40.0,)), ("calm", (0.0,))),
+                    handle_time=exp(5.0), patience=exp(9.0), priority=1)
+    late = CallType(name="b", calls_per_interval=(("busy", (2.0,)), ("calm", (0.0,))),
+                    handle_time=exp(5.0), wrap_up=det(1.0), priority=2)
+    sc = replace(sc, call_types=(busy, late),
+                 calendar=replace(sc.calendar, days=("busy",) * 4 + ("calm",)),
+                 agent_groups=(AgentGroup(name="g", skills=("a", "b"), staffing=(1,) * 5),))
+    rows = assert_same_run(sc, np.random.SeedSequence(4))
+    served_late = [row for row in rows if row[5] == 1 and row[15] == ANSWERED
+                   and row[11] - row[6] > 120.0]
+    assert served_late
+    # One queue, nobody hangs up, the agent falls days behind: the same, on the one-queue path.
+    sc = replace(sc, call_types=(replace(busy, patience=None, calls_per_interval=(
+        ("busy", (20.0,)), ("calm", (0.0,)))),),
+                 agent_groups=(AgentGroup(name="g", skills=("a",), staffing=(1,) * 5),))
+    rows = assert_same_run(sc, np.random.SeedSequence(5))
+    assert max(row[11] - row[6] for row in rows if row[15] == ANSWERED) > 120.0
 
 
 def test_the_drain_limit_leaves_calls_unfinished():
