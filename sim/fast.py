@@ -172,8 +172,9 @@ class _Engine:
         self.win = {name: [] for name in ("t", "direct", "open", "greeting", "ivr_patience",
                                           "served", "type", "handle", "wrap", "patience")}
         self.cols: dict[str, np.ndarray] = {}
-        # Finished calls, in order: call << 24 | (agent + 1) << 4 | outcome; end; and the
-        # answer instant of the answered ones (typed arrays: no Python object kept per call).
+        # Finished calls, in order: call << 24 | (agent + 1) << 4 | outcome; the end of the
+        # others and the answer instant of the answered ones (typed arrays: no Python object
+        # kept per call).
         self.f_key, self.f_end, self.f_ans = array("q"), array("d"), array("d")
         self._pending: list[list[np.ndarray]] = []  # record columns not yet tallied
         self._n_pending = 0
@@ -255,14 +256,16 @@ class _Engine:
         when the run stops (whether each reached the queue, when it was answered, by whom).
         """
         if unfinished is None:
-            if not self.f_end:
+            if not self.f_key:
                 return
             key = np.frombuffer(self.f_key, dtype=np.int64).copy()
             ids, outcome = key >> 24, key & 15
             agent = ((key >> 4 & 0xFFFFF) - 1).astype(float)
-            end = np.frombuffer(self.f_end).copy()
+            answered = outcome == ANSWERED
+            end = np.full(ids.size, _NAN)  # answered: below, from the draws
+            end[~answered] = np.frombuffer(self.f_end)
             answer = np.full(ids.size, _NAN)
-            answer[outcome == ANSWERED] = np.frombuffer(self.f_ans)
+            answer[answered] = np.frombuffer(self.f_ans)
             for buffer in (self.f_key, self.f_end, self.f_ans):
                 del buffer[:]
             queued = (outcome == ANSWERED) | (outcome == ABANDONED)
@@ -290,6 +293,9 @@ class _Engine:
                                       ivr_done))
                 if not ids.size:
                     return
+        if unfinished is None:  # an answered call's talk ends at answer + talk time
+            answered = outcome == ANSWERED
+            end[answered] = answer[answered] + cols["handle"][loc[answered]]
         arrival = cols["t"][loc]
         greeting = cols["greeting"][loc]
         exit_s = np.where(greeting > 0, arrival + greeting, arrival)  # timeout(greeting) or not
@@ -362,8 +368,8 @@ class _Engine:
         waiting: set[int] = set()
         heap: list[tuple] = []
         push, pop = heapq.heappush, heapq.heappop
-        f_end = self.f_end
-        fkey, fend, fans = self.f_key.append, f_end.append, self.f_ans.append
+        f_key = self.f_key
+        fkey, fend, fans = f_key.append, self.f_end.append, self.f_ans.append
         win = self.win
         T, DIRECT, GREET, IVR_PAT, SERVED = (win[n] for n in ("t", "direct", "greeting",
                                                                "ivr_patience", "served"))
@@ -476,8 +482,7 @@ class _Engine:
                     i, a = top[3], top[4]
                     live -= 1
                     fkey(i << 24 | answered_key[a])
-                    fend(t)
-                    fans(top[5])
+                    fans(top[5])  # (its end is answer + talk: recomputed in flush)
                     if arrivals_done and not live and not stopping:
                         push(heap, (t, seq, DONE))
                         seq += 1
@@ -512,7 +517,7 @@ class _Engine:
                             stopping = True
                     continue
                 elif code == SOURCE:  # the source wakes up: the next chunk
-                    if len(f_end) >= _FLUSH:
+                    if len(f_key) >= _FLUSH:
                         self.flush()
                     k = kend
                     if k == end:
