@@ -76,7 +76,7 @@ import numpy as np
 
 from scenarios.calendar import group_size, scheduled_agents
 from scenarios.schema import Scenario
-from sim.agents import add_span, roster_changes
+from sim.agents import _WALK_IN_BATCH, add_span, roster_changes
 from sim.arrivals import Arrival, CallerSource
 from sim.errors import SimError
 from sim.metrics import ReplicationCounts, Tally, first_counted_interval
@@ -94,12 +94,13 @@ from sim.records import (
     UNFINISHED,
 )
 from sim.routing import _MIN_SWEEP
+from sim.streams import Stream, generator
 
 #: Finished calls buffered before they are turned into record columns.
 _FLUSH = 16384
 # Event codes (the third field of a heap entry), most frequent first.
 _TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP = range(6)
-_ROSTER, _SOURCE, _ARRIVALS_DONE, _STOP, _DONE = range(6, 11)
+_ROSTER, _SOURCE, _ARRIVALS_DONE, _STOP, _DONE, _WALK_IN, _WALK_IN_DONE = range(6, 13)
 _INF = math.inf
 _NAN = math.nan
 _NO_SEQ = 1 << 62  # the seq of "no next arrival"
@@ -118,8 +119,6 @@ def fast_path_reason(scenario: Scenario) -> str | None:
         return f"{len(scenario.agent_groups)} agent groups (the fast engine serves one)"
     if any(ct.overflow is not None for ct in scenario.call_types):
         return "overflow to another group"
-    if scenario.agent_groups[0].availability < 1.0:
-        return "walk-ins (availability < 1)"
     return None
 
 
@@ -156,6 +155,7 @@ class _Engine:
                 f"interval of all days), got {len(grp.staffing)}")
         self.tally = Tally(scenario, by=count_by)  # (validates count_by first, as Model does)
         self.callers = CallerSource(scenario, seed)
+        self.seed = seed
         self.batches = iter([self.callers.explicit(arrivals)] if arrivals is not None
                             else self.callers.chunks())
         self.sink, self.progress = sink, progress
@@ -364,6 +364,8 @@ class _Engine:
                 sorted((types[names.index(name)].priority, rank, name)
                        for rank, name in enumerate(grp.skills))]
         single = len(types) == 1 and skilled[0]  # one queue, which the group serves
+        # The agent-free moment inlined below (one queue, no walk-in to serve first).
+        inline_free = single and grp.availability >= 1.0
         q0 = queues[0]
         waiting: set[int] = set()
         heap: list[tuple] = []
@@ -380,16 +382,67 @@ class _Engine:
         TALK_END, WRAP_END, IVR_END, PATIENCE_UP, WAKE, IVR_HANG_UP = (
             _TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP)
         SOURCE, ROSTER, ARRIVALS_DONE, STOP, DONE = _SOURCE, _ROSTER, _ARRIVALS_DONE, _STOP, _DONE
+        WALK_IN, WALK_IN_DONE = _WALK_IN, _WALK_IN_DONE
         INF, NO_SEQ = _INF, _NO_SEQ
         O_ABANDONED, O_IVR_SERVED, O_IVR_ABANDONED, O_AFTER_HOURS, O_BLOCKED = (
             ABANDONED, IVR_SERVED, IVR_ABANDONED, AFTER_HOURS, BLOCKED)
 
+        # Walk-ins (sim.agents): each agent's own stream of gaps and durations, its tasks
+        # waiting for it, the start of the one it serves (None: none), and the epoch that
+        # makes a stream started before the agent went off duty stop.
+        walk_ins = grp.availability < 1.0
+        walk_gap_s = grp.walk_in_s / (1.0 - grp.availability) if walk_ins else _INF
+        walk_mean_s = grp.walk_in_s
+        walk_since: list[float | None] = [None] * n_agents
+        tasks: list[list[float]] = [[] for _ in range(n_agents)]
+        epoch = [0] * n_agents
+        exps: list[list[float]] = [[] for _ in range(n_agents)]
+        rngs: list = [None] * n_agents
+        walk_in_s = self.walk_in_s
+
+        def exp_draw(a: int) -> float:
+            """The next standard exponential of agent ``a``'s walk-in stream (AgentPool._refill)."""
+            if not exps[a]:
+                if rngs[a] is None:
+                    rngs[a] = generator(self.seed, Stream.WALK_IN, (0, a))
+                exps[a] = rngs[a].standard_exponential(_WALK_IN_BATCH).tolist()
+            return exps[a].pop()
+
+        def next_walk_in(a: int, t: float, seq: int) -> int:
+            """AgentPool._next_walk_in: the gap to the agent's next walk-in (none after the
+            horizon)."""
+            gap_s = exp_draw(a) * walk_gap_s
+            if t + gap_s < horizon_s:
+                push(heap, (t + gap_s, seq, _WALK_IN, a, epoch[a]))
+                return seq + 1
+            return seq
+
+        def walk_in_arrives(a: int, ep: int, t: float, seq: int) -> int:
+            """AgentPool.walk_in_arrives: the next gap and this task's duration are drawn now;
+            an idle agent starts the task, a busy one keeps it for when it is free."""
+            if ep != epoch[a]:
+                return seq
+            seq = next_walk_in(a, t, seq)
+            duration_s = exp_draw(a) * walk_mean_s
+            if since[a] is None and walk_since[a] is None:
+                idle.remove(a)
+                walk_since[a] = t
+                push(heap, (t + duration_s, seq, _WALK_IN_DONE, a))
+                return seq + 1
+            tasks[a].append(duration_s)
+            return seq
+
         def free(a: int, t: float, seq: int) -> int:
-            """The agent-free moment (AgentPool._free): leave, take a waiting call, or idle."""
+            """The agent-free moment (AgentPool._free): leave, serve a walk-in task, take a
+            waiting call, or idle."""
             if not on_duty[a]:
                 add_span(present_s, present_since[a], t, interval_s, horizon_s)
                 present_since[a] = None
                 return seq
+            if tasks[a]:
+                walk_since[a] = t
+                push(heap, (t + tasks[a].pop(0), seq, _WALK_IN_DONE, a))
+                return seq + 1
             for queue in scan:
                 while queue:
                     c = queue.popleft()
@@ -424,7 +477,9 @@ class _Engine:
                     for j in leaving:
                         if on_duty[j]:
                             on_duty[j] = False
-                            if since[j] is None:
+                            epoch[j] += 1
+                            tasks[j].clear()
+                            if since[j] is None and walk_since[j] is None:
                                 idle.remove(j)
                                 add_span(present_s, present_since[j], t, interval_s, horizon_s)
                                 present_since[j] = None
@@ -433,7 +488,9 @@ class _Engine:
                             on_duty[j] = True
                             if present_since[j] is None:
                                 present_since[j] = t
-                            if since[j] is None:
+                            if walk_ins:
+                                seq = next_walk_in(j, t, seq)
+                            if since[j] is None and walk_since[j] is None:
                                 seq = free(j, t, seq)
                 change = next(roster, None)
                 if change is None:
@@ -586,6 +643,15 @@ class _Engine:
                 elif code == ROSTER:
                     seq = roster_step(t, seq)
                     continue
+                elif code == WALK_IN:
+                    seq = walk_in_arrives(top[3], top[4], t, seq)
+                    continue
+                elif code == WALK_IN_DONE:  # (AgentPool.walk_in_done)
+                    a = top[3]
+                    add_span(walk_in_s, walk_since[a], t, interval_s, horizon_s)
+                    walk_since[a] = None
+                    seq = free(a, t, seq)
+                    continue
                 elif code == ARRIVALS_DONE:
                     arrivals_done = True
                     if not live and not stopping:
@@ -615,7 +681,7 @@ class _Engine:
                     add_span(present_s, present_since[a], t, interval_s, horizon_s)
                     present_since[a] = None
                     continue
-                if single:
+                if inline_free:
                     while q0:
                         c = q0.popleft()
                         if c in waiting:
@@ -745,6 +811,8 @@ class _Engine:
         for a in range(n_agents):  # AgentPool.close
             if since[a] is not None:
                 add_span(busy_s, since[a], now, interval_s, horizon_s)
+            elif walk_since[a] is not None:
+                add_span(self.walk_in_s, walk_since[a], now, interval_s, horizon_s)
             if present_since[a] is not None:
                 add_span(present_s, present_since[a], now, interval_s, horizon_s)
         pool = SimpleNamespace(busy_s=[busy_s], present_s=[present_s], walk_in_s=[self.walk_in_s])

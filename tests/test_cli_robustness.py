@@ -170,9 +170,9 @@ def test_interrupted_run_is_marked_partial_in_every_format(monkeypatch, tmp_path
     monkeypatch.setattr(Model, "run", run)
     out = tmp_path / "out"
     # One worker: the patched Model.run lives in this process (a real Ctrl-C reaches the
-    # workers too; the SIGINT test above sends one).
+    # workers too; the SIGINT test above sends one). The SimPy engine: the one patched.
     res = invoke("run", "-r", "5", "--seed", "4", "--workers", "1", "--format", fmt,
-                 "--out", str(out))
+                 "--out", str(out), "--engine", "simpy")
     assert res.exit_code == 130
     assert "reporting the 2 replications that finished" in res.stderr
     if fmt == "table":
