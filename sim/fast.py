@@ -28,7 +28,10 @@ How it stays exact
 * **Agents.** Idle agents wait in a FIFO deque (longest idle first), a freed agent scans the
   group's queues in ``(priority, skill rank)`` order and takes the first caller still waiting
   (lazy deletion), agents leaving at shift end finish their call, agents on duty at the
-  horizon stay to drain: :mod:`sim.agents` and :mod:`sim.routing`, step by step.
+  horizon stay to drain: :mod:`sim.agents` and :mod:`sim.routing`, step by step. Walk-ins
+  too: each agent's own stream (``Stream.WALK_IN``, drawn 256 at a time and in the same
+  order: the next gap, then the task's length), tasks served before any call, a stream
+  stopped at shift end (its epoch), no walk-in after the horizon.
 * **Draws.** The callers come from the same :class:`sim.arrivals.CallerSource` (or the explicit
   arrivals), batch by batch, so common random numbers hold; memory is bounded by two batches
   plus the calls in the system (a call outlasting a batch has its draws kept aside, see
@@ -55,12 +58,12 @@ What falls back to SimPy, and why
   outbound calls are state machines of their own that this loop does not model.
 * **Several agent groups**: group choice at queue entry and per-group idle lines.
 * **Overflow**: a second group and timers that move calls between groups.
-* **Walk-ins** (``availability < 1``): each agent's own walk-in stream interleaves with calls.
 
 Everything else qualifies: time-varying arrivals, the IVR (greeting, patience, served share,
-menu), trunk lines, staffing vectors and shifts, opening hours, any distributions, finite or
-infinite patience, warm-up, several call types and priorities served by the one group (call
-types outside its skills wait until they give up or the run stops), ``count_by``.
+menu), trunk lines, staffing vectors and shifts, walk-ins, opening hours (the calendar's and
+the group's), any distributions, finite or infinite patience, warm-up, several call types and
+priorities served by the one group (call types outside its skills wait until they give up or
+the run stops), callbacks or redials configured so that no policy acts, ``count_by``.
 """
 
 from __future__ import annotations
