@@ -8,10 +8,13 @@ In one process, interleaved (best of ``--repeat``, CPU time), calls simulated pe
   target >= 10x.
 * The bank example (``scenarios/examples/bank.toml``, ``--bank-days`` copies of its day):
   the fast engine against our SimPy engine, same seeds, no records; target >= 3x.
+* The clinic (the default ``callsim run``: walk-ins, IVR menu, three call types), its day
+  repeated ``--bank-days`` times: the same comparison, for information.
 
-Both engines give the same counts (checked here on every bank run).
+Both engines give the same counts (checked here on every bank and clinic run).
 
 Usage: ``python bench/fast_bench.py [--hours 200] [--bank-days 20] [--repeat 3]``
+(``--bank-days`` sets the days of both the bank and the clinic)
 """
 
 from __future__ import annotations
@@ -31,11 +34,12 @@ from sim.streams import replication_seed
 sys.path.insert(0, str(Path(__file__).parent))
 from sim_bench import mmnm_scenario, run_bare_simpy
 
-BANK = Path(__file__).parent.parent / "scenarios" / "examples" / "bank.toml"
+EXAMPLES = Path(__file__).parent.parent / "scenarios" / "examples"
 
 
-def bank_scenario(days: int):
-    sc = load_scenario(BANK)
+def repeated(name: str, days: int):
+    """The example ``name`` with its calendar's days repeated ``days`` times."""
+    sc = load_scenario(EXAMPLES / f"{name}.toml")
     cal = sc.calendar
     staffing = tuple(sc.agent_groups[0].staffing) * days
     return replace(sc, calendar=replace(cal, days=cal.days * days),
@@ -48,7 +52,8 @@ def main(argv=None) -> None:
     parser.add_argument("--bank-days", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    mmnm, bank = mmnm_scenario(args.hours), bank_scenario(args.bank_days)
+    mmnm = mmnm_scenario(args.hours)
+    bank, clinic = repeated("bank", args.bank_days), repeated("clinic", args.bank_days)
     counts = {}
 
     def ours(sc, engine, tag):
@@ -63,6 +68,8 @@ def main(argv=None) -> None:
         "mmnm_bare": lambda seed: run_bare_simpy(args.hours, seed),
         "bank_fast": ours(bank, "fast", "bank_fast"),
         "bank_simpy": ours(bank, "simpy", "bank_simpy"),
+        "clinic_fast": ours(clinic, "fast", "clinic_fast"),
+        "clinic_simpy": ours(clinic, "simpy", "clinic_simpy"),
     }
     best = {name: 0.0 for name in runners}
     calls = {}
@@ -71,11 +78,14 @@ def main(argv=None) -> None:
             start = time.process_time()
             calls[name] = run(r + 1)
             best[name] = max(best[name], calls[name] / (time.process_time() - start))
-        assert np.array_equal(counts["bank_fast", r + 1], counts["bank_simpy", r + 1])
+        for name in ("bank", "clinic"):
+            assert np.array_equal(counts[f"{name}_fast", r + 1], counts[f"{name}_simpy", r + 1])
     labels = {"mmnm_fast": f"M/M/55+M {args.hours} h, fast engine",
               "mmnm_bare": f"M/M/55+M {args.hours} h, bare SimPy script",
               "bank_fast": f"bank x {args.bank_days} days, fast engine",
-              "bank_simpy": f"bank x {args.bank_days} days, our SimPy engine"}
+              "bank_simpy": f"bank x {args.bank_days} days, our SimPy engine",
+              "clinic_fast": f"clinic x {args.bank_days} days, fast engine",
+              "clinic_simpy": f"clinic x {args.bank_days} days, our SimPy engine"}
     print(f"calls per CPU second, best of {args.repeat}, interleaved in one process")
     for name, rate in best.items():
         print(f"  {labels[name]:<40} {rate:>10,.0f} calls/s  ({calls[name]:,} calls)")
@@ -83,6 +93,7 @@ def main(argv=None) -> None:
           "(target >= 10)")
     print(f"  fast / our SimPy on the bank:  {best['bank_fast'] / best['bank_simpy']:.1f}x "
           "(target >= 3)")
+    print(f"  fast / our SimPy on the clinic: {best['clinic_fast'] / best['clinic_simpy']:.1f}x")
 
 
 if __name__ == "__main__":
