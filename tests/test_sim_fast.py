@@ -280,6 +280,15 @@ def test_engine_choice_and_equal_results():
                                                       engine="simpy").counts)
 
 
+def test_records_files_are_identical(tmp_path):
+    """The per-call CSV of two replications of the clinic, byte for byte."""
+    sc = load_scenario(f"{EXAMPLES}/clinic.toml")
+    for engine in ("fast", "simpy"):
+        simulate(sc, replications=2, seed=9, records_path=tmp_path / f"{engine}.csv",
+                 engine=engine)
+    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "simpy.csv").read_bytes()
+
+
 @pytest.mark.parametrize("name", ["bank", "erlang_a", "clinic", "clinic_step2"])
 def test_builtin_examples_that_qualify_run_exactly(name):
     sc = load_scenario(f"{EXAMPLES}/{name}.toml")
