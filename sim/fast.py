@@ -118,8 +118,6 @@ def fast_path_reason(scenario: Scenario) -> str | None:
     if policies:
         names = ", ".join(type(p).__name__ for p in policies)
         return f"the scenario's policies ({names}) make later attempts or outbound calls"
-    if len(scenario.agent_groups) != 1:
-        return f"{len(scenario.agent_groups)} agent groups (the fast engine serves one)"
     if any(ct.overflow is not None for ct in scenario.call_types):
         return "overflow to another group"
     return None
@@ -151,11 +149,11 @@ class _Engine:
     def __init__(self, scenario, seed, arrivals, sink, count_by, progress):
         self.scenario = scenario
         cal = scenario.calendar
-        grp = scenario.agent_groups[0]
-        if not grp.shifts and len(grp.staffing) != cal.n_intervals:
-            raise SimError(
-                f"agent_groups[0].staffing must have {cal.n_intervals} entries (one per "
-                f"interval of all days), got {len(grp.staffing)}")
+        for g, grp in enumerate(scenario.agent_groups):  # (as AgentPool checks)
+            if not grp.shifts and len(grp.staffing) != cal.n_intervals:
+                raise SimError(
+                    f"agent_groups[{g}].staffing must have {cal.n_intervals} entries (one per "
+                    f"interval of all days), got {len(grp.staffing)}")
         self.tally = Tally(scenario, by=count_by)  # (validates count_by first, as Model does)
         self.callers = CallerSource(scenario, seed)
         self.seed = seed
@@ -165,7 +163,16 @@ class _Engine:
         self.horizon_s, self.interval_s = cal.horizon_s, cal.interval_s
         self.first_counted = first_counted_interval(scenario)
         n = cal.n_intervals
-        self.busy_s, self.present_s, self.walk_in_s = [0.0] * n, [0.0] * n, [0.0] * n
+        # Agent-seconds per group and interval (sim.agents: AgentPool's accounting).
+        groups = scenario.agent_groups
+        self.busy_s = [[0.0] * n for _ in groups]
+        self.present_s = [[0.0] * n for _ in groups]
+        self.walk_in_s = [[0.0] * n for _ in groups]
+        # Agents are numbered across groups, group by group: their group and index in it.
+        sizes = [group_size(grp) for grp in groups]
+        self.agent_group = np.repeat(np.arange(len(groups)), sizes)
+        self.agent_index = np.concatenate([np.arange(size) for size in sizes] or [[]]
+                                          ).astype(np.int64)
         # The window: the static draws of every call from the oldest one still in the system
         # (id ``self.off``) to the last one drawn, as Python lists (hot loop) and numpy
         # columns (records). Lists are changed in place: the hot loop holds them.
@@ -309,6 +316,7 @@ class _Engine:
         answered = outcome == ANSWERED
         abandoned = outcome == ABANDONED
         has_agent = agent >= 0
+        who = np.where(has_agent, agent, -1).astype(np.int64)  # -1: the stand-in below
         wait = np.where(has_agent, answer, end) - entry  # nan when it never queued
         columns = {
             "call_id": ids, "caller_id": ids, "attempt": np.ones(ids.size, dtype=np.int64),
@@ -317,8 +325,10 @@ class _Engine:
             "ivr_exit_s": ivr_exit, "queue_entry_s": entry, "answer_s": answer,
             "abandon_s": np.where(abandoned, end, _NAN), "end_s": end,
             "wrap_end_s": np.where(answered, end + cols["wrap"][loc], _NAN),
-            "outcome": outcome, "group": np.where(has_agent, 0.0, _NAN),
-            "agent": np.where(has_agent, agent, _NAN), "wait_s": wait,
+            "outcome": outcome,
+            "group": np.where(has_agent, np.append(self.agent_group, -1)[who], _NAN),
+            "agent": np.where(has_agent, np.append(self.agent_index, -1)[who], _NAN),
+            "wait_s": wait,
             "predicted_wait_s": np.full(ids.size, _NAN), "patience_s": cols["patience"][loc],
         }
         self._pending.append([columns[name] for name in ROW_FIELDS])
@@ -347,28 +357,40 @@ class _Engine:
     def run(self) -> ReplicationCounts:
         scenario = self.scenario
         cal = scenario.calendar
-        grp = scenario.agent_groups[0]
+        groups = scenario.agent_groups
         horizon_s, interval_s = self.horizon_s, self.interval_s
         lines = _INF if scenario.lines is None else scenario.lines
-        n_agents = group_size(grp)
+        agent_group = self.agent_group.tolist()
+        first_agent = [int(x) for x in np.cumsum([0] + [group_size(g) for g in groups])]
+        n_agents = len(agent_group)
         on_duty = [False] * n_agents
         present_since: list[float | None] = [None] * n_agents
         since: list[float | None] = [None] * n_agents  # start of the call work; None: no call
-        busy_s, present_s = self.busy_s, self.present_s
+        busy_of = [self.busy_s[g] for g in agent_group]  # each agent's group's bins
+        present_of = [self.present_s[g] for g in agent_group]
+        walk_in_of = [self.walk_in_s[g] for g in agent_group]
         answered_key = [(a + 1) << 4 | ANSWERED for a in range(n_agents)]  # see self.f_key
-        idle: deque[int] = deque()
-        # Queues: one per call type; the group scans those of its skills in (priority, rank)
-        # order (sim.routing.Router: a type outside its skills is never taken).
+        idles: list[deque[int]] = [deque() for _ in groups]  # per group, longest idle first
+        idle_of = [idles[g] for g in agent_group]
+        idle = idles[0]
+        # Queues: one per call type; a group scans those of its skills in (priority, rank)
+        # order; a call entering the queue goes to the idle agent of the group that prefers its
+        # type most, ties to the first group (sim.routing.Router).
         types = scenario.call_types
         names = [ct.name for ct in types]
         queues = [deque() for _ in types]
-        skilled = [ct.name in grp.skills for ct in types]
-        scan = [queues[names.index(name)] for _, _, name in
-                sorted((types[names.index(name)].priority, rank, name)
-                       for rank, name in enumerate(grp.skills))]
-        single = len(types) == 1 and skilled[0]  # one queue, which the group serves
-        # The agent-free moment inlined below (one queue, no walk-in to serve first).
-        inline_free = single and grp.availability >= 1.0
+        idle_for_type = [[idles[g] for _, g in sorted((grp.skills.index(ct.name), g)
+                                                      for g, grp in enumerate(groups)
+                                                      if ct.name in grp.skills)]
+                         for ct in types]
+        scan_of = [[queues[names.index(name)] for _, _, name in
+                    sorted((types[names.index(name)].priority, rank, name)
+                           for rank, name in enumerate(groups[g].skills))]
+                   for g in agent_group]
+        # One group, one queue it serves: queue entry and the agent-free moment inlined below
+        # (the latter also without walk-ins, which it would serve first).
+        single = len(groups) == 1 and len(types) == 1 and bool(idle_for_type[0])
+        inline_free = single and groups[0].availability >= 1.0
         q0 = queues[0]
         waiting: set[int] = set()
         heap: list[tuple] = []
@@ -393,28 +415,30 @@ class _Engine:
         # Walk-ins (sim.agents): each agent's own stream of gaps and durations, its tasks
         # waiting for it, the start of the one it serves (None: none), and the epoch that
         # makes a stream started before the agent went off duty stop.
-        walk_ins = grp.availability < 1.0
-        walk_gap_s = grp.walk_in_s / (1.0 - grp.availability) if walk_ins else _INF
-        walk_mean_s = grp.walk_in_s
+        walks = [g.availability < 1.0 for g in groups]
+        walk_gap_of = [groups[g].walk_in_s / (1.0 - groups[g].availability) if walks[g]
+                       else _INF for g in agent_group]
+        walk_mean_of = [groups[g].walk_in_s for g in agent_group]
+        walks_of = [walks[g] for g in agent_group]
         walk_since: list[float | None] = [None] * n_agents
         tasks: list[list[float]] = [[] for _ in range(n_agents)]
         epoch = [0] * n_agents
         exps: list[list[float]] = [[] for _ in range(n_agents)]
         rngs: list = [None] * n_agents
-        walk_in_s = self.walk_in_s
 
         def exp_draw(a: int) -> float:
             """The next standard exponential of agent ``a``'s walk-in stream (AgentPool._refill)."""
             if not exps[a]:
                 if rngs[a] is None:
-                    rngs[a] = generator(self.seed, Stream.WALK_IN, (0, a))
+                    rngs[a] = generator(self.seed, Stream.WALK_IN,
+                                        (agent_group[a], a - first_agent[agent_group[a]]))
                 exps[a] = rngs[a].standard_exponential(_WALK_IN_BATCH).tolist()
             return exps[a].pop()
 
         def next_walk_in(a: int, t: float, seq: int) -> int:
             """AgentPool._next_walk_in: the gap to the agent's next walk-in (none after the
             horizon)."""
-            gap_s = exp_draw(a) * walk_gap_s
+            gap_s = exp_draw(a) * walk_gap_of[a]
             if t + gap_s < horizon_s:
                 push(heap, (t + gap_s, seq, _WALK_IN, a, epoch[a]))
                 return seq + 1
@@ -426,9 +450,9 @@ class _Engine:
             if ep != epoch[a]:
                 return seq
             seq = next_walk_in(a, t, seq)
-            duration_s = exp_draw(a) * walk_mean_s
+            duration_s = exp_draw(a) * walk_mean_of[a]
             if since[a] is None and walk_since[a] is None:
-                idle.remove(a)
+                idle_of[a].remove(a)
                 walk_since[a] = t
                 push(heap, (t + duration_s, seq, _WALK_IN_DONE, a))
                 return seq + 1
@@ -439,14 +463,14 @@ class _Engine:
             """The agent-free moment (AgentPool._free): leave, serve a walk-in task, take a
             waiting call, or idle."""
             if not on_duty[a]:
-                add_span(present_s, present_since[a], t, interval_s, horizon_s)
+                add_span(present_of[a], present_since[a], t, interval_s, horizon_s)
                 present_since[a] = None
                 return seq
             if tasks[a]:
                 walk_since[a] = t
                 push(heap, (t + tasks[a].pop(0), seq, _WALK_IN_DONE, a))
                 return seq + 1
-            for queue in scan:
+            for queue in scan_of[a]:
                 while queue:
                     c = queue.popleft()
                     if c in waiting:
@@ -454,7 +478,7 @@ class _Engine:
                         since[a] = t
                         push(heap, (t, seq, _WAKE, c, a))
                         return seq + 1
-            idle.append(a)
+            idle_of[a].append(a)
             return seq
 
         sweep_at = [_MIN_SWEEP] * len(types)  # queue length that triggers a sweep
@@ -468,7 +492,8 @@ class _Engine:
             queue.extend(alive)
             sweep_at[ty] = max(_MIN_SWEEP, 2 * len(queue))
 
-        roster = roster_changes(0, grp, cal)
+        roster = heapq.merge(*(roster_changes(g, grp, cal) for g, grp in enumerate(groups)),
+                             key=lambda change: change[0])
         pending = [None]  # the roster change the roster process is waiting for
 
         def roster_step(t: float, seq: int) -> int:
@@ -476,22 +501,25 @@ class _Engine:
             change = pending[0]
             while True:
                 if change is not None:
-                    _, _, leaving, joining = change
+                    _, g, leaving, joining = change
                     for j in leaving:
+                        j += first_agent[g]
                         if on_duty[j]:
                             on_duty[j] = False
                             epoch[j] += 1
                             tasks[j].clear()
                             if since[j] is None and walk_since[j] is None:
-                                idle.remove(j)
-                                add_span(present_s, present_since[j], t, interval_s, horizon_s)
+                                idle_of[j].remove(j)
+                                add_span(present_of[j], present_since[j], t, interval_s,
+                                         horizon_s)
                                 present_since[j] = None
                     for j in joining:
+                        j += first_agent[g]
                         if not on_duty[j]:
                             on_duty[j] = True
                             if present_since[j] is None:
                                 present_since[j] = t
-                            if walk_ins:
+                            if walks_of[j]:
                                 seq = next_walk_in(j, t, seq)
                             if since[j] is None and walk_since[j] is None:
                                 seq = free(j, t, seq)
@@ -620,11 +648,16 @@ class _Engine:
                             stopping = True
                         continue
                     # Queue entry (Model.enter_queue): an idle agent, or the back of the queue.
-                    if idle and skilled[ty]:
-                        a = idle.popleft()
-                        since[a] = t
-                        push(heap, (t + h, seq, TALK_END, i, a, t))
-                        seq += 1
+                    for dq in idle_for_type[ty]:
+                        if dq:
+                            a = dq.popleft()
+                            since[a] = t
+                            push(heap, (t + h, seq, TALK_END, i, a, t))
+                            seq += 1
+                            break
+                    else:
+                        a = -1
+                    if a >= 0:
                         continue
                     if len(queues[ty]) >= sweep_at[ty]:
                         sweep(ty)
@@ -651,7 +684,7 @@ class _Engine:
                     continue
                 elif code == WALK_IN_DONE:  # (AgentPool.walk_in_done)
                     a = top[3]
-                    add_span(walk_in_s, walk_since[a], t, interval_s, horizon_s)
+                    add_span(walk_in_of[a], walk_since[a], t, interval_s, horizon_s)
                     walk_since[a] = None
                     seq = free(a, t, seq)
                     continue
@@ -676,12 +709,12 @@ class _Engine:
                 if t1 > t0:  # add_span, inlined for a span within one interval
                     k0 = t0 // interval_s
                     if k0 == t1 // interval_s:
-                        busy_s[int(k0)] += t1 - t0
+                        busy_of[a][int(k0)] += t1 - t0
                     else:
-                        add_span(busy_s, t0, t1, interval_s, horizon_s)
+                        add_span(busy_of[a], t0, t1, interval_s, horizon_s)
                 if not on_duty[a]:
                     since[a] = None
-                    add_span(present_s, present_since[a], t, interval_s, horizon_s)
+                    add_span(present_of[a], present_since[a], t, interval_s, horizon_s)
                     present_since[a] = None
                     continue
                 if inline_free:
@@ -771,11 +804,16 @@ class _Engine:
                     fend(t)
                 continue
             ty = TYPE[j]
-            if idle and skilled[ty]:
-                a = idle.popleft()
-                since[a] = t
-                push(heap, (t + HANDLE[j], seq, TALK_END, i, a, t))
-                seq += 1
+            for dq in idle_for_type[ty]:
+                if dq:
+                    a = dq.popleft()
+                    since[a] = t
+                    push(heap, (t + HANDLE[j], seq, TALK_END, i, a, t))
+                    seq += 1
+                    break
+            else:
+                a = -1
+            if a >= 0:
                 continue
             if len(queues[ty]) >= sweep_at[ty]:
                 sweep(ty)
@@ -813,12 +851,13 @@ class _Engine:
         self._emit(final=True)
         for a in range(n_agents):  # AgentPool.close
             if since[a] is not None:
-                add_span(busy_s, since[a], now, interval_s, horizon_s)
+                add_span(busy_of[a], since[a], now, interval_s, horizon_s)
             elif walk_since[a] is not None:
-                add_span(self.walk_in_s, walk_since[a], now, interval_s, horizon_s)
+                add_span(walk_in_of[a], walk_since[a], now, interval_s, horizon_s)
             if present_since[a] is not None:
-                add_span(present_s, present_since[a], now, interval_s, horizon_s)
-        pool = SimpleNamespace(busy_s=[busy_s], present_s=[present_s], walk_in_s=[self.walk_in_s])
+                add_span(present_of[a], present_since[a], now, interval_s, horizon_s)
+        pool = SimpleNamespace(busy_s=self.busy_s, present_s=self.present_s,
+                               walk_in_s=self.walk_in_s)
         return self.tally.result(pool, scheduled_agents(scenario))
 
 

@@ -88,8 +88,8 @@ patiences = st.sampled_from([None, det(5.0), det(10.0), emp(0.0, 5.0, 10.0), exp
 
 @st.composite
 def scenarios(draw):
-    """A small qualifying scenario: 1 to 3 call types in one group, IVR, lines, staffing or
-    shifts, opening hours, warm-up; often ties at equal times."""
+    """A small qualifying scenario: 1 to 3 call types, 1 to 3 groups, IVR, lines, staffing or
+    shifts, walk-ins, opening hours, warm-up; often ties at equal times."""
     interval_s = draw(st.sampled_from([20.0, 30.0, 60.0]))
     start_s = draw(st.sampled_from([0.0, 8 * 3600.0]))
     per_day = draw(st.integers(1, 3))
@@ -104,25 +104,28 @@ def scenarios(draw):
                           profile="d"),
                 conversion=draw(st.sampled_from([0.0, 0.3])), intent_slope=0.5)
         for name in names)
-    skills = tuple(draw(st.permutations(names))[:draw(st.integers(1, n_types))])
-    if draw(st.booleans()):
-        day_s = per_day * interval_s
-        shifts = tuple(
-            Shift(start_s=start_s + draw(st.sampled_from([0.0, 10.0, interval_s])),
-                  end_s=start_s + draw(st.sampled_from([interval_s, day_s, day_s + 10.0,
-                                                        15.0])),
-                  count=draw(st.integers(0, 2)))
-            for _ in range(draw(st.integers(1, 3))))
-        group = AgentGroup(name="g", skills=skills, shifts=shifts)
-    else:
-        staffing = tuple(draw(st.lists(st.sampled_from([0, 1, 2, 3, 3]), min_size=per_day,
-                                       max_size=per_day)))
-        group = AgentGroup(name="g", skills=skills, staffing=staffing * len(days))
-    if draw(st.booleans()):  # walk-ins: short, frequent tasks that meet the calls
-        group = replace(group, availability=draw(st.sampled_from([0.5, 0.8])),
-                        walk_in_s=draw(st.sampled_from([4.0, 10.0])))
-    if draw(st.integers(0, 4)) == 0:  # the group's own hours (outside them: after hours)
-        group = replace(group, open_s=start_s + 10.0, close_s=start_s + 50.0)
+    groups = []
+    for g in range(draw(st.sampled_from([1, 1, 2, 3]))):  # several groups, skills overlapping
+        skills = tuple(draw(st.permutations(names))[:draw(st.integers(1, n_types))])
+        if draw(st.booleans()):
+            day_s = per_day * interval_s
+            shifts = tuple(
+                Shift(start_s=start_s + draw(st.sampled_from([0.0, 10.0, interval_s])),
+                      end_s=start_s + draw(st.sampled_from([interval_s, day_s, day_s + 10.0,
+                                                            15.0])),
+                      count=draw(st.integers(0, 2)))
+                for _ in range(draw(st.integers(1, 3))))
+            group = AgentGroup(name=f"g{g}", skills=skills, shifts=shifts)
+        else:
+            staffing = tuple(draw(st.lists(st.sampled_from([0, 1, 2, 3, 3]), min_size=per_day,
+                                           max_size=per_day)))
+            group = AgentGroup(name=f"g{g}", skills=skills, staffing=staffing * len(days))
+        if draw(st.booleans()):  # walk-ins: short, frequent tasks that meet the calls
+            group = replace(group, availability=draw(st.sampled_from([0.5, 0.8])),
+                            walk_in_s=draw(st.sampled_from([4.0, 10.0])))
+        if draw(st.integers(0, 4)) == 0:  # the group's own hours (outside them: after hours)
+            group = replace(group, open_s=start_s + 10.0, close_s=start_s + 50.0)
+        groups.append(group)
     menu = ()
     if n_types > 1 and draw(st.booleans()):
         menu = (("a", (("a", 0.5), (names[-1], 0.5))),)
@@ -135,7 +138,7 @@ def scenarios(draw):
         name="fast",
         calendar=Calendar(start_s=start_s, interval_s=interval_s, intervals_per_day=per_day,
                           days=days, open_s=hours[0], close_s=hours[1]),
-        call_types=types, agent_groups=(group,), ivr=ivr,
+        call_types=types, agent_groups=tuple(groups), ivr=ivr,
         lines=draw(st.sampled_from([None, None, None, 1, 2, 4])),
         simulation=Simulation(replications=1, seed=1,
                               warmup_s=draw(st.sampled_from([0.0, interval_s])),
@@ -245,7 +248,6 @@ def test_non_qualifying_scenarios_give_a_reason_and_fall_back():
     sc = make_scenario(types=(call_type(calls=(5.0,), patience=exp(30.0)),))
     cases = {
         "policies": replace(sc, redials=Redials(abandoned=0.5)),
-        "groups": replace(sc, agent_groups=sc.agent_groups * 2),
         "overflow": replace(sc, call_types=(replace(sc.call_types[0],
                                                     overflow=Overflow(group="g")),)),
     }
