@@ -3,11 +3,11 @@
 What it is
 ----------
 A discrete-event loop of its own over a plain ``heapq`` of tuples ``(time, seq, code, ...)``,
-with no per-call objects: a call is its index into the caller draws, an agent its index in the
-group. For the scenarios it accepts (:func:`fast_path_reason` returns ``None``) it reproduces
-:meth:`sim.model.Model.run` exactly: the same records (same outcome, same times to the bit, same
-agent), hence the same :class:`sim.metrics.ReplicationCounts` (agent time sums bit for bit too,
-accounted in the same order).
+with no per-call objects: a call is its index into the caller draws, an agent a number
+(group by group). For the scenarios it accepts (:func:`fast_path_reason` returns ``None``) it
+reproduces :meth:`sim.model.Model.run` exactly: the same records (same outcome, same times to
+the bit, same agent), hence the same :class:`sim.metrics.ReplicationCounts` (agent time sums
+bit for bit too, accounted in the same order).
 
 How it stays exact
 ------------------
@@ -25,10 +25,13 @@ How it stays exact
 * **Floating point.** Every instant is computed with the operations SimPy performs:
   ``now + delay``, where the model's delay is itself ``instant - now`` for arrivals
   (``now`` being the previous chunk's last arrival) and roster changes.
-* **Agents.** Idle agents wait in a FIFO deque (longest idle first), a freed agent scans the
+* **Agents.** Idle agents wait in a FIFO deque per group (longest idle first); a call
+  entering the queue goes to the group that ranks its type highest among its skills, ties to
+  the first group in the scenario, if one of its agents is idle; a freed agent scans its
   group's queues in ``(priority, skill rank)`` order and takes the first caller still waiting
-  (lazy deletion), agents leaving at shift end finish their call, agents on duty at the
-  horizon stay to drain: :mod:`sim.agents` and :mod:`sim.routing`, step by step. Walk-ins
+  (lazy deletion); the rosters of all groups run as one process, in time order; agents
+  leaving at shift end finish their call, agents on duty at the horizon stay to drain:
+  :mod:`sim.agents` and :mod:`sim.routing`, step by step. Walk-ins
   too: each agent's own stream (``Stream.WALK_IN``, drawn 256 at a time and in the same
   order: the next gap, then the task's length), tasks served before any call, a stream
   stopped at shift end (its epoch), no walk-in after the horizon.
@@ -56,14 +59,14 @@ What falls back to SimPy, and why
 * **Policies** (redials, callbacks on abandonment, offered callbacks, voicemail, outbound
   reminders or dialer; :func:`sim.policies.policies_for`): later attempts, callback queues and
   outbound calls are state machines of their own that this loop does not model.
-* **Several agent groups**: group choice at queue entry and per-group idle lines.
 * **Overflow**: a second group and timers that move calls between groups.
 
 Everything else qualifies: time-varying arrivals, the IVR (greeting, patience, served share,
-menu), trunk lines, staffing vectors and shifts, walk-ins, opening hours (the calendar's and
-the group's), any distributions, finite or infinite patience, warm-up, several call types and
-priorities served by the one group (call types outside its skills wait until they give up or
-the run stops), callbacks or redials configured so that no policy acts, ``count_by``.
+menu), trunk lines, several agent groups with overlapping skills, staffing vectors and
+shifts, walk-ins, opening hours (the calendar's and the groups'), any distributions, finite
+or infinite patience, warm-up, several call types and priorities (a type no group serves
+waits until its callers give up or the run stops), callbacks or redials configured so that
+no policy acts, ``count_by``.
 """
 
 from __future__ import annotations
