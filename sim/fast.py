@@ -60,6 +60,7 @@ What falls back to SimPy, and why
   reminders or dialer; :func:`sim.policies.policies_for`): later attempts, callback queues and
   outbound calls are state machines of their own that this loop does not model.
 * **Overflow**: a second group and timers that move calls between groups.
+* **A million agents or more**: records pack the agent's number in 20 bits.
 
 Everything else qualifies: time-varying arrivals, the IVR (greeting, patience, served share,
 menu), trunk lines, several agent groups with overlapping skills, staffing vectors and
@@ -110,6 +111,7 @@ _ROSTER, _SOURCE, _ARRIVALS_DONE, _STOP, _DONE, _WALK_IN, _WALK_IN_DONE = range(
 _INF = math.inf
 _NAN = math.nan
 _NO_SEQ = 1 << 62  # the seq of "no next arrival"
+_MAX_AGENTS = (1 << 20) - 1  # agents numbered in 20 bits of a record key (see _Engine.f_key)
 
 
 def fast_path_reason(scenario: Scenario) -> str | None:
@@ -123,6 +125,8 @@ def fast_path_reason(scenario: Scenario) -> str | None:
         return f"the scenario's policies ({names}) make later attempts or outbound calls"
     if any(ct.overflow is not None for ct in scenario.call_types):
         return "overflow to another group"
+    if sum(group_size(g) for g in scenario.agent_groups) >= _MAX_AGENTS:
+        return f"{_MAX_AGENTS:,} agents or more (a finished call's record packs its agent)"
     return None
 
 
