@@ -105,3 +105,25 @@ def test_the_cli_and_a_run_import_neither_scipy_stats_nor_scipy_optimize():
     res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "[]"
+
+
+def test_the_cli_help_loads_neither_numpy_nor_simpy():
+    # ``callsim --help`` and the command parser need click, the error classes and the schema's
+    # limits only; the scenarios package exports lazily so that its loader (numpy) stays out.
+    code = ("import sys, runpy; sys.argv = ['callsim', '--help']\n"
+            "try:\n    runpy.run_module('sim_cli', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('numpy', 'simpy', 'scipy') if m in sys.modules), "
+            "file=sys.stderr)")
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert "Usage" in res.stdout, res.stderr
+    assert res.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_the_scenarios_package_exports_every_name_it_lists():
+    import scenarios
+
+    for name in scenarios.__all__:
+        assert getattr(scenarios, name) is not None, name
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        scenarios.nope  # noqa: B018
