@@ -192,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               "1 - C(n, A) exp(-(n - A) AWT / AHT) >= 0.8, the same Erlang C service level;\n"
               "  pyworkforce scans n upward from round(A + 1) with the Erlang B recursion, we "
               "gallop and bisect from the previous interval's agents per Erlang, with Erlang B\n"
-              "  in closed form.")
+              "  by its recursion up to 64 agents and in closed form (gammaincc) above.")
     else:
         print(f"  {len(differences)} of {len(working)} intervals differ:")
         for i in differences:

@@ -52,8 +52,9 @@ def run(driver: str, starts: np.ndarray, durations: np.ndarray) -> float:
             env.timeout(start).callbacks.append(
                 lambda _e, steps=steps: env.process(life(env, steps)))
         else:
-            cls = Life if driver == "life" else Unguarded
-            env.timeout(start).callbacks.append(cls(life(env, steps)))
+            driven = (Life(env, life(env, steps)) if driver == "life"
+                      else Unguarded(life(env, steps)))
+            env.timeout(start).callbacks.append(driven)
     env.run()
     return time.perf_counter() - begin
 

@@ -45,7 +45,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import betainc, digamma, gammainc, gammaln
 
 from erlang.erlang_b import log_erlang_b
 from erlang.errors import check_count, check_non_negative, check_positive
@@ -270,6 +269,8 @@ def metrics_from_arrival_law(
         harmonic = np.cumsum(1.0 / (c + k + 1.0))
         spread = np.cumsum((k + 1.0) / (c + k + 1.0))
         if k.size and k[0] > 0:
+            from scipy.special import digamma  # here: slow to import (see _beta_cdf)
+
             offset = digamma(c + k[0] + 1.0) - digamma(c + 1.0)
             harmonic += offset
             spread += k[0] - c * offset
@@ -282,6 +283,8 @@ def metrics_from_arrival_law(
         )
         abandon_short = (1.0 - p_answer) - abandon_after
     else:
+        from scipy.special import gammainc  # here: slow to import (see _beta_cdf)
+
         p_answer = np.ones_like(k)
         answered_in_awt = gammainc(k + 1.0, n * mu * awt_s)
         wait_answered = (k + 1.0) / (n * mu)
@@ -317,7 +320,9 @@ def _beta_cdf(a: float, k: np.ndarray, x: float) -> np.ndarray:
     probability ``x``, so over consecutive ``k`` it is a running sum of positive terms
     ``Gamma(a+b) / (Gamma(a) b!) * x**a * (1-x)**b``: stable, and some 50 times faster than
     calling ``scipy.special.betainc`` per state. The sum starts from ``betainc`` at the window's
-    first state.
+    first state, or from its closed form ``I_x(a, 1) = x**a`` when that is ``k = 0``, as it is
+    unless the queue is long: then ``scipy.special``, a large share of a short run's start-up
+    when imported, is not needed (it is imported here and in the other rare branches only).
     """
     if k.size == 0 or x >= 1.0:
         return np.ones_like(k)
@@ -326,11 +331,16 @@ def _beta_cdf(a: float, k: np.ndarray, x: float) -> np.ndarray:
     log_x, log_1mx = math.log(x), math.log1p(-x)
     # log of the term for b = k[0] + 1, then each next term by its ratio (a+b-1)(1-x)/b: summing
     # logs of ratios keeps full precision where differences of gammaln(a + b) would not.
-    head = betainc(a, k[0] + 1.0, x)
+    if k[0] == 0:
+        head = x**a
+    else:
+        from scipy.special import betainc
+
+        head = betainc(a, k[0] + 1.0, x)
     if k.size == 1:
         return np.array([head])
     b0 = k[0] + 1.0
-    first = _log_rising(a, b0) - gammaln(b0 + 1.0) + a * log_x + b0 * log_1mx
+    first = _log_rising(a, b0) - math.lgamma(b0 + 1.0) + a * log_x + b0 * log_1mx
     b = k[1:-1] + 1.0
     log_terms = first + np.concatenate(([0.0], np.cumsum(np.log((a + b - 1.0) / b) + log_1mx)))
     return np.minimum(head + np.concatenate(([0.0], np.cumsum(np.exp(log_terms)))), 1.0)
@@ -345,6 +355,8 @@ def _log_rising(a: float, m: float) -> float:
     """
     if m <= 64:
         return math.fsum(math.log(a + i) for i in range(int(m)))
+    from scipy.special import gammaln  # here: slow to import (see _beta_cdf)
+
     return float(gammaln(a + m) - gammaln(a))
 
 

@@ -9,23 +9,28 @@ and depends on the holding-time distribution only through its mean.
 
 Notes
 -----
-No factorial is ever formed. Where ``P(Poisson(a) <= n)`` is representable (``n`` not far below
-``a``) the ratio is taken in log space with ``scipy.special.gammaincc``, which costs O(1) at any
-size; otherwise the stable recursion ``1/B(k) = 1 + (k / a) / B(k - 1)`` runs from ``B(0) = 1``.
-Both are exact up to rounding for 0 <= n <= 20,000 lines and loads up to 20,000 Erlangs.
+No factorial is ever formed. Up to :data:`RECURSION_MAX_LINES` lines the stable recursion
+``1/B(k) = 1 + (k / a) / B(k - 1)`` runs from ``B(0) = 1`` (positive terms only: relative error
+below ``n`` roundings); where ``P(Poisson(a) <= n)`` is representable (``n`` not far below
+``a``) a larger ``n`` takes the ratio in log space with ``scipy.special.gammaincc``, which costs
+O(1) at any size; otherwise the recursion again. All are exact up to rounding for
+0 <= n <= 20,000 lines and loads up to 20,000 Erlangs. The small-``n`` recursion also keeps
+``scipy.special`` (a large share of a short run's start-up) from being imported for the
+centers most runs simulate.
 """
 
 from __future__ import annotations
 
 import math
 
-from scipy.special import gammaincc, gammaln
-
 from erlang.errors import InfeasibleTargetError, check_count, check_non_negative, check_probability
 
 # Below this, P(Poisson(a) <= n) is too close to underflow for its logarithm to keep full
 # relative precision, so the recursion takes over.
 _SMALLEST_SAFE_CDF = 1e-250
+#: Up to this many lines :func:`log_erlang_b` recurses (O(n), no scipy) unless ``1 / B``
+#: overflows (a load far below the lines, where only the log of B is representable).
+RECURSION_MAX_LINES = 64
 
 
 def erlang_b(load_erl: float, lines: int) -> float:
@@ -58,6 +63,12 @@ def log_erlang_b(a: float, n: int) -> float:
     """
     if n == 0:
         return 0.0
+    if n <= RECURSION_MAX_LINES:
+        inverse = _inverse_b(a, n)
+        if inverse < math.inf:
+            return -math.log(inverse)
+    from scipy.special import gammaincc, gammaln  # here: slow to import (module docstring)
+
     cdf = float(gammaincc(n + 1, a))  # P(Poisson(a) <= n)
     if cdf > _SMALLEST_SAFE_CDF:
         log_pmf = n * math.log(a) - a - float(gammaln(n + 1))
@@ -68,12 +79,18 @@ def log_erlang_b(a: float, n: int) -> float:
 
 def _erlang_b_recursion(a: float, n: int) -> float:
     """B(n, a) by the inverse recursion; every step adds positive terms, so it is stable."""
+    inverse = _inverse_b(a, n)
+    return 0.0 if inverse == math.inf else 1.0 / inverse
+
+
+def _inverse_b(a: float, n: int) -> float:
+    """1 / B(n, a) by the recursion ``1/B(k) = 1 + (k / a) / B(k - 1)`` (``inf`` on overflow)."""
     inverse = 1.0
     for k in range(1, n + 1):
         inverse = 1.0 + inverse * k / a
         if inverse == math.inf:
-            return 0.0
-    return 1.0 / inverse
+            break
+    return inverse
 
 
 def lines_for_blocking(load_erl: float, max_blocking: float, max_lines: int = 100_000) -> int:

@@ -8,23 +8,30 @@ calendar arithmetic live in :mod:`scenarios.calendar`, typed checks that return 
 instead of raising in :mod:`scenarios.checks`.
 """
 
-from scenarios.dump import scenario_hash, scenario_to_dict
-from scenarios.errors import ScenarioError
-from scenarios.load import builtin_names, load_builtin, load_scenario, scenario_from_dict
-from scenarios.schema import (
-    AgentGroup,
-    Calendar,
-    CallType,
-    Distribution,
-    Ivr,
-    Planning,
-    Scenario,
-    Shift,
-    Simulation,
-    Targets,
-)
-from scenarios.whatif import apply_overrides, format_override, grid, parse_override
-from scenarios.write import scenario_to_toml, write_scenario
+from importlib import import_module
+
+# Where each name lives. Imported when first asked for (PEP 562): the CLI's help and its
+# error classes need ``scenarios.errors`` and ``scenarios.schema`` only, and loading
+# ``scenarios.load`` would bring numpy into ``callsim --help``.
+_HOME = {
+    "scenario_hash": "dump", "scenario_to_dict": "dump",
+    "ScenarioError": "errors",
+    "builtin_names": "load", "load_builtin": "load", "load_scenario": "load",
+    "scenario_from_dict": "load",
+    **dict.fromkeys(("AgentGroup", "Calendar", "CallType", "Distribution", "Ivr", "Planning",
+                     "Scenario", "Shift", "Simulation", "Targets"), "schema"),
+    **dict.fromkeys(("apply_overrides", "format_override", "grid", "parse_override"), "whatif"),
+    "scenario_to_toml": "write", "write_scenario": "write",
+}
+
+
+def __getattr__(name: str):
+    if name not in _HOME:
+        raise AttributeError(f"module 'scenarios' has no attribute {name!r}")
+    value = getattr(import_module(f"scenarios.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AgentGroup",
@@ -51,3 +58,7 @@ __all__ = [
     "scenario_to_toml",
     "write_scenario",
 ]
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

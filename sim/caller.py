@@ -33,8 +33,9 @@ HANDLE_S, WRAP_S, PATIENCE_S = DRAWS["handle_s"], DRAWS["wrap_s"], DRAWS["patien
 class Call(Life):
     """One attempt in the system: its pre-drawn attributes, what has happened to it, its life.
 
-    A :class:`~sim.kernel.Life` driving :func:`call_life`: the life starts when the first event
-    the call is attached to (its arrival timeout) is processed.
+    A :class:`~sim.kernel.Life` driving :func:`call_life`: the life starts at its arrival, for
+    which the source schedules it (:meth:`~sim.kernel.Life.schedule`), or when the first event
+    it is attached to is processed (a later attempt's start).
 
     Parameters
     ----------
@@ -65,6 +66,7 @@ class Call(Life):
         self.arrival_s = self.ivr_exit_s = self.queue_entry_s = self.answer_s = None
         self.agent = self.wake = self.predicted_wait_s = self.job = None
         self.waiting = False
+        self.env = model.env
         self.generator = call_life(model, self)
 
     def renege(self, _event) -> None:
@@ -76,7 +78,7 @@ class Call(Life):
 
 def call_life(model, call: Call):
     """One attempt's life, started at its arrival instant (see the module docstring)."""
-    env, timeout = model.env, model.timeout
+    env = model.env  # the hot path reads env._now: the ``now`` property is a call per read
     # Every column of sim.arrivals.CallerBatch, in its order.
     (_, _, _, call_type, is_open, greeting_s, ivr_patience_s, ivr_served,
      handle_s, wrap_s, _) = call.draws
@@ -84,7 +86,7 @@ def call_life(model, call: Call):
     # Arrival (the clock, which may differ from the drawn instant in the last bit). Outside
     # opening hours the caller leaves; else it seizes a trunk line (held until it leaves) or
     # gets a busy signal.
-    call.arrival_s = env.now
+    call.arrival_s = env._now
     if not is_open:
         model.after_hours(call)
         return
@@ -94,12 +96,12 @@ def call_life(model, call: Call):
 
     # IVR: the greeting, unless the caller's IVR patience runs out first.
     if ivr_patience_s < greeting_s:
-        yield timeout(ivr_patience_s)
+        yield ivr_patience_s  # a sleep (sim.kernel.Life)
         model.ivr_hang_up(call)
         return
     if greeting_s > 0:
-        yield timeout(greeting_s)
-    call.ivr_exit_s = env.now
+        yield greeting_s
+    call.ivr_exit_s = env._now
     if ivr_served:
         model.release_line(call, IVR_SERVED)
         return
@@ -107,7 +109,7 @@ def call_life(model, call: Call):
 
     # Queue entry: the policies may take the call (a callback offer), else the router gives it
     # an agent at once or it waits until one comes or its patience runs out.
-    call.queue_entry_s = env.now
+    call.queue_entry_s = env._now
     if model.diverting and model.diverted(call):
         return
     wake = model.enter_queue(call)
@@ -122,14 +124,14 @@ def call_life(model, call: Call):
     if call.job is not None:
         mode, handle_s = call.job
         if mode == "message":
-            yield timeout(handle_s)
+            yield handle_s
             model.message_taken(call)
             model.pool.release(call.agent)
             return
-    yield timeout(handle_s)
+    yield handle_s
     model.release_line(call, ANSWERED)
     if wrap_s > 0:
-        yield timeout(wrap_s)
+        yield wrap_s
     model.pool.release(call.agent)  # the agent-free moment
 
 

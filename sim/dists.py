@@ -25,7 +25,6 @@ from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
-from scipy.special import gammaln
 
 from scenarios.schema import Distribution
 from sim.errors import SimError
@@ -42,7 +41,7 @@ def weibull_shape(cv: float) -> float:
 
     def excess(k: float) -> float:
         # log(E[X^2] / E[X]^2) - log(1 + cv^2); decreasing in k.
-        return gammaln(1 + 2 / k) - 2 * gammaln(1 + 1 / k) - target
+        return math.lgamma(1 + 2 / k) - 2 * math.lgamma(1 + 1 / k) - target
 
     # The bracket holds every cv the loader accepts (1e-3 to 100: k from about 0.1 to 1,300).
     from scipy.optimize import brentq  # only for a Weibull; scipy.optimize is slow to import
@@ -69,7 +68,7 @@ def sampler(dist: Distribution | None) -> Sampler:
         return lambda rng, n: rng.lognormal(mu, sigma, n)
     if kind == "weibull":
         k = weibull_shape(cv)
-        scale = mean / math.exp(gammaln(1 + 1 / k))
+        scale = mean / math.exp(math.lgamma(1 + 1 / k))
         return lambda rng, n: scale * rng.weibull(k, n)
     if kind == "uniform":
         half = math.sqrt(3.0) * cv * mean

@@ -42,6 +42,7 @@ from sim.caller import (
 )
 from sim.dists import sampler
 from sim.followups import EVENTS
+from sim.kernel import rare_collections, run_until
 from sim.metrics import ReplicationCounts, Tally, first_counted_interval
 from sim.policies import Dialler, Policy, policies_for
 from sim.records import (
@@ -144,7 +145,8 @@ class Model:
         env.process(self.pool.roster())
         env.process(self._source())
         env.timeout(horizon_s + DRAIN_LIMIT_S).callbacks.append(self._stop)
-        env.run(until=self.done)
+        with rare_collections():
+            run_until(env, self.done)
         for call in [*self.live.values(), *self.jobs.values()]:
             if (call.kind == CALLBACK and call.answer_s is None
                     and call.job.deadline_at_s is not None):
@@ -169,11 +171,11 @@ class Model:
                 progress(min(env.now / horizon_s, 1.0))
             for start in range(0, batch.arrival_s.size, _CHUNK):
                 columns = (column[start:start + _CHUNK].tolist() for column in batch)
-                now, timeout = env.now, self.timeout
+                now = env.now
                 call_id = self.next_id  # later attempts take ids between chunks
                 for draws in zip(*columns, strict=True):
-                    # The call's life starts when its arrival timeout is processed.
-                    timeout(draws[ARRIVAL_S] - now).callbacks.append(Call(call_id, draws, self))
+                    # The call's life starts at its arrival (queued as env.timeout would be).
+                    Call(call_id, draws, self).schedule(draws[ARRIVAL_S] - now)
                     call_id += 1
                 self.next_id = call_id
                 # Wake up with the chunk's last arrival (its life starts first: created earlier).
@@ -264,7 +266,7 @@ class Model:
 
     def assign(self, agent, call: Call) -> None:
         """The one place an agent gets a call: at queue entry, or when it frees up."""
-        now = self.env.now
+        now = self.env._now  # (the property is a call per read: hot path)
         agent.work, agent.work_since = CALL, now
         call.agent, call.answer_s = agent, now
         if self._has_overflow and agent.group == self.router.overflow_group[call.type]:
@@ -422,7 +424,7 @@ class Model:
         """
         if call.first_interval < self._first_counted:
             return
-        self._rows.append(attempt_row(call, outcome, self.env.now))
+        self._rows.append(attempt_row(call, outcome, self.env._now))
         if len(self._rows) >= _BATCH:
             self._flush()
 

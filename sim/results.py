@@ -6,10 +6,11 @@ turns them into ``null`` where a format (JSON, CSV) has no such numbers.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
-from scipy.special import stdtrit
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,76 @@ class SimResult:
 
 def t975(df):
     """The 97.5 % quantile of Student's t with ``df`` degrees of freedom (scalar or array): the
-    factor of every 95 % CI half-width here. ``scipy.special.stdtrit`` gives the same values as
-    ``scipy.stats.t.ppf`` to the bit, without importing ``scipy.stats`` (a large share of a
-    short run's start-up)."""
-    return stdtrit(np.asarray(df, dtype=float), 0.975)
+    factor of every 95 % CI half-width here.
+
+    For a whole number of degrees of freedom up to :data:`EXACT_T_DF` (one less than the
+    replications: every run but a huge one) it is :func:`t975_whole`, which needs no scipy;
+    otherwise (Welch's fractional degrees of freedom, huge runs) ``scipy.special.stdtrit``,
+    imported then (importing ``scipy.special`` is a large share of a short run's start-up).
+    """
+    values = np.asarray(df, dtype=float)
+    whole = (values == np.floor(values)) & (values >= 1) & (values <= EXACT_T_DF)
+    if whole.all():
+        # ``[()]``: a numpy scalar for a scalar ``df``, as ``stdtrit`` gives.
+        return np.vectorize(t975_whole, otypes=[float])(values.astype(np.int64))[()]
+    from scipy.special import stdtrit
+
+    return stdtrit(values, 0.975)
+
+
+#: Up to this many degrees of freedom :func:`t975` needs no scipy.
+EXACT_T_DF = 1000
+
+
+@cache
+def t975_whole(df: int) -> float:
+    """The 97.5 % quantile of Student's t for a whole number ``df >= 1`` of degrees of freedom.
+
+    For whole ``df`` the two-sided probability ``A(t) = P(|T| <= t)`` has a closed form
+    (Abramowitz and Stegun 26.7.3-4) in ``theta = atan(t / sqrt(df))``: with ``s = sin theta``,
+    ``c = cos theta``, for odd ``df``
+    ``A = (2 / pi) (theta + s c (1 + 2/3 c^2 + 2*4/(3*5) c^4 + ... ))`` (``df - 1`` / 2 terms
+    in the bracket, none for ``df = 1``), and for even ``df``
+    ``A = s (1 + 1/2 c^2 + 1*3/(2*4) c^4 + ...)`` (``df / 2`` terms). Every term is positive.
+    ``A(t) = 0.95`` is solved in ``theta`` by Newton's method (``A`` is increasing and concave
+    in ``theta``, so from below it converges monotonically), then ``t = sqrt(df) tan(theta)``.
+    Agrees with ``scipy.special.stdtrit`` to about 1e-13 relative at ``df = 1000`` and better
+    below (a test holds it).
+    """
+    if df < 1 or df != int(df):
+        raise ValueError(f"df must be a whole number >= 1, got {df}")
+    df = int(df)
+    if df == 1:
+        return math.tan(0.95 * math.pi / 2)
+
+    def a_and_slope(theta: float) -> tuple[float, float]:
+        s, c = math.sin(theta), math.cos(theta)
+        c2 = c * c
+        # The slope from the density: dA/dtheta = 2 f(t) dt/dtheta, with t = sqrt(df) tan theta,
+        # dt/dtheta = sqrt(df) / c^2 and f(t) = f(0) (1 + t^2/df)^(-(df+1)/2) = f(0) c^(df+1).
+        slope = 2.0 * _t_density_at_0(df) * c ** (df + 1) * math.sqrt(df) / c2
+        if df % 2:
+            term, total = 1.0, 1.0
+            for j in range(1, (df - 1) // 2):
+                term *= c2 * (2 * j) / (2 * j + 1)
+                total += term
+            return 2.0 / math.pi * (theta + s * c * total), slope
+        term, total = 1.0, 1.0
+        for j in range(1, df // 2):
+            term *= c2 * (2 * j - 1) / (2 * j)
+            total += term
+        return s * total, slope
+
+    theta = math.atan(1.959963984540054 / math.sqrt(df))  # the normal quantile: A < 0.95 there
+    for _ in range(100):
+        value, slope = a_and_slope(theta)
+        step = (0.95 - value) / slope
+        theta += step
+        if abs(step) <= 1e-16 * theta:
+            break
+    return math.sqrt(df) * math.tan(theta)
+
+
+def _t_density_at_0(df: int) -> float:
+    """Gamma((df+1)/2) / (sqrt(df pi) Gamma(df/2)): Student's t density at 0."""
+    return math.exp(math.lgamma((df + 1) / 2) - math.lgamma(df / 2)) / math.sqrt(df * math.pi)

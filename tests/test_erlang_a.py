@@ -143,3 +143,13 @@ def test_patience_required_and_positive():
         erlang_a(arrival_rate_per_s=1.0, aht_s=1.0, agents=2, mean_patience_s=0.0)
     with pytest.raises(ErlangInputError, match="mean_patience_s must be a finite number"):
         erlang_a(arrival_rate_per_s=1.0, aht_s=1.0, agents=2, mean_patience_s=math.inf)
+
+
+@pytest.mark.parametrize("a", [0.3, 3.3, 65.0, 1e4])
+@pytest.mark.parametrize("x", [1e-9, 0.2, 0.97])
+def test_the_window_from_no_one_ahead_starts_from_the_closed_form(a, x):
+    # I_x(a, 1) = x**a: the head without scipy, and the running sum after it, match betainc.
+    from scipy.special import betainc
+
+    k = np.arange(0.0, 40.0)
+    assert _beta_cdf(a, k, x) == pytest.approx(betainc(a, k + 1.0, x), rel=1e-12, abs=1e-300)

@@ -1,10 +1,11 @@
 """Erlang B against exact rational arithmetic, the recursion, and its own limits."""
 
+import math
 from fractions import Fraction
 
 import pytest
 
-from erlang.erlang_b import erlang_b, lines_for_blocking
+from erlang.erlang_b import RECURSION_MAX_LINES, erlang_b, lines_for_blocking, log_erlang_b
 from erlang.errors import ErlangInputError, InfeasibleTargetError
 from tests.exact_refs import erlang_b_exact, erlang_b_recursion
 
@@ -47,3 +48,23 @@ def test_lines_for_blocking_infeasible_carries_best():
 def test_bad_input_names_the_argument(a, n):
     with pytest.raises(ErlangInputError, match=r"(load_erl|lines) must be"):
         erlang_b(a, n)
+
+
+@pytest.mark.parametrize("a, n", [(0.05, 1), (3.3, 8), (26.0, 30), (60.0, 64), (0.9, 64),
+                                  (63.0, 65), (120.0, 100), (0.5, 200)])
+def test_both_paths_match_the_exact_log(a, n):
+    # Up to RECURSION_MAX_LINES the recursion (no scipy), above it scipy's gammaincc: both
+    # agree with exact rational arithmetic, in log space as the Erlang A chain uses them.
+    assert RECURSION_MAX_LINES == 64
+    exact = erlang_b_exact(Fraction(a), n)
+    log_exact = math.log(exact.numerator) - math.log(exact.denominator)
+    assert log_erlang_b(a, n) == pytest.approx(log_exact, rel=1e-13, abs=1e-13)
+
+
+def test_a_load_too_small_for_the_recursion_falls_back_to_logs():
+    # 1 / B(64, 1e-6) ~ 64! / 1e-384 overflows a float: the log comes from scipy's path,
+    # finite where B itself underflows.
+    exact = erlang_b_exact(Fraction(1, 10**6), 64)
+    log_exact = math.log(exact.numerator) - math.log(exact.denominator)
+    assert log_exact < -700
+    assert log_erlang_b(1e-6, 64) == pytest.approx(log_exact, rel=1e-12)

@@ -105,3 +105,41 @@ def test_the_cli_and_a_run_import_neither_scipy_stats_nor_scipy_optimize():
     res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "[]"
+
+
+def test_the_cli_help_loads_neither_numpy_nor_simpy():
+    # ``callsim --help`` and the command parser need click, the error classes and the schema's
+    # limits only; the scenarios package exports lazily so that its loader (numpy) stays out.
+    code = ("import sys, runpy; sys.argv = ['callsim', '--help']\n"
+            "try:\n    runpy.run_module('sim_cli', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('numpy', 'simpy', 'scipy') if m in sys.modules), "
+            "file=sys.stderr)")
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert "Usage" in res.stdout, res.stderr
+    assert res.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_the_scenarios_package_exports_every_name_it_lists():
+    import scenarios
+
+    for name in scenarios.__all__:
+        assert getattr(scenarios, name) is not None, name
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        scenarios.nope  # noqa: B018
+
+
+@pytest.mark.parametrize("example", ["clinic", "bank"])
+def test_a_run_of_the_examples_loads_no_scipy(example):
+    # Importing scipy.special is over half of a short run's start-up (scipy >= 1.15 loads
+    # numpy.testing and numpy.f2py through its array-API layer). The run path needs it only
+    # for rare inputs: fractional or huge t degrees of freedom, Erlang B beyond 64 lines,
+    # Erlang A with a long queue (see sim.results, erlang.erlang_b, erlang.erlang_a).
+    code = ("import sys, runpy\n"
+            f"sys.argv = ['callsim', 'run', '{example}', '-q', '-r', '3', '--workers', '1']\n"
+            "try:\n    runpy.run_module('sim_cli', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('scipy')), file=sys.stderr)")
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert "replications" in res.stdout, res.stderr
+    assert res.stderr.strip().splitlines()[-1] == "[]"

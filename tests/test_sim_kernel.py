@@ -1,15 +1,17 @@
-"""sim.kernel.Life: a generator driven on SimPy events, with SimPy's own two guards."""
+"""sim.kernel: lives driven on SimPy events (SimPy's own guards), sleeps, the run loop."""
 
 from __future__ import annotations
+
+import gc
 
 import pytest
 import simpy
 
-from sim.kernel import Life
+from sim.kernel import RUN_GC_THRESHOLD, Life, rare_collections, run_until
 
 
 def start(env: simpy.Environment, generator, at_s: float = 0.0) -> None:
-    env.timeout(at_s).callbacks.append(Life(generator))
+    env.timeout(at_s).callbacks.append(Life(env, generator))
 
 
 def test_a_life_starts_at_its_first_event_and_receives_each_value():
@@ -97,3 +99,87 @@ def test_an_already_failed_and_processed_event_is_thrown_in_at_once():
     start(env, life(), at_s=4)
     env.run()
     assert log == [("gone", 4)]
+
+
+# -- sleeps (a yielded float) and the run loop ---------------------------------------------------
+
+
+def _trace(sleep_as_float: bool, delays: list[list[float]]) -> list[tuple]:
+    """Who resumes when, for lives sleeping ``delays`` (ties on purpose), and where a bare
+    timeout callback falls among them."""
+    env = simpy.Environment()
+    log = []
+
+    def life(i, steps):
+        for step, d in enumerate(steps):
+            log.append((env.now, i, step))
+            yield float(d) if sleep_as_float else env.timeout(d)
+        log.append((env.now, i, "end"))
+
+    for i, steps in enumerate(delays):
+        if sleep_as_float:
+            Life(env, life(i, steps)).schedule(float(i % 3))
+        else:
+            env.timeout(float(i % 3)).callbacks.append(Life(env, life(i, steps)))
+        env.timeout(2.0).callbacks.append(lambda _e, i=i: log.append((env.now, i, "timer")))
+    env.run()
+    return log
+
+
+def test_a_sleep_is_processed_in_the_order_a_timeout_of_that_delay_would_be():
+    # Delays of 0, 1 and 2 s from starts at 0, 1 and 2 s: many lives resume at one instant,
+    # where only the creation order decides.
+    delays = [[(i * j) % 3 for j in range(4)] for i in range(12)]
+    assert _trace(True, delays) == _trace(False, delays)
+
+
+def test_a_negative_sleep_is_refused():
+    env = simpy.Environment()
+
+    def life():
+        yield -1.0
+
+    Life(env, life()).schedule(0.0)
+    with pytest.raises(ValueError, match="negative delay"):
+        env.run()
+    with pytest.raises(ValueError, match="negative delay"):
+        Life(env, life()).schedule(-0.5)
+
+
+def test_run_until_stops_once_the_event_is_processed_as_env_run_does():
+    def trace(use_run_until: bool):
+        env = simpy.Environment()
+        log = []
+        done = env.timeout(5.0)
+        for t in (1.0, 5.0, 5.0, 7.0):  # one tie created after ``done``, one after it
+            env.timeout(t).callbacks.append(lambda _e, t=t: log.append((env.now, t)))
+        if use_run_until:
+            run_until(env, done)
+        else:
+            env.run(until=done)
+        return log, env.now
+
+    assert trace(True) == trace(False) == ([(1.0, 1.0)], 5.0)
+
+
+def test_run_until_refuses_an_event_that_can_never_come_and_raises_undefused_failures():
+    env = simpy.Environment()
+    env.timeout(1.0)
+    with pytest.raises(RuntimeError, match="No scheduled events left"):
+        run_until(env, env.event())
+    env = simpy.Environment()
+    failing = env.event()
+    failing.fail(KeyError("lost"))
+    with pytest.raises(KeyError, match="lost"):
+        run_until(env, env.timeout(3.0))
+
+
+def test_rare_collections_raises_the_first_threshold_and_restores_it():
+    before = gc.get_threshold()
+    with rare_collections():
+        assert gc.get_threshold()[0] >= RUN_GC_THRESHOLD
+        assert gc.get_threshold()[1:] == before[1:]
+    assert gc.get_threshold() == before
+    with pytest.raises(KeyError), rare_collections():
+        raise KeyError("a failure inside the run")
+    assert gc.get_threshold() == before
