@@ -587,8 +587,63 @@ class _Engine:
                         push(heap, (t + w, seq, WRAP_END, a))
                         seq += 1
                         continue
-                elif code == WRAP_END:
-                    a = top[3]
+                elif code == IVR_END or code == IVR_HANG_UP:
+                    i = top[3]
+                    if i >= off:
+                        j = i - off
+                        served, ty, h, p = SERVED[j], TYPE[j], HANDLE[j], PATIENCE[j]
+                    else:
+                        d = far[i]
+                        served, ty, h, p = d["served"], d["type"], d["handle"], d["patience"]
+                    if code == IVR_HANG_UP or served:
+                        live -= 1
+                        fkey(i << 24 | (O_IVR_ABANDONED if code == IVR_HANG_UP else O_IVR_SERVED))
+                        fend(t)
+                        if arrivals_done and not live and not stopping:
+                            push(heap, (t, seq, DONE))
+                            seq += 1
+                            stopping = True
+                        continue
+                    # Queue entry (Model.enter_queue): an idle agent, or the back of the queue.
+                    if single:
+                        if idle:
+                            a = idle.popleft()
+                            since[a] = t
+                            push(heap, (t + h, seq, TALK_END, i, a, t))
+                            seq += 1
+                            continue
+                        if len(q0) >= sweep_at[0]:
+                            sweep(0)
+                        q0.append(i)
+                    else:
+                        for dq in idle_for_type[ty]:
+                            if dq:
+                                a = dq.popleft()
+                                since[a] = t
+                                push(heap, (t + h, seq, TALK_END, i, a, t))
+                                seq += 1
+                                break
+                        else:
+                            a = -1
+                        if a >= 0:
+                            continue
+                        if len(queues[ty]) >= sweep_at[ty]:
+                            sweep(ty)
+                        queues[ty].append(i)
+                    if p <= 0:  # queued only on paper
+                        live -= 1
+                        fkey(i << 24 | O_ABANDONED)
+                        fend(t)
+                        if arrivals_done and not live and not stopping:
+                            push(heap, (t, seq, DONE))
+                            seq += 1
+                            stopping = True
+                    else:
+                        waiting.add(i)
+                        if p != INF:
+                            push(heap, (t + p, seq, PATIENCE_UP, i))
+                            seq += 1
+                    continue
                 elif code == PATIENCE_UP:
                     i = top[3]
                     if i in waiting:
@@ -611,6 +666,8 @@ class _Engine:
                             seq += 1
                             stopping = True
                     continue
+                elif code == WRAP_END:
+                    a = top[3]
                 elif code == SOURCE:  # the source wakes up: the next chunk
                     if len(f_key) >= _FLUSH:
                         self.flush()
@@ -636,52 +693,6 @@ class _Engine:
                                 push(heap, (t, seq, DONE))
                                 seq += 1
                                 stopping = True
-                    continue
-                elif code == IVR_END or code == IVR_HANG_UP:
-                    i = top[3]
-                    if i >= off:
-                        j = i - off
-                        served, ty, h, p = SERVED[j], TYPE[j], HANDLE[j], PATIENCE[j]
-                    else:
-                        d = far[i]
-                        served, ty, h, p = d["served"], d["type"], d["handle"], d["patience"]
-                    if code == IVR_HANG_UP or served:
-                        live -= 1
-                        fkey(i << 24 | (O_IVR_ABANDONED if code == IVR_HANG_UP else O_IVR_SERVED))
-                        fend(t)
-                        if arrivals_done and not live and not stopping:
-                            push(heap, (t, seq, DONE))
-                            seq += 1
-                            stopping = True
-                        continue
-                    # Queue entry (Model.enter_queue): an idle agent, or the back of the queue.
-                    for dq in idle_for_type[ty]:
-                        if dq:
-                            a = dq.popleft()
-                            since[a] = t
-                            push(heap, (t + h, seq, TALK_END, i, a, t))
-                            seq += 1
-                            break
-                    else:
-                        a = -1
-                    if a >= 0:
-                        continue
-                    if len(queues[ty]) >= sweep_at[ty]:
-                        sweep(ty)
-                    queues[ty].append(i)
-                    if p <= 0:  # queued only on paper
-                        live -= 1
-                        fkey(i << 24 | O_ABANDONED)
-                        fend(t)
-                        if arrivals_done and not live and not stopping:
-                            push(heap, (t, seq, DONE))
-                            seq += 1
-                            stopping = True
-                    else:
-                        waiting.add(i)
-                        if p != INF:
-                            push(heap, (t + p, seq, PATIENCE_UP, i))
-                            seq += 1
                     continue
                 elif code == ROSTER:
                     seq = roster_step(t, seq)
