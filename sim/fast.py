@@ -466,9 +466,15 @@ class _Engine:
             tasks[a].append(duration_s)
             return seq
 
-        def free(a: int, t: float, seq: int) -> int:
+        def free(a: int, t: float, seq: int, last: bool = False, next_arrival: float = 0.0
+                 ) -> int:
             """The agent-free moment (AgentPool._free): leave, serve a walk-in task, take a
-            waiting call, or idle."""
+            waiting call, or idle.
+
+            ``last``: nothing else is scheduled in the current event after this, and the next
+            arrival is at ``next_arrival``; then a call's wake-up with nothing else due at
+            ``t`` runs at once (as in the loop's one-queue path).
+            """
             if not on_duty[a]:
                 add_span(present_of[a], present_since[a], t, interval_s, horizon_s)
                 present_since[a] = None
@@ -483,6 +489,10 @@ class _Engine:
                     if c in waiting:
                         waiting.discard(c)
                         since[a] = t
+                        if last and heap[0][0] > t and next_arrival > t:
+                            h = win["handle"][c - self.off] if c >= self.off else far[c]["handle"]
+                            push(heap, (t + h, seq + 1, _TALK_END, c, a, t))
+                            return seq + 2
                         push(heap, (t, seq, _WAKE, c, a))
                         return seq + 1
             idle_of[a].append(a)
@@ -704,7 +714,7 @@ class _Engine:
                     a = top[3]
                     add_span(walk_in_of[a], walk_since[a], t, interval_s, horizon_s)
                     walk_since[a] = None
-                    seq = free(a, t, seq)
+                    seq = free(a, t, seq, True, ta)
                     continue
                 elif code == ARRIVALS_DONE:
                     arrivals_done = True
@@ -756,7 +766,7 @@ class _Engine:
                         idle.append(a)
                     continue
                 since[a] = None
-                seq = free(a, t, seq)
+                seq = free(a, t, seq, True, ta)
                 continue
 
             # An arrival (the call's life starts): outside opening hours, blocked, or a line.

@@ -175,6 +175,18 @@ def test_ties_are_decided_as_simpy_decides_them():
     assert len(set(outcomes)) == 2  # some answered, some abandoned at the tie
 
 
+def test_a_shift_end_at_the_instant_a_talk_ends():
+    """The agent joins at 10 s and takes a queued call of 10 s; its shift ends at 20 s. The
+    roster's next change was scheduled before the call's talk timeout (the talk starts when
+    the call wakes up, after the roster step), so at 20 s the agent leaves first: it takes no
+    second call."""
+    sc = make_scenario(types=(call_type(handle=det(10.0)),),
+                       groups=(AgentGroup(name="g", skills=("a",), staffing=(0, 1, 0)),),
+                       interval_s=10.0, intervals=3)
+    rows = assert_same_run(sc, arrivals=[Arrival(0.0, "a")] * 3)
+    assert [row[15] for row in sorted(rows)] == [ANSWERED, UNFINISHED, UNFINISHED]
+
+
 @pytest.mark.parametrize("handle_s", [0.0, 5.0])
 def test_chunk_boundaries_at_one_instant(handle_s):
     """Over 64 arrivals at one instant: the arrivals of the source's next chunk are scheduled
