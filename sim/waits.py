@@ -1,0 +1,177 @@
+"""Percentiles of waits from a fixed-size histogram, so memory does not grow with the calls.
+
+A replication does not keep every answered call's wait: it counts waits per cell (an
+``(interval, call type)`` pair, or any integer key) in log-linear bins, HDR-histogram style,
+and takes percentiles from those counts.
+
+Bins
+----
+A wait ``w`` (seconds, ``w >= 0``) is first rounded up to the grid of :data:`RESOLUTION_S`
+(1 ms): ``n = ceil(w / RESOLUTION_S)``, so ``n == 0`` exactly when ``w == 0`` (calls answered at
+once, often most of them, stay exact). Grid points ``n < SUB_BINS`` (128, waits up to 0.128 s)
+have a bin each; above, every doubling ``[64 * 2**e, 128 * 2**e)`` of ``n`` (``e >= 1``) is cut
+into 64 bins of ``2**e`` grid points. A bin is as wide as at most 1/64 of its lower edge, and
+stands for the centre of the waits it can hold (0 for the bin of ``w == 0``). At most
+:data:`N_BINS` bins cover every wait below 2**53 ms (285,000 years).
+
+Error bound
+-----------
+A wait ``w`` is represented by its bin's centre ``c(w)`` with
+``|c(w) - w| <= RESOLUTION_S / 2 + w / SUB_BINS`` (0.5 ms + 0.78 %), and ``c`` is
+non-decreasing, so the ``k``-th smallest wait is represented by the ``k``-th smallest centre.
+Hence the percentiles reported are **exactly** the percentiles (linear interpolation between
+order statistics, numpy's default) of the waits each replaced by its bin's centre, and a
+percentile ``p`` is reported within ``RESOLUTION_S / 2 + p / SUB_BINS`` of the exact one
+(``p = (1 - f) x_k + f x_k+1``; each order statistic moves by at most its own bound). They are
+non-decreasing in ``q``; all-zero waits give exactly 0.
+
+Memory
+------
+Counts are kept sparse: one (code, count) pair, 16 bytes, per distinct ``(cell, bin)`` seen,
+so at most cells x bins used (a cell's waits typically fill a few hundred bins), never more than
+the number of waits; new waits are buffered (at most :data:`BUFFER` codes, 2 MB) and merged into
+the sorted pairs when the buffer is full. Histograms of several cells merge by adding counts
+(per interval, per call type, whole run).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.errors import SimError
+
+RESOLUTION_S = 0.001
+SUB_BINS = 128
+_HALF = SUB_BINS // 2
+_LOG2_SUB = SUB_BINS.bit_length() - 1
+#: Bins covering every grid point below 2**53 (``bin_of`` of ``2**53 - 1``, plus one).
+N_BINS = (53 - _LOG2_SUB) * _HALF + SUB_BINS
+#: Codes buffered before they are merged into the sorted counts.
+BUFFER = 1 << 18
+
+
+def bin_of(waits_s: np.ndarray) -> np.ndarray:
+    """The bin (int64) of each wait (see the module notes); waits must be finite and >= 0."""
+    waits_s = np.asarray(waits_s, dtype=float)
+    bad = ~((waits_s >= 0) & (waits_s < 2.0**53 * RESOLUTION_S))  # nan fails both
+    if bad.any():
+        raise SimError(f"wait_s must be finite and >= 0, got {waits_s[bad][0]!r}")
+    n = np.ceil(waits_s / RESOLUTION_S).astype(np.int64)
+    # Doubling e >= 1 holds n in [64 * 2**e, 128 * 2**e); frexp's exponent is floor(log2 n) + 1,
+    # exact for integers below 2**53.
+    e = np.maximum(np.frexp(n.astype(float))[1] - _LOG2_SUB, 0)
+    return (n >> e) + e * _HALF
+
+
+def bin_centre_s(bins: np.ndarray) -> np.ndarray:
+    """The wait (s) a bin stands for: the centre of the waits it holds (0 for the zero bin)."""
+    bins = np.asarray(bins, dtype=np.int64)
+    e = np.maximum(bins // _HALF - 1, 0)
+    low = (bins - e * _HALF) << e  # first grid point of the bin
+    high = low + (np.int64(1) << e) - 1  # last grid point: waits in ((low - 1) ms, high ms]
+    return np.where(bins == 0, 0.0, (low - 1 + high) * (RESOLUTION_S / 2))
+
+
+@dataclass(frozen=True)
+class WaitHistogram:
+    """Waits counted per cell in the bins of the module notes (sparse).
+
+    Attributes
+    ----------
+    n_cells : int
+    codes : ndarray of int64
+        ``cell * N_BINS + bin`` of every non-empty (cell, bin), sorted, unique.
+    counts : ndarray of int64
+        Waits in each of them.
+    """
+
+    n_cells: int
+    codes: np.ndarray
+    counts: np.ndarray
+
+    @property
+    def total(self) -> int:
+        """Number of waits counted."""
+        return int(self.counts.sum())
+
+    def percentiles(self, key_of_cell: np.ndarray, n_keys: int,
+                    qs: tuple[float, ...]) -> dict[float, np.ndarray]:
+        """Percentiles ``qs`` (0-100) of the waits of the cells of each key, merged.
+
+        ``key_of_cell[c]`` is the key (in ``range(n_keys)``) cell ``c`` counts for. Returns one
+        array of length ``n_keys`` per ``q``: linear interpolation between order statistics of
+        the bin centres (see the module notes), ``nan`` for a key without waits.
+        """
+        keys = np.asarray(key_of_cell, dtype=np.int64)[self.codes // N_BINS]
+        merged, where = np.unique(keys * N_BINS + self.codes % N_BINS, return_inverse=True)
+        counts = np.bincount(where, weights=self.counts, minlength=merged.size).astype(np.int64)
+        key, value = merged // N_BINS, bin_centre_s(merged % N_BINS)
+        cum = np.cumsum(counts)
+        n = np.bincount(key, weights=counts, minlength=n_keys).astype(np.int64)
+        # Waits before each key's first bin (merged is sorted by key, then bin).
+        before = np.concatenate(([0], cum))[np.searchsorted(key, np.arange(n_keys))]
+        has = n > 0
+        out = {}
+        for q in qs:
+            result = np.full(n_keys, np.nan)
+            pos = (q / 100) * (n[has] - 1)
+            lo = np.floor(pos).astype(np.int64)
+            hi = np.minimum(lo + 1, n[has] - 1)
+            # The bin of the order statistic t (0-based) is the first whose running count
+            # exceeds t.
+            a = value[np.searchsorted(cum, before[has] + lo, side="right")]
+            b = value[np.searchsorted(cum, before[has] + hi, side="right")]
+            result[has] = a + (pos - lo) * (b - a)
+            out[q] = result
+        return out
+
+
+class WaitCounter:
+    """Accumulates waits per cell into a :class:`WaitHistogram` in bounded memory.
+
+    Parameters
+    ----------
+    n_cells : int
+        Cells are ``range(n_cells)``.
+    """
+
+    def __init__(self, n_cells: int):
+        self.n_cells = n_cells
+        self._codes = np.zeros(0, dtype=np.int64)
+        self._counts = np.zeros(0, dtype=np.int64)
+        self._buffer: list[np.ndarray] = []
+        self._buffered = 0
+
+    def add(self, cells: np.ndarray, waits_s: np.ndarray) -> None:
+        """Count one wait (s) per cell index of ``cells`` (equal-length arrays)."""
+        codes = np.asarray(cells, dtype=np.int64) * N_BINS + bin_of(waits_s)
+        if codes.size:
+            self._buffer.append(codes)
+            self._buffered += codes.size
+            if self._buffered >= BUFFER:
+                self._merge()
+
+    def _merge(self) -> None:
+        if not self._buffer:
+            return
+        new, counts = np.unique(np.concatenate(self._buffer), return_counts=True)
+        self._buffer, self._buffered = [], 0
+        at = np.searchsorted(self._codes, new)
+        known = at < self._codes.size
+        known[known] = self._codes[at[known]] == new[known]
+        self._counts[at[known]] += counts[known]
+        # np.insert puts each value before the old element at its index, in order: stays sorted.
+        self._codes = np.insert(self._codes, at[~known], new[~known])
+        self._counts = np.insert(self._counts, at[~known], counts[~known])
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held (sorted pairs and buffer)."""
+        return self._codes.nbytes + self._counts.nbytes + 8 * self._buffered
+
+    def result(self) -> WaitHistogram:
+        """The counts so far (the counter can go on counting)."""
+        self._merge()
+        return WaitHistogram(self.n_cells, self._codes.copy(), self._counts.copy())
