@@ -72,6 +72,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 
@@ -88,12 +89,14 @@ from sim.records import (
     IVR_ABANDONED,
     MESSAGE,
     OUTCOMES,
+    ROW_ATTEMPT,
     ROW_FIRST_INTERVAL,
     ROW_GROUP,
     ROW_INTERVAL,
     ROW_KIND,
     ROW_OUTCOME,
     ROW_TYPE,
+    ROW_TYPE_IN,
     ROW_WAIT,
     UNFINISHED,
 )
@@ -188,24 +191,19 @@ class Tally:
     def add(self, rows: list[tuple]) -> None:
         """Count a batch of raw rows (tuples in :data:`sim.records.ROW_FIELDS` order)."""
         if rows:
-            self.add_columns(list(zip(*rows, strict=True)))
+            self.add_columns(_RowColumns(rows))
 
-    def add_columns(self, columns: list) -> None:
+    def add_columns(self, columns) -> None:
         """Count a batch of rows given as columns, indexed by the ``ROW_*`` positions of
         :mod:`sim.records`.
 
-        Each column is a sequence or a numpy array, all of one length; in a float field
-        (``wait_s``, ``group``, the times) ``None`` or ``nan`` mean "not applicable". Every row
-        feeds the caller-level tally; the queue figures count inbound attempts only (first
-        calls and redials): a callback is the center's call, not a call offered to it.
+        ``columns[i]`` is a sequence or a numpy array (all of one length) for each field the
+        tallies read; in a float field (``wait_s``, ``group``, the times) ``None`` or ``nan``
+        mean "not applicable". Every row feeds the caller-level tally; the queue figures count
+        inbound attempts only (first calls and redials): a callback is the center's call, not
+        a call offered to it.
         """
-        columns = list(columns)
-        for field, dtype in ((ROW_KIND, np.int64), (ROW_OUTCOME, np.int64),
-                             (ROW_TYPE, np.int64), (self._interval_field, np.int64),
-                             (ROW_FIRST_INTERVAL, np.int64), (ROW_GROUP, float),
-                             (ROW_WAIT, float)):
-            # Converted once, here (None -> nan); the follow-up tally reads the same arrays.
-            columns[field] = np.asarray(columns[field], dtype=dtype)
+        columns = _Arrays(columns)  # each column converted to numpy once, when first read
         self.followups.add(columns)
         fields = (columns[ROW_OUTCOME], columns[self._interval_field], columns[ROW_TYPE],
                   columns[ROW_WAIT], columns[ROW_GROUP])
@@ -268,6 +266,41 @@ class Tally:
             followups=self.followups.result(),
             extra_sums=self.sums[4:].reshape(-1, *shape),
         )
+
+
+#: The fields read as integers (the others the tallies read are floats, ``None`` -> nan).
+_INT_FIELDS = frozenset((ROW_KIND, ROW_OUTCOME, ROW_TYPE, ROW_TYPE_IN, ROW_INTERVAL,
+                         ROW_FIRST_INTERVAL, ROW_ATTEMPT))
+
+
+class _RowColumns:
+    """The columns of a batch of row tuples, each gathered when first asked for: the tallies
+    read about half of the fields (the times only when there are callbacks), and gathering a
+    column costs a Python step per row."""
+
+    def __init__(self, rows: list[tuple]):
+        self._rows = rows
+
+    def __getitem__(self, field: int):
+        get = map(itemgetter(field), self._rows)
+        if field in _INT_FIELDS:
+            return np.fromiter(get, dtype=np.int64, count=len(self._rows))
+        return np.array(list(get), dtype=float)  # None -> nan
+
+
+class _Arrays:
+    """``columns[field]`` as a numpy array (int64 or float per :data:`_INT_FIELDS`), converted
+    once and shared by the queue and the follow-up tallies."""
+
+    def __init__(self, columns):
+        self._columns, self._arrays = columns, {}
+
+    def __getitem__(self, field: int) -> np.ndarray:
+        array = self._arrays.get(field)
+        if array is None:
+            array = self._arrays[field] = np.asarray(
+                self._columns[field], dtype=np.int64 if field in _INT_FIELDS else float)
+        return array
 
 
 def queue_metrics(counts, answered_wait_sum_s, queued_wait_sum_s, within_awt, short_abandons,
