@@ -18,8 +18,9 @@ Counting rules
   put on the callback list, or accepted an offer), ``callback_attempts`` (every dial),
   ``callbacks_reached`` (attempts the caller answered), ``callback_delay_s`` (mean time from
   the request to the first dial, over first attempts that were dialled) and its 90th
-  percentile ``callback_delay_p90_s`` (whole run only), ``callback_agent_s`` (agent seconds on
-  callbacks: dialling, talking and wrap-up, reached or not).
+  percentile ``callback_delay_p90_s`` (whole run only; from a histogram of the delays, exact
+  on the bin centres, within 0.5 ms + 0.78 %: :mod:`sim.waits`), ``callback_agent_s`` (agent
+  seconds on callbacks: dialling, talking and wrap-up, reached or not).
 * Events the model counts as they happen: ``callbacks_offered`` and ``callbacks_accepted``
   (virtual hold), ``callback_deadline_missed`` (first dials later than the deadline, or never
   made), ``gave_up`` (redials or callback retries not made because they would fall after the

@@ -38,7 +38,11 @@ Metrics (per interval, per call type and in total)
     Mean time in queue of the calls that left the queue (answered and abandoned; an abandoned
     call's time in queue is its time to abandon). Unfinished calls are left out (censored).
 ``wait_p50_s``, ``wait_p80_s``, ``wait_p90_s``, ``wait_p95_s``
-    Percentiles of the waits of **answered** calls (linear interpolation), as most planners report.
+    Percentiles of the waits of **answered** calls, as most planners report, taken from a
+    histogram of the waits per (interval, call type) instead of every wait (so memory does not
+    grow with the calls; :mod:`sim.waits`). Each is **exactly** the linear-interpolation
+    percentile (numpy's default) of the waits moved to the centres of their bins: zero waits
+    stay 0, and a percentile ``p`` is within ``0.5 ms + p / 128`` (0.78 %) of the exact one.
 ``p_abandon``
     Abandoned over calls that reached the queue.
 ``mean_wait_abandoned_s``

@@ -1,0 +1,117 @@
+"""Peak memory of long runs: does it grow with the number of calls? (target: 10 million calls
+under 300 MB).
+
+The queue: M/M/55+M, 1,000 calls/h, AHT 180 s, mean patience 120 s (exponential), one-hour
+intervals in days of 24. Each case runs one replication through ``sim.replicate.simulate``
+(the path of ``callsim run``: the model, the tallies, the per-interval metrics and their
+accumulators) in a fresh subprocess, so that its peak resident memory (``ru_maxrss``) is its
+own. Cases:
+
+* ``reference``: one day (24 intervals, about 24,000 calls), no records: the baseline.
+* ``many intervals``: ``--calls`` calls (default 10,000,000) in ``calls / 1000`` one-hour
+  intervals (10,000+ intervals: per-interval structures at a realistic size), no records.
+* ``many intervals + records``: the same with every record streamed to a temporary CSV file.
+* ``few intervals``: the same calls in 24 intervals of ``calls / 24,000`` hours each (one
+  interval then holds hundreds of thousands of calls), no records.
+
+Prints, per case, calls, wall time, peak RSS, its growth over the reference, the bytes of the
+wait histogram (:mod:`sim.waits`), and the verdict against the target; then the growth per
+million calls. A 10-million-call case takes several minutes with the SimPy engine; ``--calls``
+runs smaller ones (``--calls 1000000`` for a quick look), ``--cases`` picks cases by number.
+
+    .venv/bin/python bench/memory_bench.py [--calls 10000000] [--cases 0,1,2,3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+TARGET_MB = 300.0
+
+CHILD = r"""
+import json, os, resource, sys, tempfile, time
+import numpy as np
+from scenarios.schema import AgentGroup, Calendar, CallType, Distribution, Scenario
+import sim.metrics
+from sim.replicate import simulate
+
+calls, n_intervals, interval_h, records = (float(sys.argv[1]), int(sys.argv[2]),
+                                          float(sys.argv[3]), sys.argv[4] == "1")
+per_day = min(24, n_intervals)
+days = -(-n_intervals // per_day)
+exp = lambda mean_s: Distribution(kind="exponential", mean_s=mean_s)
+scenario = Scenario(
+    name="memory bench",
+    calendar=Calendar(start_s=0.0, interval_s=3600.0 * interval_h, intervals_per_day=per_day,
+                      days=("day",) * days),
+    call_types=(CallType(name="calls",
+                         calls_per_interval=(("day", (1000.0 * interval_h,) * per_day),),
+                         handle_time=exp(180.0), patience=exp(120.0)),),
+    agent_groups=(AgentGroup(name="agents", skills=("calls",), staffing=(55,) * (per_day * days)),),
+)
+histogram = []
+tally_result = sim.metrics.Tally.result
+def result(self, *args):  # note the wait histogram's size as each replication ends
+    histogram.append(self._waits.nbytes)
+    return tally_result(self, *args)
+sim.metrics.Tally.result = result
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+start = time.perf_counter()
+with tempfile.TemporaryDirectory() as tmp:
+    path = os.path.join(tmp, "calls.csv") if records else None
+    out = simulate(scenario, replications=1, seed=1, records_path=path)
+    records_bytes = os.path.getsize(path) if records else 0
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"calls": float(out.summary["offered"].mean), "intervals": days * per_day,
+                  "seconds": seconds, "peak": peak, "base": base,
+                  "histogram": histogram[0], "records": records_bytes}))
+"""
+
+
+def run_case(calls: float, n_intervals: int, interval_h: float, records: bool) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(calls), str(n_intervals), str(interval_h),
+         "1" if records else "0"], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=float, default=10_000_000)
+    parser.add_argument("--cases", default="0,1,2,3", help="comma-separated case numbers")
+    args = parser.parse_args(argv)
+    hours = 24 * max(1, round(args.calls / 24_000))  # whole days of 24 one-hour intervals
+    cases = [
+        ("reference (1 day)", 24, 1.0, False),
+        (f"many intervals ({hours:,} x 1 h)", hours, 1.0, False),
+        (f"many intervals ({hours:,} x 1 h) + records", hours, 1.0, True),
+        (f"few intervals (24 x {hours / 24:,.0f} h)", 24, hours / 24, False),
+    ]
+    wanted = [int(c) for c in args.cases.split(",")]
+    print(f"M/M/55+M, 1,000 calls/h, AHT 180 s, patience 120 s; one replication per case, "
+          f"each in a fresh process; target: peak RSS < {TARGET_MB:.0f} MB")
+    print(f"{'case':<40} {'calls':>11} {'intervals':>9} {'seconds':>8} {'peak MB':>8} "
+          f"{'growth MB':>9} {'waits MB':>8} {'records MB':>10}  verdict")
+    reference = None
+    for number in [0, *[c for c in wanted if c != 0]]:
+        label, n_intervals, interval_h, records = cases[number]
+        m = run_case(args.calls, n_intervals, interval_h, records)
+        if reference is None:
+            reference = m
+        growth = (m["peak"] - reference["peak"]) / 1e6
+        verdict = "ok" if m["peak"] / 1e6 < TARGET_MB else "OVER TARGET"
+        print(f"{label:<40} {m['calls']:>11,.0f} {m['intervals']:>9,} {m['seconds']:>8.1f} "
+              f"{m['peak'] / 1e6:>8.0f} {growth:>9.0f} {m['histogram'] / 1e6:>8.1f} "
+              f"{m['records'] / 1e6:>10.0f}  {verdict}")
+        if number != 0:
+            extra = (m["calls"] - reference["calls"]) / 1e6
+            print(f"{'':<40} growth over the reference: {growth / extra:.1f} MB per million "
+                  f"calls; peak / reference peak = {m['peak'] / reference['peak']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
