@@ -19,7 +19,13 @@ wait histogram (:mod:`sim.waits`), and the verdict against the target; then the 
 million calls. A 10-million-call case takes several minutes with the SimPy engine; ``--calls``
 runs smaller ones (``--calls 1000000`` for a quick look), ``--cases`` picks cases by number.
 
-    .venv/bin/python bench/memory_bench.py [--calls 10000000] [--cases 0,1,2,3]
+``--tally`` instead times the tally on the rows of a four-day run (about 96,000 rows, batches
+of 4,096 as the model flushes them), best of 5, interleaved: ``Tally.add`` on row tuples
+(gathering only the columns it reads), the same rows transposed whole first (what ``add`` did
+before, ``add_columns(list(zip(*rows)))``), and ``add_columns`` on numpy columns (what a
+column-fed engine pays); and, for scale, the model's own time per row in the same process.
+
+    .venv/bin/python bench/memory_bench.py [--calls 10000000] [--cases 0,1,2,3] [--tally]
 """
 
 from __future__ import annotations
@@ -79,11 +85,67 @@ def run_case(calls: float, n_intervals: int, interval_h: float, records: bool) -
     return json.loads(out.stdout)
 
 
+def tally_speed() -> None:
+    import time
+
+    import numpy as np
+
+    from scenarios.schema import AgentGroup, Calendar, CallType, Distribution, Scenario
+    from sim.metrics import _INT_FIELDS, Tally
+    from sim.model import Model
+    from sim.streams import replication_seed
+
+    exp = lambda mean_s: Distribution(kind="exponential", mean_s=mean_s)  # noqa: E731
+    days = 4
+    sc = Scenario(
+        name="tally bench",
+        calendar=Calendar(start_s=0.0, interval_s=3600.0, intervals_per_day=24,
+                          days=("day",) * days),
+        call_types=(CallType(name="calls", calls_per_interval=(("day", (1000.0,) * 24),),
+                             handle_time=exp(180.0), patience=exp(120.0)),),
+        agent_groups=(AgentGroup(name="agents", skills=("calls",),
+                                 staffing=(55,) * (24 * days)),),
+    )
+    rows = []
+    start = time.perf_counter()
+    Model(sc, replication_seed(1, 0), sink=rows.extend).run()
+    model_s = time.perf_counter() - start
+    batches = [rows[i:i + 4096] for i in range(0, len(rows), 4096)]
+    arrays = [[np.array(c, dtype=np.int64 if f in _INT_FIELDS else float)
+               for f, c in enumerate(zip(*batch, strict=True))] for batch in batches]
+    ways = {
+        "Tally.add (row tuples, columns it reads)": lambda t: [t.add(b) for b in batches],
+        "transpose all, then add_columns (before)": lambda t: [
+            t.add_columns(list(zip(*b, strict=True))) for b in batches],
+        "add_columns on numpy columns": lambda t: [t.add_columns(a) for a in arrays],
+    }
+    best = dict.fromkeys(ways, float("inf"))
+    for _ in range(5):
+        for name, way in ways.items():
+            tally = Tally(sc)
+            start = time.perf_counter()
+            way(tally)
+            best[name] = min(best[name], time.perf_counter() - start)
+    per_row = {name: seconds / len(rows) * 1e9 for name, seconds in best.items()}
+    print(f"tally of {len(rows):,} rows in batches of 4,096 (best of 5); the model took "
+          f"{model_s / len(rows) * 1e9:,.0f} ns per row (tally included)")
+    for name, ns in per_row.items():
+        print(f"  {name:<42} {ns:>7,.0f} ns/row  ({ns / (model_s / len(rows) * 1e9):.1%} "
+              f"of the model's time per row)")
+    before, now = per_row["transpose all, then add_columns (before)"], per_row[next(iter(ways))]
+    print(f"  Tally.add speed-up over transposing whole rows: {before / now:.2f}x; numpy columns "
+          f"vs row tuples: {now / per_row['add_columns on numpy columns']:.1f}x")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=float, default=10_000_000)
     parser.add_argument("--cases", default="0,1,2,3", help="comma-separated case numbers")
+    parser.add_argument("--tally", action="store_true", help="time the tally instead")
     args = parser.parse_args(argv)
+    if args.tally:
+        tally_speed()
+        return
     hours = 24 * max(1, round(args.calls / 24_000))  # whole days of 24 one-hour intervals
     cases = [
         ("reference (1 day)", 24, 1.0, False),
