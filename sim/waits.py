@@ -50,6 +50,8 @@ _LOG2_SUB = SUB_BINS.bit_length() - 1
 N_BINS = (53 - _LOG2_SUB) * _HALF + SUB_BINS
 #: Codes buffered before they are merged into the sorted counts.
 BUFFER = 1 << 18
+#: Keys whose percentiles are computed together (dense counts: 128 x N_BINS x 8 B = 3 MB).
+KEYS_PER_BLOCK = 128
 
 
 def bin_of(waits_s: np.ndarray) -> np.ndarray:
@@ -102,29 +104,38 @@ class WaitHistogram:
 
         ``key_of_cell[c]`` is the key (in ``range(n_keys)``) cell ``c`` counts for. Returns one
         array of length ``n_keys`` per ``q``: linear interpolation between order statistics of
-        the bin centres (see the module notes), ``nan`` for a key without waits.
+        the bin centres (see the module notes), ``nan`` for a key without waits. Keys are taken
+        :data:`KEYS_PER_BLOCK` at a time, each block's counts dense (keys x bins), so the
+        working memory stays a few MB whatever the number of keys.
         """
-        keys = np.asarray(key_of_cell, dtype=np.int64)[self.codes // N_BINS]
-        merged, where = np.unique(keys * N_BINS + self.codes % N_BINS, return_inverse=True)
-        counts = np.bincount(where, weights=self.counts, minlength=merged.size).astype(np.int64)
-        key, value = merged // N_BINS, bin_centre_s(merged % N_BINS)
-        cum = np.cumsum(counts)
-        n = np.bincount(key, weights=counts, minlength=n_keys).astype(np.int64)
-        # Waits before each key's first bin (merged is sorted by key, then bin).
-        before = np.concatenate(([0], cum))[np.searchsorted(key, np.arange(n_keys))]
-        has = n > 0
-        out = {}
-        for q in qs:
-            result = np.full(n_keys, np.nan)
-            pos = (q / 100) * (n[has] - 1)
-            lo = np.floor(pos).astype(np.int64)
-            hi = np.minimum(lo + 1, n[has] - 1)
-            # The bin of the order statistic t (0-based) is the first whose running count
-            # exceeds t.
-            a = value[np.searchsorted(cum, before[has] + lo, side="right")]
-            b = value[np.searchsorted(cum, before[has] + hi, side="right")]
-            result[has] = a + (pos - lo) * (b - a)
-            out[q] = result
+        key_of_cell = np.asarray(key_of_cell, dtype=np.int64)
+        # The codes of cell c are codes[first[c]:first[c + 1]] (codes are sorted).
+        first = np.searchsorted(self.codes, np.arange(self.n_cells + 1) * N_BINS)
+        out = {q: np.full(n_keys, np.nan) for q in qs}
+        centre = bin_centre_s(np.arange(N_BINS))
+        for low in range(0, n_keys, KEYS_PER_BLOCK):
+            high = min(low + KEYS_PER_BLOCK, n_keys)
+            cells = np.flatnonzero((key_of_cell >= low) & (key_of_cell < high))
+            start, stop = first[cells], first[cells + 1]
+            size = stop - start
+            at = np.repeat(start - np.cumsum(size) + size, size) + np.arange(size.sum())
+            codes = self.codes[at]
+            key = key_of_cell[codes // N_BINS] - low
+            dense = np.bincount(key * N_BINS + codes % N_BINS, weights=self.counts[at],
+                                minlength=(high - low) * N_BINS).astype(np.int64)
+            cum = np.cumsum(dense)  # running count over keys, then bins
+            n = dense.reshape(-1, N_BINS).sum(axis=1)
+            before = cum[(np.arange(high - low) + 1) * N_BINS - 1] - n
+            has = n > 0
+            for q in qs:
+                pos = (q / 100) * (n[has] - 1)
+                lo = np.floor(pos).astype(np.int64)
+                hi = np.minimum(lo + 1, n[has] - 1)
+                # The bin of order statistic t (0-based) is the first whose running count
+                # exceeds t.
+                a = centre[np.searchsorted(cum, before[has] + lo, side="right") % N_BINS]
+                b = centre[np.searchsorted(cum, before[has] + hi, side="right") % N_BINS]
+                out[q][low:high][has] = a + (pos - lo) * (b - a)
         return out
 
 
@@ -143,6 +154,7 @@ class WaitCounter:
         self._counts = np.zeros(0, dtype=np.int64)
         self._buffer: list[np.ndarray] = []
         self._buffered = 0
+        self._shared = False  # the counts array is also a result's: copy before adding to it
 
     def add(self, cells: np.ndarray, waits_s: np.ndarray) -> None:
         """Count one wait (s) per cell index of ``cells`` (equal-length arrays)."""
@@ -161,6 +173,8 @@ class WaitCounter:
         at = np.searchsorted(self._codes, new)
         known = at < self._codes.size
         known[known] = self._codes[at[known]] == new[known]
+        if self._shared:
+            self._counts, self._shared = self._counts.copy(), False
         self._counts[at[known]] += counts[known]
         # np.insert puts each value before the old element at its index, in order: stays sorted.
         self._codes = np.insert(self._codes, at[~known], new[~known])
@@ -172,6 +186,7 @@ class WaitCounter:
         return self._codes.nbytes + self._counts.nbytes + 8 * self._buffered
 
     def result(self) -> WaitHistogram:
-        """The counts so far (the counter can go on counting)."""
+        """The counts so far (the counter can go on counting; the result does not change)."""
         self._merge()
-        return WaitHistogram(self.n_cells, self._codes.copy(), self._counts.copy())
+        self._shared = True  # shared, not copied: merging replaces codes, copies counts
+        return WaitHistogram(self.n_cells, self._codes, self._counts)

@@ -125,6 +125,24 @@ def test_merging_buffers_and_cells_changes_nothing(monkeypatch):
     _, direct = histogram_percentiles(keys % 5, waits, 5)
     for q in QS:
         assert np.array_equal(merged[q], direct[q])
+    # Keys taken a few at a time give the same, for keys in cell order or not.
+    monkeypatch.setattr(sim.waits, "KEYS_PER_BLOCK", 3)
+    for key_of_cell, n_keys, expected in ((np.arange(50), 50, got),
+                                          (np.arange(50) % 5, 5, merged)):
+        blocked = whole.percentiles(key_of_cell, n_keys, QS)
+        for q in QS:
+            assert np.array_equal(blocked[q], expected[q])
+
+
+def test_a_result_does_not_change_as_the_counter_goes_on():
+    counter = WaitCounter(2)
+    counter.add(np.array([0, 1, 1]), np.array([0.0, 5.0, 5.0]))
+    first = counter.result()
+    codes, counts = first.codes.copy(), first.counts.copy()
+    counter.add(np.array([1, 1, 0]), np.array([5.0, 7.0, 0.0]))
+    second = counter.result()
+    assert np.array_equal(first.codes, codes) and np.array_equal(first.counts, counts)
+    assert first.total == 3 and second.total == 6
 
 
 def test_memory_is_bounded_by_bins_not_waits():
