@@ -61,7 +61,7 @@ scenario = Scenario(
 histogram = []
 tally_result = sim.metrics.Tally.result
 def result(self, *args):  # note the wait histogram's size as each replication ends
-    histogram.append(self._waits.nbytes)
+    histogram.append(getattr(self._waits, "nbytes", 0))  # 0: a tally without sim.waits
     return tally_result(self, *args)
 sim.metrics.Tally.result = result
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

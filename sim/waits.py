@@ -28,10 +28,13 @@ non-decreasing in ``q``; all-zero waits give exactly 0.
 Memory
 ------
 Counts are kept sparse: one (code, count) pair, 16 bytes, per distinct ``(cell, bin)`` seen,
-so at most cells x bins used (a cell's waits typically fill a few hundred bins), never more than
-the number of waits; new waits are buffered (at most :data:`BUFFER` codes, 2 MB) and merged into
-the sorted pairs when the buffer is full. Histograms of several cells merge by adding counts
-(per interval, per call type, whole run).
+so at most cells x bins used, and never more than the number of waits (an hour of an
+M/M/55+M queue with 1,000 calls fills about 150 bins: 23 MB for 10,000 such hours, against
+240 MB for their 10 million waits kept one by one). New waits are buffered (at most
+:data:`BUFFER` codes, 2 MB) and merged into the sorted pairs when the buffer is full (the merge
+copies the pairs once). Histograms of several cells merge by adding counts (per interval, per
+call type, whole run); percentiles are computed :data:`KEYS_PER_BLOCK` keys at a time, in a
+few MB.
 """
 
 from __future__ import annotations
