@@ -13,6 +13,9 @@ own. Cases:
 * ``many intervals + records``: the same with every record streamed to a temporary CSV file.
 * ``few intervals``: the same calls in 24 intervals of ``calls / 24,000`` hours each (one
   interval then holds hundreds of thousands of calls), no records.
+* ``many intervals, 10 calls/h``: the intervals of ``many intervals`` with 1 % of the calls
+  (M/M/2+M): what the per-interval structures cost (tallies, metrics, the per-interval
+  estimates of the result), apart from the calls.
 
 Prints, per case, calls, wall time, peak RSS, its growth over the reference, the bytes of the
 wait histogram (:mod:`sim.waits`), and the verdict against the target; then the growth per
@@ -25,7 +28,7 @@ of 4,096 as the model flushes them), best of 5, interleaved: ``Tally.add`` on ro
 before, ``add_columns(list(zip(*rows)))``), and ``add_columns`` on numpy columns (what a
 column-fed engine pays); and, for scale, the model's own time per row in the same process.
 
-    .venv/bin/python bench/memory_bench.py [--calls 10000000] [--cases 0,1,2,3] [--tally]
+    .venv/bin/python bench/memory_bench.py [--calls 10000000] [--cases 0,1,2,3,4] [--tally]
 """
 
 from __future__ import annotations
@@ -44,8 +47,8 @@ from scenarios.schema import AgentGroup, Calendar, CallType, Distribution, Scena
 import sim.metrics
 from sim.replicate import simulate
 
-calls, n_intervals, interval_h, records = (float(sys.argv[1]), int(sys.argv[2]),
-                                          float(sys.argv[3]), sys.argv[4] == "1")
+n_intervals, interval_h, records = int(sys.argv[2]), float(sys.argv[3]), sys.argv[4] == "1"
+calls_per_hour, agents = float(sys.argv[5]), int(sys.argv[6])
 per_day = min(24, n_intervals)
 days = -(-n_intervals // per_day)
 exp = lambda mean_s: Distribution(kind="exponential", mean_s=mean_s)
@@ -54,9 +57,10 @@ scenario = Scenario(
     calendar=Calendar(start_s=0.0, interval_s=3600.0 * interval_h, intervals_per_day=per_day,
                       days=("day",) * days),
     call_types=(CallType(name="calls",
-                         calls_per_interval=(("day", (1000.0 * interval_h,) * per_day),),
+                         calls_per_interval=(("day", (calls_per_hour * interval_h,) * per_day),),
                          handle_time=exp(180.0), patience=exp(120.0)),),
-    agent_groups=(AgentGroup(name="agents", skills=("calls",), staffing=(55,) * (per_day * days)),),
+    agent_groups=(AgentGroup(name="agents", skills=("calls",),
+                             staffing=(agents,) * (per_day * days)),),
 )
 histogram = []
 tally_result = sim.metrics.Tally.result
@@ -78,10 +82,12 @@ print(json.dumps({"calls": float(out.summary["offered"].mean), "intervals": days
 """
 
 
-def run_case(calls: float, n_intervals: int, interval_h: float, records: bool) -> dict:
+def run_case(calls: float, n_intervals: int, interval_h: float, records: bool,
+             calls_per_hour: float = 1000.0, agents: int = 55) -> dict:
     out = subprocess.run(
         [sys.executable, "-c", CHILD, str(calls), str(n_intervals), str(interval_h),
-         "1" if records else "0"], capture_output=True, text=True, check=True)
+         "1" if records else "0", str(calls_per_hour), str(agents)],
+        capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
 
@@ -140,7 +146,7 @@ def tally_speed() -> None:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=float, default=10_000_000)
-    parser.add_argument("--cases", default="0,1,2,3", help="comma-separated case numbers")
+    parser.add_argument("--cases", default="0,1,2,3,4", help="comma-separated case numbers")
     parser.add_argument("--tally", action="store_true", help="time the tally instead")
     args = parser.parse_args(argv)
     if args.tally:
@@ -152,6 +158,8 @@ def main(argv=None) -> None:
         (f"many intervals ({hours:,} x 1 h)", hours, 1.0, False),
         (f"many intervals ({hours:,} x 1 h) + records", hours, 1.0, True),
         (f"few intervals (24 x {hours / 24:,.0f} h)", 24, hours / 24, False),
+        # The same intervals with 1 % of the calls: what the intervals cost, not the calls.
+        ("many intervals, 10 calls/h, M/M/2+M", hours, 1.0, False, 10.0, 2),
     ]
     wanted = [int(c) for c in args.cases.split(",")]
     print(f"M/M/55+M, 1,000 calls/h, AHT 180 s, patience 120 s; one replication per case, "
@@ -160,8 +168,8 @@ def main(argv=None) -> None:
           f"{'growth MB':>9} {'waits MB':>8} {'records MB':>10}  verdict")
     reference = None
     for number in [0, *[c for c in wanted if c != 0]]:
-        label, n_intervals, interval_h, records = cases[number]
-        m = run_case(args.calls, n_intervals, interval_h, records)
+        label, *case = cases[number]
+        m = run_case(args.calls, *case)
         if reference is None:
             reference = m
         growth = (m["peak"] - reference["peak"]) / 1e6
@@ -169,10 +177,13 @@ def main(argv=None) -> None:
         print(f"{label:<40} {m['calls']:>11,.0f} {m['intervals']:>9,} {m['seconds']:>8.1f} "
               f"{m['peak'] / 1e6:>8.0f} {growth:>9.0f} {m['histogram'] / 1e6:>8.1f} "
               f"{m['records'] / 1e6:>10.0f}  {verdict}")
-        if number != 0:
-            extra = (m["calls"] - reference["calls"]) / 1e6
+        extra = (m["calls"] - reference["calls"]) / 1e6
+        if number != 0 and extra > 0.1:
             print(f"{'':<40} growth over the reference: {growth / extra:.1f} MB per million "
                   f"calls; peak / reference peak = {m['peak'] / reference['peak']:.2f}")
+        elif number != 0:
+            print(f"{'':<40} the intervals without the calls: {growth:.0f} MB over the "
+                  f"reference")
 
 
 if __name__ == "__main__":
