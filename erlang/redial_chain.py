@@ -64,10 +64,11 @@ their truncation); G. Koole, *Call Center Optimization* (2013), ch. 5.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import spsolve
+from scipy.sparse.linalg import MatrixRankWarning, spsolve
 
 from erlang.erlang_a import chain_metrics, metrics_from_arrival_law
 from erlang.errors import (
@@ -292,12 +293,21 @@ def _stationary(lam0, mu, theta, nu, n, lines, orbit_cap, r_b, r_a, reference) -
         # pi_ref = 1; the other balance equations (columns of Q but ref's) fix the rest.
         a = qt[keep][:, keep].tocsc()
         b = -np.asarray(qt[keep][:, [ref]].todense()).ravel()
-        x = np.insert(np.atleast_1d(spsolve(a, b)), ref, 1.0)
+        with warnings.catch_warnings():  # a singular system gives nan, handled below
+            warnings.simplefilter("ignore", MatrixRankWarning)
+            x = np.insert(np.atleast_1d(spsolve(a, b)), ref, 1.0)
         if np.all(np.isfinite(x)) and x.max() * _REFERENCE_FLOOR < 1.0:
             break
         best = int(np.nanargmax(np.where(np.isfinite(x), x, np.inf)))
         reference = divmod(best, width)
     if not np.all(np.isfinite(x)):
-        raise ArithmeticError(f"redial chain solve gave non-finite values on {size} states")
+        # Weights relative to one state overflow when the law spans hundreds of orders of
+        # magnitude (a near-persistent orbit piles up at the cut): solve for the law itself
+        # instead, one balance equation replaced by sum(pi) = 1, so no value can overflow.
+        a = sp.vstack([qt[:-1], sp.csr_matrix(np.ones((1, size)))]).tocsc()
+        x = np.atleast_1d(spsolve(a, np.r_[np.zeros(size - 1), 1.0]))
+        if not np.all(np.isfinite(x)) or x.min() < -1e-9:
+            raise ArithmeticError(f"redial chain solve gave no probability law on {size} states")
+        x = np.maximum(x, 0.0)  # rounding below zero, at most 1e-9 (checked above)
     pi = x / x.sum()
     return pi.reshape(orbit_cap + 1, width)

@@ -18,8 +18,9 @@ Counting rules
   put on the callback list, or accepted an offer), ``callback_attempts`` (every dial),
   ``callbacks_reached`` (attempts the caller answered), ``callback_delay_s`` (mean time from
   the request to the first dial, over first attempts that were dialled) and its 90th
-  percentile ``callback_delay_p90_s`` (whole run only), ``callback_agent_s`` (agent seconds on
-  callbacks: dialling, talking and wrap-up, reached or not).
+  percentile ``callback_delay_p90_s`` (whole run only; from a histogram of the delays, exact
+  on the bin centres, within 0.5 ms + 0.78 %: :mod:`sim.waits`), ``callback_agent_s`` (agent
+  seconds on callbacks: dialling, talking and wrap-up, reached or not).
 * Events the model counts as they happen: ``callbacks_offered`` and ``callbacks_accepted``
   (virtual hold), ``callback_deadline_missed`` (first dials later than the deadline, or never
   made), ``gave_up`` (redials or callback retries not made because they would fall after the
@@ -72,6 +73,7 @@ from sim.records import (
     ROW_WAIT,
     ROW_WRAP_END,
 )
+from sim.waits import WaitCounter, WaitHistogram
 
 #: Per (first interval, type dialled) counts, in this order.
 CALLER_COUNTS = ("callers", "callers_answered", "callers_ivr_served", "redials",
@@ -96,8 +98,9 @@ class FollowUpCounts:
     bookings : ndarray, shape (len(BOOKING_SUMS), I, T)
     sums : ndarray, shape (len(CALLBACK_SUMS), I)
     events : ndarray, shape (len(EVENTS), I)
-    callback_delays_s : ndarray
-        Every first callback's delay from request to dial (for the percentile).
+    callback_delays : WaitHistogram
+        First callbacks' delays from request to dial, one cell, in the fixed bins of
+        :mod:`sim.waits` (for the percentile).
     prediction : ndarray, shape (3,)
         Count, sum of absolute errors and sum of errors of predicted waits.
     """
@@ -106,7 +109,7 @@ class FollowUpCounts:
     bookings: np.ndarray
     sums: np.ndarray
     events: np.ndarray
-    callback_delays_s: np.ndarray
+    callback_delays: WaitHistogram
     prediction: np.ndarray
 
 
@@ -121,28 +124,30 @@ class FollowUpTally:
         self.conversion = Conversion(scenario)
         self.sums = np.zeros((len(CALLBACK_SUMS), n))
         self.events = np.zeros((len(EVENTS), n), dtype=np.int64)
-        self._delays: list[np.ndarray] = []
+        self._delays = WaitCounter(1)
         self.prediction = np.zeros(3)
 
     def event(self, name: str, first_interval: int) -> None:
         """Count one event of ``name`` (see :data:`EVENTS`) for a caller's first interval."""
         self.events[EVENTS.index(name), first_interval] += 1
 
-    def add(self, columns: list[tuple]) -> None:
-        """Count a batch of rows, given as columns (``list(zip(*rows))``)."""
-        kind = np.array(columns[ROW_KIND], dtype=np.int64)
-        attempt = np.array(columns[ROW_ATTEMPT], dtype=np.int64)
-        outcome = np.array(columns[ROW_OUTCOME], dtype=np.int64)
-        first = np.array(columns[ROW_FIRST_INTERVAL], dtype=np.int64)
-        cell = first * self.n_types + np.array(columns[ROW_TYPE_IN], dtype=np.int64)
+    def add(self, columns: list) -> None:
+        """Count a batch of rows, given as columns indexed by the ``ROW_*`` positions (tuples
+        as ``list(zip(*rows))`` gives them, or numpy arrays; ``None`` or ``nan`` in a float
+        field mean "not applicable")."""
+        kind = np.asarray(columns[ROW_KIND], dtype=np.int64)
+        attempt = np.asarray(columns[ROW_ATTEMPT], dtype=np.int64)
+        outcome = np.asarray(columns[ROW_OUTCOME], dtype=np.int64)
+        first = np.asarray(columns[ROW_FIRST_INTERVAL], dtype=np.int64)
+        cell = first * self.n_types + np.asarray(columns[ROW_TYPE_IN], dtype=np.int64)
         callback = kind == CALLBACK
         answered = outcome == ANSWERED
         size = self.counts.shape[1]
         first_attempt = (kind == INBOUND) & (attempt == 1)
         if self.conversion.any:
-            call_type = np.array(columns[ROW_TYPE], dtype=np.int64)
-            patience = np.array(columns[ROW_PATIENCE], dtype=float)
-            group = np.array(columns[ROW_GROUP], dtype=float)  # None -> nan
+            call_type = np.asarray(columns[ROW_TYPE], dtype=np.int64)
+            patience = np.asarray(columns[ROW_PATIENCE], dtype=float)
+            group = np.asarray(columns[ROW_GROUP], dtype=float)  # None -> nan
             base = self.conversion.probability(call_type, None, patience)
             made = self.conversion.probability(call_type, group, patience)
             for i, (mask, p) in enumerate(((answered, made), (first_attempt, base),
@@ -159,10 +164,10 @@ class FollowUpTally:
         )):
             self.counts[i] += np.bincount(cell[mask], minlength=size)
         if callback.any():
-            arrival = np.array(columns[ROW_ARRIVAL], dtype=float)
-            dialled = np.array(columns[ROW_ANSWER], dtype=float)  # None -> nan
-            end = np.array(columns[ROW_END], dtype=float)
-            wrap_end = np.array(columns[ROW_WRAP_END], dtype=float)
+            arrival = np.asarray(columns[ROW_ARRIVAL], dtype=float)
+            dialled = np.asarray(columns[ROW_ANSWER], dtype=float)  # None -> nan
+            end = np.asarray(columns[ROW_END], dtype=float)
+            wrap_end = np.asarray(columns[ROW_WRAP_END], dtype=float)
             busy_until = np.where(np.isnan(wrap_end), end, wrap_end)
             first_dial = callback & (attempt == 1) & ~np.isnan(dialled)
             delay = dialled[first_dial] - arrival[first_dial]
@@ -172,11 +177,11 @@ class FollowUpTally:
             on_agent = callback & ~np.isnan(dialled)
             self.sums[2] += np.bincount(first[on_agent],
                                         weights=(busy_until - dialled)[on_agent], minlength=n)
-            self._delays.append(delay)
-        predicted = np.array(columns[ROW_PREDICTED], dtype=float)
+            self._delays.add(np.zeros(delay.size, dtype=np.int64), delay)
+        predicted = np.asarray(columns[ROW_PREDICTED], dtype=float)
         judged = answered & (kind != CALLBACK) & ~np.isnan(predicted)
         if judged.any():
-            error = predicted[judged] - np.array(columns[ROW_WAIT], dtype=float)[judged]
+            error = predicted[judged] - np.asarray(columns[ROW_WAIT], dtype=float)[judged]
             self.prediction += (error.size, np.abs(error).sum(), error.sum())
 
     def result(self) -> FollowUpCounts:
@@ -184,7 +189,7 @@ class FollowUpTally:
             counts=self.counts.reshape(len(CALLER_COUNTS), self.n_intervals, self.n_types),
             bookings=self.bookings.reshape(len(BOOKING_SUMS), self.n_intervals, self.n_types),
             sums=self.sums, events=self.events,
-            callback_delays_s=np.concatenate(self._delays) if self._delays else np.zeros(0),
+            callback_delays=self._delays.result(),
             prediction=self.prediction,
         )
 
@@ -273,8 +278,8 @@ def followup_metrics(fc: FollowUpCounts, axis: tuple[int, ...],
     out["callback_agent_s"] = sums[2]
     out.update(zip(EVENTS, (reduce(e) for e in fc.events), strict=True))
     if axis == (0, 1):
-        delays = fc.callback_delays_s
-        out["callback_delay_p90_s"] = np.percentile(delays, 90) if delays.size else np.nan
+        out["callback_delay_p90_s"] = fc.callback_delays.percentiles(np.zeros(1, np.int64), 1,
+                                                                     (90,))[90][0]
         # Abandoned outbound calls over patients who answered: the regulated rate.
         out["outbound_abandon_rate"] = ratio(out["outbound_abandoned"], out["reminders_reached"])
         if scenario is not None and scenario.outbound is not None:

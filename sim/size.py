@@ -10,9 +10,10 @@ Model
   horizon when it is infinite), and never more than the phone lines or the calls of the run.
 * Memory: :data:`BYTES_PER_LIVE_CALL` per caller alive, :data:`BYTES_PER_DRAWN_CALL` per caller of
   the chunk of arrivals being drawn (at most ``2 * CHUNK_CALLS``), and
-  :data:`BYTES_PER_ANSWERED_CALL` per answered call for the waits kept for percentiles
-  (:class:`sim.metrics.Tally`; answered calls: at most the calls, and at most twice the agent
-  time on duty over the shortest handle and wrap-up time), plus :data:`BASE_BYTES`. The
+  :data:`BYTES_PER_WAIT_BIN` per bin of the wait histograms (:mod:`sim.waits`: at most one per
+  answered call, and at most :data:`BINS_PER_CELL` per interval and call type; answered calls:
+  at most the calls, and at most twice the agent time on duty over the shortest handle and
+  wrap-up time), plus :data:`BASE_BYTES`. The
   constants were measured with ``tracemalloc`` on the ``erlang_a`` example (1,540-1,560 bytes
   a caller kept alive by an infinite patience; 290-300 bytes a call drawn) and rounded up. An
   estimate, not a bound (``bench/size_bench.py`` sets it beside measured peaks).
@@ -29,7 +30,11 @@ from sim.arrivals import CHUNK_CALLS
 
 BYTES_PER_LIVE_CALL = 2_000
 BYTES_PER_DRAWN_CALL = 400
-BYTES_PER_ANSWERED_CALL = 48
+#: A (cell, bin) pair of a wait histogram (16 bytes) and its copy while new waits merge in.
+BYTES_PER_WAIT_BIN = 32
+#: Bins one (interval, type) fills: waits spanning ten doublings (e.g. 1 s to 17 min) fill 640
+#: (a cell of an M/M/55+M hour of 1,000 calls fills about 150: ``bench/memory_bench.py``).
+BINS_PER_CELL = 640
 BASE_BYTES = 150_000_000  # the interpreter with numpy, scipy and SimPy loaded
 
 
@@ -69,9 +74,10 @@ def estimate_size(scenario: Scenario, replications: int) -> RunSize:
                  for ct in scenario.call_types)
     agent_s = float(scheduled_agents(scenario).sum()) * cal.interval_s
     answered = min(calls, 2 * agent_s / work_s) if work_s > 0 else calls
+    wait_bins = min(answered, BINS_PER_CELL * cal.n_intervals * len(scenario.call_types))
     memory = (BASE_BYTES + BYTES_PER_LIVE_CALL * live
               + BYTES_PER_DRAWN_CALL * min(calls, 2 * CHUNK_CALLS)
-              + BYTES_PER_ANSWERED_CALL * answered)
+              + BYTES_PER_WAIT_BIN * wait_bins)
     return RunSize(calls_per_replication=calls, calls=calls * replications,
                    peak_live_calls=live, memory_bytes=memory)
 

@@ -52,3 +52,19 @@ def test_size_estimate_counts_calls_and_bounds_live_callers():
     assert size.memory_bytes - lined.memory_bytes == pytest.approx(
         BYTES_PER_LIVE_CALL * (size.peak_live_calls - 10))  # memory is per replication
     assert size.describe().startswith("about 24,000 calls per replication (480,000 in all)")
+
+
+def test_size_estimate_does_not_grow_with_the_calls_once_histograms_fill():
+    from sim.size import BINS_PER_CELL, BYTES_PER_WAIT_BIN, estimate_size
+
+    # With lines capping the callers alive at once, ten times the calls cost no more memory:
+    # arrivals are drawn in chunks and waits counted in at most BINS_PER_CELL bins per cell.
+    busy, busier = (estimate_size(load_builtin("erlang_a", [f"arrival_scale={s}", "lines=10"]),
+                                  1) for s in (100, 1000))
+    assert busier.calls == 10 * busy.calls
+    assert busier.memory_bytes == busy.memory_bytes
+    quiet = estimate_size(load_builtin("erlang_a", ["arrival_scale=0.1", "lines=10"]), 1)
+    # 2,400 calls: fewer waits than bins (24 intervals x 640), one bin per answered call at most.
+    assert quiet.calls < 24 * BINS_PER_CELL
+    assert busy.memory_bytes - quiet.memory_bytes > BYTES_PER_WAIT_BIN * (
+        24 * BINS_PER_CELL - quiet.calls)
