@@ -909,7 +909,7 @@ def _cross_training_table(sc, spec: str, req, fmt: str) -> None:
         raise click.BadParameter(f"must be GROUP:SKILL, got {spec!r}", param_hint="--cross-train")
     entropy = req.entropy if req.entropy is not None else (sc.simulation.seed or 0)
     values = cross_training_value(sc, group=group, skill=skill, entropy=entropy,
-                                  replications=max(2, req.replications))
+                                  replications=max(2, req.replications), engine=_ENGINE[0])
     rows = [{"cross_trained": v.agents, "sl_gain": v.service_level.mean,
              "sl_gain_ci": v.service_level.ci95, f"{skill}_sl_gain": v.skill_service_level.mean,
              f"{skill}_sl_gain_ci": v.skill_service_level.ci95,

@@ -25,7 +25,7 @@ from plan.requirements import estimates
 from scenarios.calendar import scheduled_agents
 from scenarios.schema import Scenario
 from sim.metrics import call_type_metrics, total_metrics
-from sim.model import Model
+from sim.replicate import run_counts
 from sim.results import Estimate
 from sim.streams import replication_seed
 
@@ -73,8 +73,9 @@ def cross_trained(scenario: Scenario, group: str, skill: str, agents: int) -> Sc
 
 def cross_training_value(scenario: Scenario, *, group: str, skill: str,
                          counts: Sequence[int] = (1, 2, 3), entropy: int,
-                         replications: int) -> list[CrossTrainingValue]:
-    """Paired value of cross-training 0 < k agents, for each ``k`` in ``counts``."""
+                         replications: int, engine: str = "auto") -> list[CrossTrainingValue]:
+    """Paired value of cross-training 0 < k agents, for each ``k`` in ``counts``, simulated
+    with ``engine`` (:func:`sim.replicate.engine_for`)."""
     if replications < 2:
         raise PlanError(f"replications must be >= 2 for confidence intervals, got {replications}")
     variants = [cross_trained(scenario, group, skill, 0)]
@@ -84,7 +85,7 @@ def cross_training_value(scenario: Scenario, *, group: str, skill: str,
     figures = np.zeros((len(variants), replications, 3))
     for r in range(replications):
         for v, sc in enumerate(variants):
-            rc = Model(sc, replication_seed(entropy, r)).run()
+            rc = run_counts(sc, replication_seed(entropy, r), engine=engine)
             total = total_metrics(rc, sc)
             by_type = call_type_metrics(rc, sc)
             figures[v, r] = (total["service_level"], by_type["service_level"][t],
