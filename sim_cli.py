@@ -422,7 +422,7 @@ def engine_option(func: Callable) -> Callable:
     return click.option(
         "--engine", type=click.Choice(("auto", "fast", "simpy")), default="auto",
         show_default=True, expose_value=False, callback=_set_engine, is_eager=True,
-        help="Simulation engine: fast (exact, without SimPy; no policies or overflow), "
+        help="Simulation engine: fast (exact, without SimPy; no redials, callbacks, outbound), "
              "simpy (every scenario), or auto: fast whenever the scenario qualifies.")(func)
 
 

@@ -59,11 +59,13 @@ What falls back to SimPy, and why
 * **Policies** (redials, callbacks on abandonment, offered callbacks, voicemail, outbound
   reminders or dialer; :func:`sim.policies.policies_for`): later attempts, callback queues and
   outbound calls are state machines of their own that this loop does not model.
-* **Overflow**: a second group and timers that move calls between groups.
+* **Overflow that takes messages** (``mode = "message"``): the caller is called back, a
+  later attempt.
 * **A million agents or more**: records pack the agent's number in 20 bits.
 
 Everything else qualifies: time-varying arrivals, the IVR (greeting, patience, served share,
-menu), trunk lines, several agent groups with overlapping skills, staffing vectors and
+menu), trunk lines, several agent groups with overlapping skills, overflow that serves (its
+timers, queues and own talk times, drawn as the model draws them), staffing vectors and
 shifts, walk-ins, opening hours (the calendar's and the groups'), any distributions, finite
 or infinite patience, warm-up, several call types and priorities (a type no group serves
 waits until its callers give up or the run stops), callbacks or redials configured so that
@@ -85,6 +87,7 @@ from scenarios.calendar import group_size, scheduled_agents
 from scenarios.schema import Scenario
 from sim.agents import _WALK_IN_BATCH, add_span, roster_changes
 from sim.arrivals import Arrival, CallerSource
+from sim.dists import sampler
 from sim.errors import SimError
 from sim.metrics import ReplicationCounts, Tally, first_counted_interval
 from sim.model import _BATCH, _CHUNK, DRAIN_LIMIT_S
@@ -107,7 +110,7 @@ from sim.streams import Stream, generator
 _FLUSH = 16384
 # Event codes (the third field of a heap entry), most frequent first.
 _TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP = range(6)
-_ROSTER, _SOURCE, _ARRIVALS_DONE, _STOP, _DONE, _WALK_IN, _WALK_IN_DONE = range(6, 13)
+_ROSTER, _SOURCE, _ARRIVALS_DONE, _STOP, _DONE, _WALK_IN, _WALK_IN_DONE, _OVERFLOW = range(6, 14)
 _INF = math.inf
 _NAN = math.nan
 _NO_SEQ = 1 << 62  # the seq of "no next arrival"
@@ -123,8 +126,9 @@ def fast_path_reason(scenario: Scenario) -> str | None:
     if policies:
         names = ", ".join(type(p).__name__ for p in policies)
         return f"the scenario's policies ({names}) make later attempts or outbound calls"
-    if any(ct.overflow is not None for ct in scenario.call_types):
-        return "overflow to another group"
+    if any(ct.overflow is not None and ct.overflow.mode != "serve"
+           for ct in scenario.call_types):
+        return "overflow that takes messages (the caller is called back: a later attempt)"
     if sum(group_size(g) for g in scenario.agent_groups) >= _MAX_AGENTS:
         return f"{_MAX_AGENTS:,} agents or more (a finished call's record packs its agent)"
     return None
@@ -169,6 +173,7 @@ class _Engine:
         self.sink, self.progress = sink, progress
         self.horizon_s, self.interval_s = cal.horizon_s, cal.interval_s
         self.first_counted = first_counted_interval(scenario)
+        self.ends_of_all = False  # every finished call's end kept (see run: overflow)
         n = cal.n_intervals
         # Agent-seconds per group and interval (sim.agents: AgentPool's accounting).
         groups = scenario.agent_groups
@@ -279,8 +284,11 @@ class _Engine:
             ids, outcome = key >> 24, key & 15
             agent = ((key >> 4 & 0xFFFFF) - 1).astype(float)
             answered = outcome == ANSWERED
-            end = np.full(ids.size, _NAN)  # answered: below, from the draws
-            end[~answered] = np.frombuffer(self.f_end)
+            if self.ends_of_all:
+                end = np.frombuffer(self.f_end).copy()
+            else:
+                end = np.full(ids.size, _NAN)  # answered: below, from the draws
+                end[~answered] = np.frombuffer(self.f_end)
             answer = np.full(ids.size, _NAN)
             answer[answered] = np.frombuffer(self.f_ans)
             for buffer in (self.f_key, self.f_end, self.f_ans):
@@ -310,7 +318,7 @@ class _Engine:
                                       ivr_done))
                 if not ids.size:
                     return
-        if unfinished is None:  # an answered call's talk ends at answer + talk time
+        if unfinished is None and not self.ends_of_all:  # talk ends at answer + talk time
             answered = outcome == ANSWERED
             end[answered] = answer[answered] + cols["handle"][loc[answered]]
         arrival = cols["t"][loc]
@@ -390,13 +398,59 @@ class _Engine:
                                                       for g, grp in enumerate(groups)
                                                       if ct.name in grp.skills)]
                          for ct in types]
-        scan_of = [[queues[names.index(name)] for _, _, name in
-                    sorted((types[names.index(name)].priority, rank, name)
-                           for rank, name in enumerate(groups[g].skills))]
-                   for g in agent_group]
+        # Overflow (serve mode): a call of type j also becomes eligible for group
+        # overflow_group[j] after overflow_after[j] seconds of waiting (at once when 0),
+        # through that group's overflow queue, scanned after its own skills of the same
+        # priority; that group's agents talk for their own time if the type gives one.
+        group_names = [g.name for g in groups]
+        overflow_group = [None if ct.overflow is None else group_names.index(ct.overflow.group)
+                          for ct in types]
+        overflow_after = [_INF if ct.overflow is None else ct.overflow.after_s for ct in types]
+        overflow_talk = [None if ct.overflow is None or ct.overflow.handle_time is None
+                         else sampler(ct.overflow.handle_time) for ct in types]
+        has_overflow = any(g is not None for g in overflow_group)
+        self.ends_of_all = has_overflow  # an answered call's end is then not answer + talk
+        overflow_queues = [deque() for _ in types]
+        overflow_rng = generator(self.seed, Stream.OVERFLOW) if has_overflow else None
+
+        def scan_for(g: int) -> list[deque]:
+            """The queues group ``g`` scans, in (priority, rank) order (Router)."""
+            ranked = [(types[names.index(name)].priority, rank, queues[names.index(name)])
+                      for rank, name in enumerate(groups[g].skills)]
+            ranked += [(ct.priority, len(groups[g].skills) + j, overflow_queues[j])
+                       for j, ct in enumerate(types) if overflow_group[j] == g]
+            ranked.sort(key=lambda entry: entry[:2])
+            return [queue for *_, queue in ranked]
+
+        scan_of_group = [scan_for(g) for g in range(len(groups))]
+        scan_of = [scan_of_group[g] for g in agent_group]
+
+        def talk_of(c: int, a: int) -> float:
+            """Call ``c``'s talk time with agent ``a``: an overflow agent's own (drawn as it
+            takes the call, Model._overflow_draw) or the caller's."""
+            d = far[c] if c < self.off else None
+            ty = d["type"] if d is not None else win["type"][c - self.off]
+            if has_overflow and agent_group[a] == overflow_group[ty] and overflow_talk[ty]:
+                return float(overflow_talk[ty](overflow_rng, 1)[0])
+            return d["handle"] if d is not None else win["handle"][c - self.off]
+
+        def overflow_now(i: int, ty: int, t: float, seq: int) -> tuple[int, int]:
+            """Queue entry with ``overflow.after_s == 0`` (Router.overflow): an idle agent of
+            the overflow group takes the call now (returned), or it joins that group's
+            overflow queue (-1)."""
+            dq = idles[overflow_group[ty]]
+            if dq:
+                a = dq.popleft()
+                since[a] = t
+                push(heap, (t + talk_of(i, a), seq, _TALK_END, i, a, t))
+                return seq + 1, a
+            overflow_queues[ty].append(i)
+            return seq, -1
+
         # One group, one queue it serves: queue entry and the agent-free moment inlined below
         # (the latter also without walk-ins, which it would serve first).
-        single = len(groups) == 1 and len(types) == 1 and bool(idle_for_type[0])
+        single = (len(groups) == 1 and len(types) == 1 and bool(idle_for_type[0])
+                  and not has_overflow)
         inline_free = single and groups[0].availability >= 1.0
         q0 = queues[0]
         waiting: set[int] = set()
@@ -414,7 +468,7 @@ class _Engine:
         TALK_END, WRAP_END, IVR_END, PATIENCE_UP, WAKE, IVR_HANG_UP = (
             _TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP)
         SOURCE, ROSTER, ARRIVALS_DONE, STOP, DONE = _SOURCE, _ROSTER, _ARRIVALS_DONE, _STOP, _DONE
-        WALK_IN, WALK_IN_DONE = _WALK_IN, _WALK_IN_DONE
+        WALK_IN, WALK_IN_DONE, OVERFLOW = _WALK_IN, _WALK_IN_DONE, _OVERFLOW
         INF, NO_SEQ = _INF, _NO_SEQ
         O_ABANDONED, O_IVR_SERVED, O_IVR_ABANDONED, O_AFTER_HOURS, O_BLOCKED = (
             ABANDONED, IVR_SERVED, IVR_ABANDONED, AFTER_HOURS, BLOCKED)
@@ -489,6 +543,13 @@ class _Engine:
                     if c in waiting:
                         waiting.discard(c)
                         since[a] = t
+                        if has_overflow:  # (drawn now, as the model draws it when assigning)
+                            h = talk_of(c, a)
+                            if last and heap[0][0] > t and next_arrival > t:
+                                push(heap, (t + h, seq + 1, _TALK_END, c, a, t))
+                                return seq + 2
+                            push(heap, (t, seq, _WAKE, c, a, h))
+                            return seq + 1
                         if last and heap[0][0] > t and next_arrival > t:
                             h = win["handle"][c - self.off] if c >= self.off else far[c]["handle"]
                             push(heap, (t + h, seq + 1, _TALK_END, c, a, t))
@@ -588,6 +649,8 @@ class _Engine:
                     live -= 1
                     fkey(i << 24 | answered_key[a])
                     fans(top[5])  # (its end is answer + talk: recomputed in flush)
+                    if has_overflow:  # (unless an overflow agent talked for its own time)
+                        fend(t)
                     if arrivals_done and not live and not stopping:
                         push(heap, (t, seq, DONE))
                         seq += 1
@@ -630,6 +693,8 @@ class _Engine:
                             if dq:
                                 a = dq.popleft()
                                 since[a] = t
+                                if has_overflow:
+                                    h = talk_of(i, a)
                                 push(heap, (t + h, seq, TALK_END, i, a, t))
                                 seq += 1
                                 break
@@ -640,6 +705,10 @@ class _Engine:
                         if len(queues[ty]) >= sweep_at[ty]:
                             sweep(ty)
                         queues[ty].append(i)
+                        if has_overflow and overflow_after[ty] == 0:  # the overflow group now
+                            seq, a = overflow_now(i, ty, t, seq)
+                            if a >= 0:
+                                continue
                     if p <= 0:  # queued only on paper
                         live -= 1
                         fkey(i << 24 | O_ABANDONED)
@@ -653,6 +722,9 @@ class _Engine:
                         if p != INF:
                             push(heap, (t + p, seq, PATIENCE_UP, i))
                             seq += 1
+                        if has_overflow and 0 < overflow_after[ty] < p:
+                            push(heap, (t + overflow_after[ty], seq, OVERFLOW, i))
+                            seq += 1
                     continue
                 elif code == PATIENCE_UP:
                     i = top[3]
@@ -664,7 +736,10 @@ class _Engine:
                 elif code == WAKE:
                     i, a = top[3], top[4]
                     if a >= 0:
-                        h = HANDLE[i - off] if i >= off else far[i]["handle"]
+                        if len(top) > 5:  # an overflow agent's own talk time
+                            h = top[5]
+                        else:
+                            h = HANDLE[i - off] if i >= off else far[i]["handle"]
                         push(heap, (t + h, seq, TALK_END, i, a, t))
                         seq += 1
                     else:
@@ -706,6 +781,20 @@ class _Engine:
                     continue
                 elif code == ROSTER:
                     seq = roster_step(t, seq)
+                    continue
+                elif code == OVERFLOW:  # (Model._overflow)
+                    i = top[3]
+                    if i in waiting:
+                        ty = TYPE[i - off] if i >= off else far[i]["type"]
+                        dq = idles[overflow_group[ty]]
+                        if dq:
+                            a = dq.popleft()
+                            waiting.discard(i)
+                            since[a] = t
+                            push(heap, (t, seq, WAKE, i, a, talk_of(i, a)))
+                            seq += 1
+                        else:
+                            overflow_queues[ty].append(i)
                     continue
                 elif code == WALK_IN:
                     seq = walk_in_arrives(top[3], top[4], t, seq)
@@ -836,7 +925,8 @@ class _Engine:
                 if dq:
                     a = dq.popleft()
                     since[a] = t
-                    push(heap, (t + HANDLE[j], seq, TALK_END, i, a, t))
+                    h = talk_of(i, a) if has_overflow else HANDLE[j]
+                    push(heap, (t + h, seq, TALK_END, i, a, t))
                     seq += 1
                     break
             else:
@@ -846,6 +936,10 @@ class _Engine:
             if len(queues[ty]) >= sweep_at[ty]:
                 sweep(ty)
             queues[ty].append(i)
+            if has_overflow and overflow_after[ty] == 0:  # the overflow group now
+                seq, a = overflow_now(i, ty, t, seq)
+                if a >= 0:
+                    continue
             p = PATIENCE[j]
             if p <= 0:
                 live -= 1
@@ -855,6 +949,9 @@ class _Engine:
                 waiting.add(i)
                 if p != INF:
                     push(heap, (t + p, seq, PATIENCE_UP, i))
+                    seq += 1
+                if has_overflow and 0 < overflow_after[ty] < p:
+                    push(heap, (t + overflow_after[ty], seq, OVERFLOW, i))
                     seq += 1
 
         # The run stops at t (the done event): calls still holding a line are unfinished.

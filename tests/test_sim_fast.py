@@ -129,6 +129,14 @@ def scenarios(draw):
         if draw(st.integers(0, 4)) == 0:  # the group's own hours (outside them: after hours)
             group = replace(group, open_s=start_s + 10.0, close_s=start_s + 50.0)
         groups.append(group)
+    for j, ct in enumerate(types):  # overflow (serve) to a group without the type's skill
+        outside = [g.name for g in groups if ct.name not in g.skills]
+        if outside and draw(st.booleans()):
+            overflow = Overflow(group=draw(st.sampled_from(outside)),
+                                after_s=draw(st.sampled_from([0.0, 5.0, 10.0])),
+                                handle_time=draw(st.sampled_from([None, det(7.0),
+                                                                  emp(3.0, 10.0)])))
+            types = (*types[:j], replace(ct, overflow=overflow), *types[j + 1:])
     menu = ()
     if n_types > 1 and draw(st.booleans()):
         menu = (("a", (("a", 0.5), (names[-1], 0.5))),)
@@ -188,6 +196,22 @@ def test_a_shift_end_at_the_instant_a_talk_ends():
                        interval_s=10.0, intervals=3)
     rows = assert_same_run(sc, arrivals=[Arrival(0.0, "a")] * 3)
     assert [row[15] for row in sorted(rows)] == [ANSWERED, UNFINISHED, UNFINISHED]
+
+
+@pytest.mark.parametrize("after_s", [0.0, 5.0])
+def test_overflow_serves_with_its_own_talk_time(after_s):
+    """The own agent is busy; the second caller becomes eligible for the overflow group at
+    ``after_s`` and is served there for the overflow's own 7 s; the third waits for whoever
+    frees first."""
+    own = call_type(handle=det(10.0), patience=det(30.0))
+    sc = make_scenario(types=(replace(own, overflow=Overflow(group="out", after_s=after_s,
+                                                            handle_time=det(7.0))),),
+                       groups=(AgentGroup(name="g", skills=("a",), staffing=(1,)),
+                               AgentGroup(name="out", skills=(), staffing=(1,))),
+                       interval_s=60.0, intervals=1)
+    assert fast_path_reason(sc) is None
+    rows = sorted(assert_same_run(sc, arrivals=[Arrival(0.0, "a")] * 3))
+    assert [(row[16], row[13] - row[11]) for row in rows[:2]] == [(0, 10.0), (1, 7.0)]
 
 
 @pytest.mark.parametrize("handle_s", [0.0, 5.0])
@@ -263,8 +287,11 @@ def test_non_qualifying_scenarios_give_a_reason_and_fall_back():
     sc = make_scenario(types=(call_type(calls=(5.0,), patience=exp(30.0)),))
     cases = {
         "policies": replace(sc, redials=Redials(abandoned=0.5)),
-        "overflow": replace(sc, call_types=(replace(sc.call_types[0],
-                                                    overflow=Overflow(group="g")),)),
+        "messages": replace(
+            sc, callbacks=Callbacks(),
+            agent_groups=(*sc.agent_groups, AgentGroup(name="out", skills=(), staffing=(1,))),
+            call_types=(replace(sc.call_types[0], overflow=Overflow(group="out",
+                                                                    mode="message")),)),
     }
     for word, case in cases.items():
         reason = fast_path_reason(case)
