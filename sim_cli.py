@@ -624,28 +624,33 @@ def run_cmd(scenario, overrides, replications, seed, precision, max_replications
     verdicts = judge_intervals(sc, result)
     targets_doc = target_document(sc, result, figures, verdicts)
     rows = run_rows(sc, result, view, targets_doc)
-    document = run_document(sc, overrides, result, view)
-    document["targets"] = targets_doc
-    the_manifest = _manifest(entropy, {sc.name: result.scenario_hash}, result.replications,
-                             workers=runner.workers, dask=dask_address, engine=result.engine,
-                             precision=outcome.to_dict() if outcome else None)
-    document["manifest"] = the_manifest
-    if outcome is not None:
-        document["precision"] = outcome.to_dict()
-    if per_replication:
-        document["per_replication"] = per_rep_values(figures, sc)
-    if out_dir is not None:
-        write_run_files(out_dir, document, rows)
-        write_manifest(out_dir, the_manifest)
     probabilities = {t["target"]: t["whole_run"]["p_met"] for t in targets_doc}
     text_targets = [*target_lines(sc, verdicts),
                     *(probability_line(sc, t, p) for t, p in probabilities.items())]
-    _write_extras(
-        the_manifest, plot_dir, report_path,
-        lambda d: run_plots(sc, result, view, d),
-        lambda: (f"callsim: {sc.name}",
-                 [scenario_section(sc, overrides),
-                  *run_sections(sc, result, view, rows, text_targets)]))
+    # The document and its manifest (package versions read from their metadata) only when
+    # something shows or writes them: a plain table needs neither.
+    document = None
+    if fmt != "table" or any(p is not None for p in (out_dir, plot_dir, report_path)):
+        document = run_document(sc, overrides, result, view)
+        document["targets"] = targets_doc
+        the_manifest = _manifest(entropy, {sc.name: result.scenario_hash}, result.replications,
+                                 workers=runner.workers, dask=dask_address,
+                                 engine=result.engine,
+                                 precision=outcome.to_dict() if outcome else None)
+        document["manifest"] = the_manifest
+        if outcome is not None:
+            document["precision"] = outcome.to_dict()
+        if per_replication:
+            document["per_replication"] = per_rep_values(figures, sc)
+        if out_dir is not None:
+            write_run_files(out_dir, document, rows)
+            write_manifest(out_dir, the_manifest)
+        _write_extras(
+            the_manifest, plot_dir, report_path,
+            lambda d: run_plots(sc, result, view, d),
+            lambda: (f"callsim: {sc.name}",
+                     [scenario_section(sc, overrides),
+                      *run_sections(sc, result, view, rows, text_targets)]))
     if outcome is not None and not quiet:
         from report.workflow import _precision_text
 

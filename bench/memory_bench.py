@@ -28,7 +28,8 @@ of 4,096 as the model flushes them), best of 5, interleaved: ``Tally.add`` on ro
 before, ``add_columns(list(zip(*rows)))``), and ``add_columns`` on numpy columns (what a
 column-fed engine pays); and, for scale, the model's own time per row in the same process.
 
-    .venv/bin/python bench/memory_bench.py [--calls 10000000] [--cases 0,1,2,3,4] [--tally]
+    .venv/bin/python bench/memory_bench.py [--calls 10000000] [--cases 0,1,2,3,4]
+                                           [--engine auto|fast|simpy] [--tally]
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ import sim.metrics
 from sim.replicate import simulate
 
 n_intervals, interval_h, records = int(sys.argv[2]), float(sys.argv[3]), sys.argv[4] == "1"
-calls_per_hour, agents = float(sys.argv[5]), int(sys.argv[6])
+calls_per_hour, agents, engine = float(sys.argv[5]), int(sys.argv[6]), sys.argv[7]
 per_day = min(24, n_intervals)
 days = -(-n_intervals // per_day)
 exp = lambda mean_s: Distribution(kind="exponential", mean_s=mean_s)
@@ -72,21 +73,22 @@ base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 start = time.perf_counter()
 with tempfile.TemporaryDirectory() as tmp:
     path = os.path.join(tmp, "calls.csv") if records else None
-    out = simulate(scenario, replications=1, seed=1, records_path=path)
+    out = simulate(scenario, replications=1, seed=1, records_path=path, engine=engine)
     records_bytes = os.path.getsize(path) if records else 0
 seconds = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 print(json.dumps({"calls": float(out.summary["offered"].mean), "intervals": days * per_day,
+                  "engine": out.engine,
                   "seconds": seconds, "peak": peak, "base": base,
                   "histogram": histogram[0], "records": records_bytes}))
 """
 
 
 def run_case(calls: float, n_intervals: int, interval_h: float, records: bool,
-             calls_per_hour: float = 1000.0, agents: int = 55) -> dict:
+             calls_per_hour: float = 1000.0, agents: int = 55, engine: str = "auto") -> dict:
     out = subprocess.run(
         [sys.executable, "-c", CHILD, str(calls), str(n_intervals), str(interval_h),
-         "1" if records else "0", str(calls_per_hour), str(agents)],
+         "1" if records else "0", str(calls_per_hour), str(agents), engine],
         capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
@@ -148,6 +150,8 @@ def main(argv=None) -> None:
     parser.add_argument("--calls", type=float, default=10_000_000)
     parser.add_argument("--cases", default="0,1,2,3,4", help="comma-separated case numbers")
     parser.add_argument("--tally", action="store_true", help="time the tally instead")
+    parser.add_argument("--engine", choices=("auto", "fast", "simpy"), default="auto",
+                        help="the engine every case runs on (auto: fast, this queue qualifies)")
     args = parser.parse_args(argv)
     if args.tally:
         tally_speed()
@@ -163,13 +167,13 @@ def main(argv=None) -> None:
     ]
     wanted = [int(c) for c in args.cases.split(",")]
     print(f"M/M/55+M, 1,000 calls/h, AHT 180 s, patience 120 s; one replication per case, "
-          f"each in a fresh process; target: peak RSS < {TARGET_MB:.0f} MB")
+          f"each in a fresh process, engine {args.engine}; target: peak RSS < {TARGET_MB:.0f} MB")
     print(f"{'case':<40} {'calls':>11} {'intervals':>9} {'seconds':>8} {'peak MB':>8} "
           f"{'growth MB':>9} {'waits MB':>8} {'records MB':>10}  verdict")
     reference = None
     for number in [0, *[c for c in wanted if c != 0]]:
         label, *case = cases[number]
-        m = run_case(args.calls, *case)
+        m = run_case(args.calls, *case, engine=args.engine)
         if reference is None:
             reference = m
         growth = (m["peak"] - reference["peak"]) / 1e6

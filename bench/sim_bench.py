@@ -1,11 +1,14 @@
 """Benchmark callsim's simulation against a bare-bones SimPy model and Ciw, in one process.
 
 The queue: M/M/n+M, 1000 calls/hour, AHT 180 s (exponential), mean patience 120 s (exponential),
-55 agents, 200 hours (about 200,000 calls). Figures are calls simulated per second of wall time
-(best of ``--repeat`` runs), and the ratios of callsim to the others.
+55 agents, 200 hours (about 200,000 calls). Figures are calls simulated per CPU second (best of
+``--repeat`` runs, interleaved), and the ratios of callsim to the others.
 
-* callsim runs the full model (lines, IVR, skills routing, agent pool, per-call records). Records
-  are written as CSV to a temporary file (``--records null`` discards them instead).
+* callsim's SimPy engine runs the full model (lines, IVR, skills routing, agent pool, the
+  tally), once writing every record as CSV to a temporary file and once without records; the
+  fast engine (:mod:`sim.fast`, exact for this queue) runs without records. Targets (issue 12):
+  the SimPy engine without records at least 3 times the bare SimPy script and 6 times Ciw, the
+  fast engine at least 10 times the bare SimPy script.
 * bare SimPy: ``simpy.Resource`` + ``request() | timeout(patience)``, random numbers pre-drawn in
   numpy batches so that it pays nothing for random number generation (a generous baseline).
 * Ciw: the same network with ``reneging_time_distributions`` (skipped if ciw is not installed:
@@ -17,7 +20,7 @@ temporary CSV file, and prints the peak resident memory (``resource.getrusage``)
 bar of 300 MB (set for 10 million calls; ``bench/memory_bench.py`` measures that run and how
 peak memory grows with the calls).
 
-Usage: ``python bench/sim_bench.py [--hours 200] [--repeat 3] [--records file|null] [--year]``
+Usage: ``python bench/sim_bench.py [--hours 200] [--repeat 3] [--year]``
 """
 
 from __future__ import annotations
@@ -50,14 +53,14 @@ def mmnm_scenario(hours: int) -> Scenario:
     )
 
 
-def run_callsim(hours: int, records: str, seed: int) -> int:
+def run_callsim(hours: int, records: str, seed: int, engine: str = "simpy") -> int:
     scenario = mmnm_scenario(hours)
     if records == "null":
-        rc = run_replication(scenario, replication_seed(seed, 0))
+        rc = run_replication(scenario, replication_seed(seed, 0), engine=engine)
         return int(rc.counts.sum())
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "calls.csv")
-        result = simulate(scenario, replications=1, seed=seed, records_path=path)
+        result = simulate(scenario, replications=1, seed=seed, records_path=path, engine=engine)
         return int(result.summary["offered"].mean)
 
 
@@ -127,18 +130,20 @@ def speed(args) -> None:
     runners = {
         "callsim": lambda s: run_callsim(hours, "file", s),
         "callsim_null": lambda s: run_callsim(hours, "null", s),
+        "fast_null": lambda s: run_callsim(hours, "null", s, engine="fast"),
         "simpy": lambda s: run_bare_simpy(hours, s),
     }
     try:
-        import ciw  # noqa: F401
+        import ciw
     except ImportError:
         print("  Ciw: skipped (not installed; pip install ciw)")
     else:
         runners["ciw"] = lambda s: run_ciw(hours, s)
     best = measure(runners, args.repeat)
     labels = {
-        "callsim": "callsim, records -> temp CSV file",
-        "callsim_null": "callsim, records -> null sink",
+        "callsim": "callsim SimPy engine, records -> CSV file",
+        "callsim_null": "callsim SimPy engine, no records",
+        "fast_null": "callsim fast engine, no records",
         "simpy": "bare SimPy (Resource, request | timeout)",
         "ciw": "Ciw (reneging)",
     }
@@ -146,11 +151,11 @@ def speed(args) -> None:
         print(f"  {labels[name]:<42} {rate:>9,.0f} calls/s  ({calls:,} calls)")
     # Targets (issue 12) are for the engine without records; with a CSV file they are shown
     # for information (formatting floats costs about as much as simulating).
-    for name, targets in (("callsim", ""), ("callsim_null", " (target >= 3)")):
+    for name, bare, ciw in (("callsim", "", ""), ("callsim_null", " (target >= 3)", " (>= 6)"),
+                            ("fast_null", " (target >= 10)", "")):
         rate = best[name][0]
-        print(f"  {labels[name]}: / bare SimPy = {rate / best['simpy'][0]:.2f}{targets}"
-              + (f", / Ciw = {rate / best['ciw'][0]:.2f}{targets and ' (target >= 6)'}"
-                 if "ciw" in best else ""))
+        print(f"  {labels[name]}: / bare SimPy = {rate / best['simpy'][0]:.2f}{bare}"
+              + (f", / Ciw = {rate / best['ciw'][0]:.2f}{ciw}" if "ciw" in best else ""))
 
 
 def year(_args) -> None:
@@ -187,7 +192,6 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hours", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--records", choices=("file", "null"), default="file")
     parser.add_argument("--year", action="store_true", help="memory check: one year, 500k calls")
     args = parser.parse_args(argv)
     year(args) if args.year else speed(args)

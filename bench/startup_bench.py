@@ -10,7 +10,7 @@ on a user's machine (pip compiles installed packages; an editable install compil
 use). With ``PYTHONDONTWRITEBYTECODE`` set, as on some CI machines, callsim's own modules are
 compiled from source at every start, which ``--no-cache`` shows.
 
-Usage: ``python bench/startup_bench.py [--repeat 5] [--workers N] [--no-cache]``
+Usage: ``python bench/startup_bench.py [--repeat 5] [--workers N] [--engine E] [--no-cache]``
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--workers", type=int, default=None,
                         help="Workers for the run (default: callsim's own default).")
+    parser.add_argument("--engine", choices=("auto", "fast", "simpy"), default=None,
+                        help="The run's engine (default: callsim's own default, auto).")
     parser.add_argument("--no-cache", action="store_true",
                         help="Keep PYTHONDONTWRITEBYTECODE as it is in the environment.")
     args = parser.parse_args()
@@ -50,6 +52,8 @@ def main() -> None:
     run = [sys.executable, "-m", "sim_cli", "run", "-q"]
     if args.workers is not None:
         run += ["--workers", str(args.workers)]
+    if args.engine is not None:
+        run += ["--engine", args.engine]
     bare = best_of([sys.executable, "-c", "pass"], args.repeat, env)
     help_s = best_of([sys.executable, "-m", "sim_cli", "--help"], args.repeat, env)
     imports = best_of([sys.executable, "-c", IMPORTS], args.repeat, env)

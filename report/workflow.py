@@ -15,7 +15,6 @@ import math
 import platform
 import textwrap
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +38,8 @@ def manifest(command_line: Sequence[str], *, entropy: int | None,
              scenario_hashes: dict[str, str], replications: int | None = None,
              **more: Any) -> dict[str, Any]:
     """The run manifest (see the module docstring); ``more`` adds keys (workers, precision)."""
+    from importlib import metadata  # here: slow to import, and a plain run table needs none
+
     versions = {}
     for name in _PACKAGES:
         try:

@@ -17,21 +17,38 @@ Modules, in the order a call meets them: ``streams`` (seeding), ``dists`` (durat
 ``policies`` (what the center does at those moments beyond the default), ``routing`` (queue
 entry and the agent-free decision), ``agents`` (rosters, walk-ins, time accounting),
 ``records`` (one row per attempt), ``metrics`` (tallies and metric definitions), ``replicate``
-(replications and CIs; Ctrl-C keeps the finished ones), ``results`` (result dataclasses),
+(replications and CIs; Ctrl-C keeps the finished ones), ``fast`` (the fast engine, exact where
+it applies), ``pacing`` (what both engines must agree on), ``results`` (result dataclasses),
 ``size`` (a run's calls and memory estimated beforehand), ``errors`` (:class:`SimError`,
 :class:`SimulationInterrupted`).
 
 ``sim`` imports ``scenarios`` and nothing else of ours (a test holds the import table).
 """
 
-from sim.arrivals import Arrival
-from sim.errors import SimError, SimulationInterrupted
-from sim.metrics import ReplicationCounts
-from sim.model import DRAIN_LIMIT_S, Model
-from sim.policies import Policy
-from sim.records import KINDS, OUTCOMES, CallRecord
-from sim.replicate import run_replication, simulate
-from sim.results import Estimate, SimResult
+from importlib import import_module
+
+# Where each name lives, imported when first asked for (PEP 562): a run on the fast engine
+# (sim.fast) never needs SimPy, which sim.model imports.
+_HOME = {
+    "Arrival": "arrivals", "SimError": "errors", "SimulationInterrupted": "errors",
+    "ReplicationCounts": "metrics", "DRAIN_LIMIT_S": "pacing", "Model": "model",
+    "Policy": "policies", "KINDS": "records", "OUTCOMES": "records", "CallRecord": "records",
+    "run_replication": "replicate", "simulate": "replicate", "Estimate": "results",
+    "SimResult": "results",
+}
+
+
+def __getattr__(name: str):
+    if name not in _HOME:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    value = getattr(import_module(f"sim.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
+
 
 __all__ = [
     "DRAIN_LIMIT_S",

@@ -18,8 +18,6 @@ decides, deterministically.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from sim.arrivals import DRAWS
 from sim.kernel import Life
 from sim.records import ANSWERED, INBOUND, IVR_SERVED
@@ -135,20 +133,11 @@ def call_life(model, call: Call):
     model.pool.release(call.agent)  # the agent-free moment
 
 
-class Dial(NamedTuple):
-    """What a callback attempt will meet, drawn when it is requested (see ``sim.policies``)."""
-
-    dial_s: float  #: dialling and ringing time
-    reached: bool  #: whether the caller answers
-    deadline_at_s: float | None  #: simulated time by which the first dial is due
-    keep_place: bool  #: waits in the caller's place in its type's queue
-
-
 class CallbackJob(Call):
     """A callback attempt: the center calls the caller back (``kind = CALLBACK``).
 
-    Its ``job`` (a :class:`Dial`) is set by ``Model.request_callback`` / ``retry_callback``
-    before it falls due; its talk time and wrap-up are the caller's own.
+    Its ``job`` (a :class:`sim.policies.Dial`) is set by ``Model.request_callback`` /
+    ``retry_callback`` before it falls due; its talk time and wrap-up are the caller's own.
     """
 
     __slots__ = ()

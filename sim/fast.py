@@ -14,8 +14,8 @@ How it stays exact
 * **Event order.** SimPy processes events by ``(time, priority, event id)``, ids counting up as
   events are scheduled. ``seq`` here is that id, given in the order the SimPy model schedules
   the events that matter: the roster's and the source's start (urgent, time 0), the drain-limit
-  stop, each chunk of :data:`sim.model._CHUNK` arrival timeouts and the source's own wake-up
-  after them (created when the previous chunk's last arrival has been processed), the IVR
+  stop, each chunk of :data:`sim.pacing.ARRIVALS_AHEAD` arrival timeouts and the source's own
+  wake-up after them (created when the previous chunk's last arrival has been processed), the IVR
   timeout, the patience timer, the ``wake`` event of an agent's assignment or of a patience
   expiry (scheduled when it happens, processed later at the same instant), the talk and wrap-up
   timeouts, the roster's next change, the end of arrivals and the ``done`` event. Events that
@@ -44,8 +44,8 @@ Records: a finished call leaves its id, outcome and agent (packed in one integer
 its answer instant in typed arrays; every :data:`_FLUSH` calls they become record columns with
 numpy (the other times recomputed from the draws with the model's float operations). The tally
 takes columns (:meth:`sim.metrics.Tally.add_columns`) in the model's batches of
-:data:`sim.model._BATCH` rows, so even its float sums agree to the bit; row tuples are built
-only when a sink asks for records. Rows reach the sink in the model's order (the order calls
+:data:`sim.pacing.RECORDS_PER_FLUSH` rows, so even its float sums agree to the bit; row tuples are
+built only when a sink asks for records. Rows reach the sink in the model's order (the order calls
 finish, the calls left unfinished last, by id) and in the model's batches.
 
 Speed: the loop touches no object per call (a call is an index, an event a tuple on the heap),
@@ -90,7 +90,7 @@ from sim.arrivals import Arrival, CallerSource
 from sim.dists import sampler
 from sim.errors import SimError
 from sim.metrics import ReplicationCounts, Tally, first_counted_interval
-from sim.model import _BATCH, _CHUNK, DRAIN_LIMIT_S
+from sim.pacing import ARRIVALS_AHEAD, DRAIN_LIMIT_S, RECORDS_PER_FLUSH
 from sim.policies import policies_for
 from sim.records import (
     ABANDONED,
@@ -237,11 +237,12 @@ class _Engine:
             drawn = batch.arrival_s
             nows = []
             now = self.now
-            for last in drawn[np.minimum(np.arange(_CHUNK, n + _CHUNK, _CHUNK), n) - 1].tolist():
+            ahead = ARRIVALS_AHEAD
+            for last in drawn[np.minimum(np.arange(ahead, n + ahead, ahead), n) - 1].tolist():
                 nows.append(now)
                 now = now + (last - now)
             self.now = now
-            now_of = np.repeat(np.array(nows), _CHUNK)[:n]
+            now_of = np.repeat(np.array(nows), ARRIVALS_AHEAD)[:n]
             t = now_of + (drawn - now_of)
             # A call that goes straight to the queue: open, no IVR timeout, not IVR-served.
             direct = (batch.is_open & ~(batch.ivr_patience_s < batch.greeting_s)
@@ -348,20 +349,20 @@ class _Engine:
         }
         self._pending.append([columns[name] for name in ROW_FIELDS])
         self._n_pending += ids.size
-        if self._n_pending >= _BATCH:
+        if self._n_pending >= RECORDS_PER_FLUSH:
             self._emit(final=False)
 
     def _emit(self, final: bool) -> None:
         """Pass the pending rows to the tally and the sink in the model's batches: every
-        :data:`sim.model._BATCH` recorded rows, then the rest at the end (the same batches give
-        the tally's float sums to the bit)."""
+        :data:`sim.pacing.RECORDS_PER_FLUSH` recorded rows, then the rest at the end (the same
+        batches give the tally's float sums to the bit)."""
         if not self._pending:
             return
         columns = [np.concatenate(parts) for parts in zip(*self._pending, strict=True)]
         n = columns[0].size
-        stop = n if final else n - n % _BATCH
-        for start in range(0, stop, _BATCH):
-            part = [column[start:start + _BATCH] for column in columns]
+        stop = n if final else n - n % RECORDS_PER_FLUSH
+        for start in range(0, stop, RECORDS_PER_FLUSH):
+            part = [column[start:start + RECORDS_PER_FLUSH] for column in columns]
             self.tally.add_columns(part)
             if self.sink is not None:
                 self.sink(_rows(part))
@@ -630,7 +631,7 @@ class _Engine:
             seq += 1
             ta, sa, kend = _INF, _NO_SEQ, 0
         else:
-            kend = min(k + _CHUNK, end)
+            kend = min(k + ARRIVALS_AHEAD, end)
             sa, ta = seq, T[k - off]
             push(heap, (T[kend - 1 - off], seq + kend - k, _SOURCE))
             seq += kend - k + 1
@@ -763,7 +764,7 @@ class _Engine:
                         if nxt is not None:
                             off, end = self.off, self.off + len(T)
                     if k < end:
-                        kend = min(k + _CHUNK, end)
+                        kend = min(k + ARRIVALS_AHEAD, end)
                         sa, ta = seq, T[k - off]
                         push(heap, (T[kend - 1 - off], seq + kend - k, SOURCE))
                         seq += kend - k + 1

@@ -44,6 +44,7 @@ from sim.dists import sampler
 from sim.followups import EVENTS
 from sim.kernel import rare_collections, run_until
 from sim.metrics import ReplicationCounts, Tally, first_counted_interval
+from sim.pacing import ARRIVALS_AHEAD, DRAIN_LIMIT_S, RECORDS_PER_FLUSH
 from sim.policies import Dialler, Policy, policies_for
 from sim.records import (
     ABANDONED,
@@ -60,11 +61,6 @@ from sim.records import (
 )
 from sim.routing import Router
 from sim.streams import Stream, generator
-
-#: How long after the horizon a run may go on draining before the rest counts as unfinished (s).
-DRAIN_LIMIT_S = 86400.0
-_CHUNK = 64  # callers scheduled ahead at a time: a small event heap is a fast heap (measured)
-_BATCH = 4096  # records buffered per flush to the tally and the sink
 
 RowSink = Callable[[list[tuple]], None]
 
@@ -169,8 +165,8 @@ class Model:
         for batch in batches:
             if progress is not None:
                 progress(min(env.now / horizon_s, 1.0))
-            for start in range(0, batch.arrival_s.size, _CHUNK):
-                columns = (column[start:start + _CHUNK].tolist() for column in batch)
+            for start in range(0, batch.arrival_s.size, ARRIVALS_AHEAD):
+                columns = (column[start:start + ARRIVALS_AHEAD].tolist() for column in batch)
                 now = env.now
                 call_id = self.next_id  # later attempts take ids between chunks
                 for draws in zip(*columns, strict=True):
@@ -425,7 +421,7 @@ class Model:
         if call.first_interval < self._first_counted:
             return
         self._rows.append(attempt_row(call, outcome, self.env._now))
-        if len(self._rows) >= _BATCH:
+        if len(self._rows) >= RECORDS_PER_FLUSH:
             self._flush()
 
     def _flush(self) -> None:

@@ -38,14 +38,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import NamedTuple
 
 from scenarios.calendar import next_open_s
 from scenarios.schema import Callbacks, Redials
 from sim.agents import CALL
-from sim.caller import Dial
 from sim.dists import sampler
 from sim.records import CALLBACK, CALLBACK_REQUESTED
 from sim.streams import Stream
+
+
+class Dial(NamedTuple):
+    """What a callback attempt will meet, drawn when it is requested (see ``sim.policies``)."""
+
+    dial_s: float  #: dialling and ringing time
+    reached: bool  #: whether the caller answers
+    deadline_at_s: float | None  #: simulated time by which the first dial is due
+    keep_place: bool  #: waits in the caller's place in its type's queue
 
 
 class Policy:

@@ -28,7 +28,6 @@ from sim.metrics import (
     interval_metrics,
     total_metrics,
 )
-from sim.model import Model
 from sim.records import CallRecord, RecordFile, RecordNamer
 from sim.results import Estimate, SimResult, t975
 from sim.streams import replication_seed
@@ -91,6 +90,8 @@ def run_counts(scenario: Scenario, seed_sequence: np.random.SeedSequence, *,
 
 
 def _run_model(scenario, seed_sequence, **options) -> ReplicationCounts:
+    from sim.model import Model  # here: a run on the fast engine never imports SimPy
+
     return Model(scenario, seed_sequence, **options).run()
 
 

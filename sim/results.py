@@ -110,8 +110,12 @@ def t975(df):
     values = np.asarray(df, dtype=float)
     whole = (values == np.floor(values)) & (values >= 1) & (values <= EXACT_T_DF)
     if whole.all():
-        # ``[()]``: a numpy scalar for a scalar ``df``, as ``stdtrit`` gives.
-        return np.vectorize(t975_whole, otypes=[float])(values.astype(np.int64))[()]
+        # Each distinct df once (t975_whole caches); a numpy scalar for a scalar ``df``, as
+        # ``stdtrit`` gives.
+        if values.ndim == 0:
+            return np.float64(t975_whole(int(values)))
+        distinct, inverse = np.unique(values.astype(np.int64), return_inverse=True)
+        return np.array([t975_whole(int(d)) for d in distinct])[inverse].reshape(values.shape)
     from scipy.special import stdtrit
 
     return stdtrit(values, 0.975)

@@ -130,16 +130,18 @@ def test_the_scenarios_package_exports_every_name_it_lists():
 
 
 @pytest.mark.parametrize("example", ["clinic", "bank"])
-def test_a_run_of_the_examples_loads_no_scipy(example):
+def test_a_run_of_the_examples_loads_neither_scipy_nor_simpy(example):
     # Importing scipy.special is over half of a short run's start-up (scipy >= 1.15 loads
     # numpy.testing and numpy.f2py through its array-API layer). The run path needs it only
     # for rare inputs: fractional or huge t degrees of freedom, Erlang B beyond 64 lines,
-    # Erlang A with a long queue (see sim.results, erlang.erlang_b, erlang.erlang_a).
+    # Erlang A with a long queue (see sim.results, erlang.erlang_b, erlang.erlang_a). Both
+    # examples run on the fast engine, which needs no SimPy (sim.fast, sim.pacing).
     code = ("import sys, runpy\n"
             f"sys.argv = ['callsim', 'run', '{example}', '-q', '-r', '3', '--workers', '1']\n"
             "try:\n    runpy.run_module('sim_cli', run_name='__main__')\n"
             "except SystemExit:\n    pass\n"
-            "print(sorted(m for m in sys.modules if m.startswith('scipy')), file=sys.stderr)")
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('scipy', 'simpy')), "
+            "file=sys.stderr)")
     res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert "replications" in res.stdout, res.stderr
+    assert "fast engine" in res.stdout, res.stderr
     assert res.stderr.strip().splitlines()[-1] == "[]"
