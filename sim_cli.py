@@ -405,20 +405,22 @@ def validate_cmd(scenario: str | None, overrides: tuple[str, ...]) -> None:
     )
 
 
-#: The --engine of the running command (set by the option's callback; see engine_option).
-_ENGINE = ["auto"]
-
-
-def _set_engine(_ctx, _param, value: str) -> str:
-    _ENGINE[0] = value
+def _set_engine(ctx: click.Context, _param, value: str) -> str:
+    ctx.meta["callsim.engine"] = value  # the invocation's own, not a module global
     return value
+
+
+def _engine() -> str:
+    """The --engine of the running command (``"auto"`` outside one)."""
+    ctx = click.get_current_context(silent=True)
+    return "auto" if ctx is None else ctx.meta.get("callsim.engine", "auto")
 
 
 def engine_option(func: Callable) -> Callable:
     """``--engine auto|fast|simpy``: which engine simulates (``sim.replicate.engine_for``).
 
     Kept out of the command's arguments (every simulating command reads it through
-    :func:`_runner` or ``_ENGINE``)."""
+    :func:`_runner` or :func:`_engine`, from the click context's ``meta``)."""
     return click.option(
         "--engine", type=click.Choice(("auto", "fast", "simpy")), default="auto",
         show_default=True, expose_value=False, callback=_set_engine, is_eager=True,
@@ -430,7 +432,7 @@ def _engine_name(sc) -> str:
     """The engine the --engine choice takes for ``sc`` (``"fast"`` or ``"simpy"``)."""
     from sim.replicate import engine_for
 
-    return engine_for(sc, _ENGINE[0])
+    return engine_for(sc, _engine())
 
 
 def sim_options(func: Callable) -> Callable:
@@ -493,7 +495,7 @@ class _Progress:
 def _runner(workers: int | None, dask_address: str | None, progress: _Progress):
     from plan.runs import Runner
 
-    return Runner(workers=workers, dask=dask_address, progress=progress, engine=_ENGINE[0])
+    return Runner(workers=workers, dask=dask_address, progress=progress, engine=_engine())
 
 
 def _precision(texts: Sequence[str]) -> dict[str, float]:
@@ -588,6 +590,7 @@ def run_cmd(scenario, overrides, replications, seed, precision, max_replications
         if targets:
             raise click.UsageError("--records and --precision cannot be combined")
         workers, dask_address = 1, None  # records stream from this process, in order
+    _engine_name(sc)  # --engine fast on a scenario it cannot simulate: refused before running
     _before_running(sc, n_reps, records_path, [out_dir, plot_dir, report_path], force)
     progress = _Progress("replications", None if targets else n_reps, quiet)
     outcome = interrupted = None
@@ -601,7 +604,7 @@ def run_cmd(scenario, overrides, replications, seed, precision, max_replications
                 from plan.runs import run_figures_with_records
 
                 figures = run_figures_with_records(sc, entropy, n_reps, records_path, progress,
-                                                   engine=_ENGINE[0])
+                                                   engine=_engine())
             else:
                 figures = run_figures(sc, entropy, n_reps, runner)
     except RunInterrupted as stop:
@@ -760,7 +763,7 @@ def staff_scenario_cmd(scenario, replications, seed, no_sim, shrinkage, override
 
     sc = load_scenario_arg(scenario, overrides)
     req = requirements(sc, simulate=not no_sim, replications=replications, seed=seed,
-                       shrinkage=shrinkage, progress=_progress, engine=_ENGINE[0])
+                       shrinkage=shrinkage, progress=_progress, engine=_engine())
     rows = req.rows()
     document = {"scenario": sc.name, "overrides": list(overrides), "shrinkage": req.shrinkage,
                 "formula": req.formula, "entropy": req.entropy,
@@ -837,7 +840,7 @@ def shifts_cmd(scenario, shift_file, method, replications, seed, time_limit_s, n
     rules = load_shift_rules(shift_file)
     req = requirements(sc, simulate=method == "simulation", replications=replications,
                        seed=seed, shrinkage=shrinkage, marginal=False, progress=_progress,
-                       engine=_ENGINE[0])
+                       engine=_engine())
     on_phone = req.on_phone(method)
     if on_phone is None:
         raise click.UsageError(f"--method {method} has no requirement for this scenario")
@@ -851,7 +854,7 @@ def shifts_cmd(scenario, shift_file, method, replications, seed, time_limit_s, n
         from sim.replicate import simulate
 
         simulated = simulate(staffed, replications=replications, seed=seed,
-                             engine=_ENGINE[0])
+                             engine=_engine())
         verdicts = judge_intervals(staffed, simulated)
         for row, est, v in zip(rows, simulated.intervals, verdicts, strict=False):
             row["sim_sl"] = est["service_level"].mean
@@ -914,7 +917,7 @@ def _cross_training_table(sc, spec: str, req, fmt: str) -> None:
         raise click.BadParameter(f"must be GROUP:SKILL, got {spec!r}", param_hint="--cross-train")
     entropy = req.entropy if req.entropy is not None else (sc.simulation.seed or 0)
     values = cross_training_value(sc, group=group, skill=skill, entropy=entropy,
-                                  replications=max(2, req.replications), engine=_ENGINE[0])
+                                  replications=max(2, req.replications), engine=_engine())
     rows = [{"cross_trained": v.agents, "sl_gain": v.service_level.mean,
              "sl_gain_ci": v.service_level.ci95, f"{skill}_sl_gain": v.skill_service_level.mean,
              f"{skill}_sl_gain_ci": v.skill_service_level.ci95,

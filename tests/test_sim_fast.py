@@ -364,4 +364,7 @@ def test_cli_run_reports_the_engine():
                                    "-q"])
     assert ", fast engine" in res.output
     res = CliRunner().invoke(cli, ["run", "clinic_step3", "-r", "1", "--engine", "fast"])
-    assert res.exit_code != 0 and "CallBackAbandoned" in res.output
+    assert res.exit_code == 1 and "CallBackAbandoned" in res.output
+    # Refused before anything runs: one line, no progress bar before it, no traceback.
+    assert res.output.strip().splitlines() == [line for line in res.output.strip().splitlines()
+                                               if line.startswith("Error: engine 'fast'")]
