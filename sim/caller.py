@@ -7,10 +7,11 @@ call), ``assign(agent, call)`` (the one place an agent gets a call), ``abandon``
 hangs up in queue) and the agent-free decision (``AgentPool.release`` ->
 ``Router.next_work``). Policies (:mod:`sim.policies`) are consulted at those moments.
 
-The reneging race cannot happen by construction: a waiting caller waits on a single event
-(``Call.wake``), triggered exactly once, either by an agent (``Model.assign``) or by its
-patience timer (:meth:`Call.renege`). Whichever runs first clears ``Call.waiting``, and the other
-then does nothing: an agent never takes a caller who has hung up (the router skips callers no
+The reneging race cannot happen by construction: a waiting caller is suspended
+(``sim.kernel.SUSPEND``) and woken exactly once (``Call.wake``, queued as the succeeding of an
+event would be), either by an agent (``Model.assign``) or by its patience timer
+(:meth:`Call.renege`). Whichever runs first clears ``Call.waiting``, and the other then does
+nothing: an agent never takes a caller who has hung up (the router skips callers no
 longer waiting), and a caller handed an agent at the very instant its patience runs out keeps
 the agent. When both fall on the same instant, SimPy's event order (time, then creation order)
 decides, deterministically.
@@ -19,7 +20,7 @@ decides, deterministically.
 from __future__ import annotations
 
 from sim.arrivals import DRAWS
-from sim.kernel import Life
+from sim.kernel import SUSPEND, Life
 from sim.records import ANSWERED, INBOUND, IVR_SERVED
 
 # Positions of a caller's pre-drawn attributes (the columns of ``sim.arrivals.CallerBatch``).
@@ -53,7 +54,7 @@ class Call(Life):
 
     __slots__ = ("agent", "answer_s", "arrival_s", "attempt", "caller_id", "draws",
                  "first_interval", "id", "interval", "ivr_exit_s", "job", "kind",
-                 "predicted_wait_s", "queue_entry_s", "type", "type_in", "waiting", "wake")
+                 "predicted_wait_s", "queue_entry_s", "type", "type_in", "waiting")
 
     def __init__(self, call_id: int, draws: tuple, model):
         self.id = self.caller_id = call_id
@@ -62,7 +63,7 @@ class Call(Life):
         self.type = self.type_in = draws[TYPE_IN]
         self.interval = self.first_interval = draws[INTERVAL]
         self.arrival_s = self.ivr_exit_s = self.queue_entry_s = self.answer_s = None
-        self.agent = self.wake = self.predicted_wait_s = self.job = None
+        self.agent = self.predicted_wait_s = self.job = None
         self.waiting = False
         self.env = model.env
         self.generator = call_life(model, self)
@@ -71,7 +72,7 @@ class Call(Life):
         """Patience timer callback: hang up unless an agent has already taken the call."""
         if self.waiting:
             self.waiting = False
-            self.wake.succeed(None)
+            self.wake()
 
 
 def call_life(model, call: Call):
@@ -110,9 +111,8 @@ def call_life(model, call: Call):
     call.queue_entry_s = env._now
     if model.diverting and model.diverted(call):
         return
-    wake = model.enter_queue(call)
-    if wake is not None:
-        yield wake
+    if model.enter_queue(call):
+        yield SUSPEND  # until an agent takes it or its patience runs out (Call.wake)
     if call.agent is None:
         model.abandon(call)
         return
@@ -153,9 +153,8 @@ def callback_life(model, job: CallbackJob):
     A due callback never gives up; it occupies no inbound trunk line (see
     ``scenarios.schema.Callbacks``). The agent is busy from the moment it starts dialling.
     """
-    wake = model.queue_callback(job)
-    if wake is not None:
-        yield wake
+    if model.queue_callback(job):
+        yield SUSPEND  # until an agent takes it (Call.wake)
     agent = job.agent
     model.callback_dialled(job)
     yield model.timeout(job.job.dial_s)

@@ -49,6 +49,10 @@ from typing import Any
 import simpy
 from simpy.events import NORMAL
 
+#: What a life yields to wait until another actor calls its :meth:`Life.wake` (a caller in
+#: queue waits for an agent or its patience, whichever comes first: no event is needed).
+SUSPEND = object()
+
 
 class Life:
     """Drive ``generator`` on the events it yields (see the module docstring).
@@ -62,9 +66,9 @@ class Life:
     ----------
     env : simpy.Environment
     generator : generator
-        Yields ``simpy`` events or ``float`` delays (seconds, >= 0); receives each event's value
-        when it is processed (``None`` after a sleep), or has the event's exception thrown in
-        when it failed.
+        Yields ``simpy`` events, ``float`` delays (seconds, >= 0) or :data:`SUSPEND`; receives
+        each event's value when it is processed (``None`` after a sleep or a wake), or has the
+        event's exception thrown in when it failed.
     """
 
     __slots__ = ("callbacks", "env", "generator")
@@ -86,6 +90,12 @@ class Life:
         self.callbacks = (self,)
         heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), self))
 
+    def wake(self) -> None:
+        """Resume a life suspended on :data:`SUSPEND`, now: queued as ``Event.succeed`` would
+        queue the event it waits on (this instant, ``NORMAL``, the next event id), so it runs
+        after whatever is already due at this instant, in the same order."""
+        self.schedule(0.0)
+
     def __call__(self, event) -> None:
         send = self.generator.send
         while True:
@@ -96,6 +106,8 @@ class Life:
                     event.defused = True
                     event = self.generator.throw(event._value)
             except StopIteration:
+                return
+            if event is SUSPEND:  # someone will wake it (Life.wake)
                 return
             if event.__class__ is float:  # a sleep: Life.schedule, inlined (once per step)
                 if event < 0:

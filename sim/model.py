@@ -228,30 +228,30 @@ class Model:
         """Queue entry, first step: ``True`` if a policy took the attempt out of routing."""
         return any(policy.queue_entry(self, call) for policy in self._acting["queue_entry"])
 
-    def enter_queue(self, call: Call) -> simpy.Event | None:
+    def enter_queue(self, call: Call) -> bool:
         """Queue entry: one router call gives ``call`` an idle agent now, or queues it.
 
-        Returns the event the caller then waits on (an agent's :meth:`assign`, or its patience
-        running out), or ``None`` when it needs no wait: it has an agent, or no patience at all.
+        Returns whether the caller must wait (suspended until an agent's :meth:`assign` or its
+        patience running out wakes it, :meth:`sim.kernel.Life.wake`); ``False`` when it needs
+        no wait: it has an agent, or no patience at all.
         """
         agent = self.router.route(call)
         if agent is None and self._has_overflow and self._overflow_after_s[call.type] == 0:
             agent = self.router.overflow(call)
         if agent is not None:
             self.assign(agent, call)
-            return None
+            return False
         patience_s = call.draws[PATIENCE_S]
         if patience_s <= 0:
-            return None  # queued only on paper: the router drops it, no longer waiting
+            return False  # queued only on paper: the router drops it, no longer waiting
         call.waiting = True
-        call.wake = wake = self.env.event()
         if patience_s != math.inf:
             self.timeout(patience_s).callbacks.append(call.renege)
         if self._has_overflow:
             after_s = self._overflow_after_s[call.type]
             if 0 < after_s < patience_s:  # (inf: never; a caller gone by then needs no timer)
                 self.timeout(after_s).callbacks.append(partial(self._overflow, call))
-        return wake
+        return True
 
     def _overflow(self, call: Call, _event) -> None:
         """The call has waited its type's ``overflow.after_s``: its overflow group may take it."""
@@ -269,7 +269,7 @@ class Model:
             call.job = self._overflow_draw(call)
         if call.waiting:
             call.waiting = False
-            call.wake.succeed(agent)
+            call.wake()
         for policy in self._answering:
             policy.answered(self, call)
 
@@ -379,18 +379,18 @@ class Model:
             retry.arrival_s = self.env.now
             retry.job = self.dialler.draw(self, None, job.job.keep_place)
 
-    def queue_callback(self, job: Call) -> simpy.Event | None:
-        """A callback falls due: an idle agent takes it now, or it waits for one (forever)."""
+    def queue_callback(self, job: Call) -> bool:
+        """A callback falls due: an idle agent takes it now (``False``), or it waits for one,
+        forever (``True``: suspended until :meth:`assign` wakes it)."""
         self.jobs[job.id] = job
         job.queue_entry_s = self.env.now
         agent = (self.router.route(job) if job.job.keep_place
                  else self.router.route_callback(job))
         if agent is not None:
             self.assign(agent, job)
-            return None
+            return False
         job.waiting = True
-        job.wake = self.env.event()
-        return job.wake
+        return True
 
     def callback_dialled(self, job: Call) -> None:
         """An agent starts dialling a callback (checked against its deadline)."""
