@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gc
+from functools import partial
 
 import pytest
 import simpy
 
-from sim.kernel import RUN_GC_THRESHOLD, Life, rare_collections, run_until
+from sim.kernel import RUN_GC_THRESHOLD, SUSPEND, Life, rare_collections, run_until
 
 
 def start(env: simpy.Environment, generator, at_s: float = 0.0) -> None:
@@ -183,3 +184,39 @@ def test_rare_collections_raises_the_first_threshold_and_restores_it():
     with pytest.raises(KeyError), rare_collections():
         raise KeyError("a failure inside the run")
     assert gc.get_threshold() == before
+
+
+def test_a_suspended_life_woken_resumes_where_a_succeeded_event_would():
+    def trace(suspend: bool) -> list[tuple]:
+        env = simpy.Environment()
+        log = []
+        lives, events = [], []
+
+        def life(i):
+            log.append((env.now, i, "waits"))
+            if suspend:
+                yield SUSPEND
+            else:
+                events.append(env.event())
+                yield events[-1]
+            log.append((env.now, i, "woken"))
+            yield 1.0
+            log.append((env.now, i, "end"))
+
+        def wake(i, _e):
+            lives[i].wake() if suspend else events[i].succeed()
+
+        for i in range(3):
+            lives.append(Life(env, life(i)))
+            lives[-1].schedule(0.0)
+        # Wakes at 2 s from timers created before and after other timers of that instant.
+        env.timeout(2.0).callbacks.append(lambda _e: log.append((env.now, "timer a")))
+        for i in (2, 0):
+            env.timeout(2.0).callbacks.append(partial(wake, i))
+        env.timeout(2.0).callbacks.append(lambda _e: log.append((env.now, "timer b")))
+        env.timeout(3.0).callbacks.append(partial(wake, 1))
+        env.run()
+        return log
+
+    assert trace(True) == trace(False)
+    assert trace(True)[-1] == (4.0, 1, "end")
