@@ -44,6 +44,7 @@ import numpy as np
 from scenarios.calendar import group_size, shift_windows
 from scenarios.schema import AgentGroup, Calendar, Scenario
 from sim.errors import SimError
+from sim.kernel import call_later
 from sim.routing import LEAVE, SERVE_WALK_IN, Router
 from sim.streams import Stream, generator
 
@@ -244,8 +245,7 @@ class AgentPool:
     def _next_walk_in(self, agent: Agent) -> None:
         gap_s = (agent.walk_draws or self._refill(agent)).pop() * self._walk_in_gap_s[agent.group]
         if self.env.now + gap_s < self._horizon_s:
-            event = self.env.timeout(gap_s)
-            event.callbacks.append(partial(self.walk_in_arrives, agent, agent.walk_epoch))
+            call_later(self.env, gap_s, partial(self.walk_in_arrives, agent, agent.walk_epoch))
 
     def walk_in_arrives(self, agent: Agent, epoch: int, _event) -> None:
         """A walk-in task arrives at ``agent`` (from the stream started in ``epoch``)."""
@@ -265,7 +265,7 @@ class AgentPool:
     def start_walk_in(self, agent: Agent, duration_s: float) -> None:
         """``agent`` starts serving a walk-in task of ``duration_s`` seconds."""
         agent.work, agent.work_since = WALK_IN, self.env.now
-        self.env.timeout(duration_s).callbacks.append(partial(self.walk_in_done, agent))
+        call_later(self.env, duration_s, partial(self.walk_in_done, agent))
 
     def walk_in_done(self, agent: Agent, _event) -> None:
         """``agent`` finished a walk-in task and is free."""

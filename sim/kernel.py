@@ -41,13 +41,17 @@ Those of SimPy's ``Process._resume`` (``simpy/events.py``):
 from __future__ import annotations
 
 import gc
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from heapq import heappop, heappush
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import simpy
-from simpy.events import NORMAL
+if TYPE_CHECKING:
+    import simpy
+
+#: ``simpy.events.NORMAL``, the priority of a timeout (a test holds them equal). Not imported:
+#: the fast engine uses this module's helpers through ``sim.agents`` and must not load SimPy.
+NORMAL = 1
 
 #: What a life yields to wait until another actor calls its :meth:`Life.wake` (a caller in
 #: queue waits for an agent or its patience, whichever comes first: no event is needed).
@@ -121,6 +125,28 @@ class Life:
                 callbacks.append(self)
                 return
             # Already processed: its callbacks have run and will not run again; go on now.
+
+
+class _Timer:
+    """A one-shot timer on the environment's queue: what ``env.timeout(delay)`` with one
+    callback is, without the ``Timeout`` (see :func:`call_later`)."""
+
+    __slots__ = ("callbacks",)
+    _ok = True
+    _value = None
+
+    def __init__(self, function: Callable[[Any], None]):
+        self.callbacks = (function,)
+
+
+def call_later(env: simpy.Environment, delay: float, function: Callable[[Any], None]) -> None:
+    """Call ``function(timer)`` ``delay`` seconds from now: queued exactly as
+    ``env.timeout(delay).callbacks.append(function)`` would be (same instant, priority and
+    event id, so the same order among events of one instant), without allocating a
+    ``Timeout``. For the one-shot timers of the hot path (a caller's patience, walk-ins)."""
+    if delay < 0:
+        raise ValueError(f"negative delay {delay}")
+    heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), _Timer(function)))
 
 
 def run_until(env: simpy.Environment, until: simpy.Event) -> None:

@@ -42,7 +42,7 @@ from sim.caller import (
 )
 from sim.dists import sampler
 from sim.followups import EVENTS
-from sim.kernel import rare_collections, run_until
+from sim.kernel import call_later, rare_collections, run_until
 from sim.metrics import ReplicationCounts, Tally, first_counted_interval
 from sim.pacing import ARRIVALS_AHEAD, DRAIN_LIMIT_S, RECORDS_PER_FLUSH
 from sim.policies import Dialler, Policy, policies_for
@@ -246,7 +246,7 @@ class Model:
             return False  # queued only on paper: the router drops it, no longer waiting
         call.waiting = True
         if patience_s != math.inf:
-            self.timeout(patience_s).callbacks.append(call.renege)
+            call_later(self.env, patience_s, call.renege)
         if self._has_overflow:
             after_s = self._overflow_after_s[call.type]
             if 0 < after_s < patience_s:  # (inf: never; a caller gone by then needs no timer)

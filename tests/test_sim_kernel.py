@@ -8,7 +8,14 @@ from functools import partial
 import pytest
 import simpy
 
-from sim.kernel import RUN_GC_THRESHOLD, SUSPEND, Life, rare_collections, run_until
+from sim.kernel import (
+    RUN_GC_THRESHOLD,
+    SUSPEND,
+    Life,
+    call_later,
+    rare_collections,
+    run_until,
+)
 
 
 def start(env: simpy.Environment, generator, at_s: float = 0.0) -> None:
@@ -220,3 +227,39 @@ def test_a_suspended_life_woken_resumes_where_a_succeeded_event_would():
 
     assert trace(True) == trace(False)
     assert trace(True)[-1] == (4.0, 1, "end")
+
+
+def test_the_kernel_queues_at_simpys_own_timeout_priority():
+    import simpy.events
+
+    from sim import kernel
+
+    assert kernel.NORMAL == simpy.events.NORMAL
+
+
+def test_call_later_fires_where_a_timeout_with_that_callback_would():
+    def trace(light: bool) -> list[tuple]:
+        env = simpy.Environment()
+        log = []
+
+        def note(tag, _event):
+            log.append((env.now, tag))
+            if tag % 3 == 0:  # a timer set from a timer, at an instant others share
+                later = partial(note, tag + 100)
+                if light:
+                    call_later(env, 1.0, later)
+                else:
+                    env.timeout(1.0).callbacks.append(later)
+
+        for tag in range(12):
+            delay = float(tag % 4)
+            if light and tag % 2:
+                call_later(env, delay, partial(note, tag))
+            else:
+                env.timeout(delay).callbacks.append(partial(note, tag))
+        env.run()
+        return log
+
+    assert trace(True) == trace(False)
+    with pytest.raises(ValueError, match="negative delay"):
+        call_later(simpy.Environment(), -1.0, print)
