@@ -174,6 +174,11 @@ class _Engine:
         self.horizon_s, self.interval_s = cal.horizon_s, cal.interval_s
         self.first_counted = first_counted_interval(scenario)
         self.ends_of_all = False  # every finished call's end kept (see run: overflow)
+        # Without wrap-up an agent is released when its talk ends, so the releases come in the
+        # order of the answered records: their busy time is then added to the bins in flush,
+        # with numpy, in that same order (see _add_busy), instead of call by call in the loop.
+        self.busy_in_flush = not any(_may_wrap(ct.wrap_up) for ct in scenario.call_types)
+        self.busy_flat = np.zeros(len(scenario.agent_groups) * cal.n_intervals)
         n = cal.n_intervals
         # Agent-seconds per group and interval (sim.agents: AgentPool's accounting).
         groups = scenario.agent_groups
@@ -310,6 +315,12 @@ class _Engine:
             for name, column in self.cols.items()}
         if far.any():
             loc = np.arange(ids.size)
+        if unfinished is None and not self.ends_of_all:  # talk ends at answer + talk time
+            answered = outcome == ANSWERED
+            end[answered] = answer[answered] + cols["handle"][loc[answered]]
+        if unfinished is None and self.busy_in_flush:  # (every call counted, warm-up too)
+            answered = outcome == ANSWERED
+            self._add_busy(agent[answered].astype(np.int64), answer[answered], end[answered])
         interval = cols["interval"][loc]
         if self.first_counted > 0:
             keep = interval >= self.first_counted
@@ -319,9 +330,6 @@ class _Engine:
                                       ivr_done))
                 if not ids.size:
                     return
-        if unfinished is None and not self.ends_of_all:  # talk ends at answer + talk time
-            answered = outcome == ANSWERED
-            end[answered] = answer[answered] + cols["handle"][loc[answered]]
         arrival = cols["t"][loc]
         greeting = cols["greeting"][loc]
         exit_s = np.where(greeting > 0, arrival + greeting, arrival)  # timeout(greeting) or not
@@ -351,6 +359,35 @@ class _Engine:
         self._n_pending += ids.size
         if self._n_pending >= RECORDS_PER_FLUSH:
             self._emit(final=False)
+
+    def _add_busy(self, agent: np.ndarray, t0: np.ndarray, end: np.ndarray) -> None:
+        """Add the talks ``[t0, end)`` of ``agent`` (released in this order) to the busy bins,
+        as :func:`sim.agents.add_span` adds them one by one at each release.
+
+        Each talk gives its addends in add_span's order and with its float operations (the part
+        in its first interval, whole intervals, the part in its last one; nothing past the
+        horizon); ``np.add.at`` adds them one after the other, in order, so every bin gets the
+        same float additions in the same order as in the SimPy model: the same sum to the bit.
+        """
+        interval_s, horizon_s = self.interval_s, self.horizon_s
+        n = self.scenario.calendar.n_intervals
+        t1 = np.minimum(end, horizon_s)  # (end > horizon_s: the horizon, as add_span)
+        some = t1 > t0
+        agent, t0, t1 = agent[some], t0[some], t1[some]
+        if not t0.size:
+            return
+        k0 = (t0 // interval_s).astype(np.int64)
+        k1 = (t1 // interval_s).astype(np.int64)
+        # Bins k0 .. min(k1, n - 1), one addend each, talk after talk.
+        count = np.minimum(k1, n - 1) - k0 + 1
+        talk = np.repeat(np.arange(t0.size), count)
+        starts = np.cumsum(count) - count
+        k = k0[talk] + (np.arange(talk.size) - starts[talk])
+        value = np.where(k == k1[talk], t1[talk] - k1[talk] * interval_s, interval_s)
+        first = starts  # the part in the first interval
+        value[first] = np.where(k0 == k1, t1 - t0, (k0 + 1) * interval_s - t0)
+        group = self.agent_group[agent[talk]]
+        np.add.at(self.busy_flat, group * n + k, value)
 
     def _emit(self, final: bool) -> None:
         """Pass the pending rows to the tally and the sink in the model's batches: every
@@ -465,6 +502,7 @@ class _Engine:
         TYPE, HANDLE, WRAP, PATIENCE = (win[n] for n in ("type", "handle", "wrap", "patience"))
         OPEN = win["open"]
         far = self.far
+        busy_here = not self.busy_in_flush  # busy time added in the loop, at each release
         # Locals, not globals, in the loop.
         TALK_END, WRAP_END, IVR_END, PATIENCE_UP, WAKE, IVR_HANG_UP = (
             _TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP)
@@ -656,11 +694,12 @@ class _Engine:
                         push(heap, (t, seq, DONE))
                         seq += 1
                         stopping = True
-                    w = WRAP[i - off] if i >= off else far[i]["wrap"]
-                    if w > 0:
-                        push(heap, (t + w, seq, WRAP_END, a))
-                        seq += 1
-                        continue
+                    if busy_here:  # (else no call has a wrap-up)
+                        w = WRAP[i - off] if i >= off else far[i]["wrap"]
+                        if w > 0:
+                            push(heap, (t + w, seq, WRAP_END, a))
+                            seq += 1
+                            continue
                 elif code == IVR_END or code == IVR_HANG_UP:
                     i = top[3]
                     if i >= off:
@@ -821,15 +860,17 @@ class _Engine:
                     continue
                 else:  # DONE
                     break
-                # The agent is free (AgentPool.release): account its call work, then _free.
-                t0 = since[a]
-                t1 = horizon_s if t > horizon_s else t
-                if t1 > t0:  # add_span, inlined for a span within one interval
-                    k0 = t0 // interval_s
-                    if k0 == t1 // interval_s:
-                        busy_of[a][int(k0)] += t1 - t0
-                    else:
-                        add_span(busy_of[a], t0, t1, interval_s, horizon_s)
+                # The agent is free (AgentPool.release): account its call work (unless flush
+                # does, see busy_in_flush), then _free.
+                if busy_here:
+                    t0 = since[a]
+                    t1 = horizon_s if t > horizon_s else t
+                    if t1 > t0:  # add_span, inlined for a span within one interval
+                        k0 = t0 // interval_s
+                        if k0 == t1 // interval_s:
+                            busy_of[a][int(k0)] += t1 - t0
+                        else:
+                            add_span(busy_of[a], t0, t1, interval_s, horizon_s)
                 if not on_duty[a]:
                     since[a] = None
                     add_span(present_of[a], present_since[a], t, interval_s, horizon_s)
@@ -975,6 +1016,9 @@ class _Engine:
                     np.array([s[1] for s in stages], dtype=float),
                     np.array([s[2] for s in stages], dtype=float), now))
         self._emit(final=True)
+        if self.busy_in_flush:  # the releases' busy time, before close adds the busy agents'
+            for g, row in enumerate(self.busy_flat.reshape(len(groups), -1).tolist()):
+                self.busy_s[g][:] = row
         for a in range(n_agents):  # AgentPool.close
             if since[a] is not None:
                 add_span(busy_of[a], since[a], now, interval_s, horizon_s)
@@ -985,6 +1029,11 @@ class _Engine:
         pool = SimpleNamespace(busy_s=self.busy_s, present_s=self.present_s,
                                walk_in_s=self.walk_in_s)
         return self.tally.result(pool, scheduled_agents(scenario))
+
+
+def _may_wrap(dist) -> bool:
+    """Whether a wrap-up distribution may draw a positive duration (anything but 0 s)."""
+    return not (dist.kind == "deterministic" and dist.mean_s == 0)
 
 
 def _gathered(column: np.ndarray, loc: np.ndarray, far: np.ndarray, far_values: list):
