@@ -333,29 +333,32 @@ class _Engine:
         arrival = cols["t"][loc]
         greeting = cols["greeting"][loc]
         exit_s = np.where(greeting > 0, arrival + greeting, arrival)  # timeout(greeting) or not
-        ivr_exit = np.where(ivr_done, exit_s, _NAN)
         entry = np.where(queued, exit_s, _NAN)
         type_in = cols["type_in"][loc]
         call_type = np.where(queued, cols["type"][loc], type_in)  # the menu choice, once queued
-        answered = outcome == ANSWERED
-        abandoned = outcome == ABANDONED
         has_agent = agent >= 0
         who = np.where(has_agent, agent, -1).astype(np.int64)  # -1: the stand-in below
         wait = np.where(has_agent, answer, end) - entry  # nan when it never queued
+        # The fields the tallies read (Tally.add_columns and the follow-up tally; the latter
+        # reads the times too only for callbacks, which this engine never has) ...
         columns = {
             "call_id": ids, "caller_id": ids, "attempt": np.ones(ids.size, dtype=np.int64),
             "kind": np.full(ids.size, INBOUND), "call_type_in": type_in, "call_type": call_type,
-            "arrival_s": arrival, "interval": interval, "first_interval": interval,
-            "ivr_exit_s": ivr_exit, "queue_entry_s": entry, "answer_s": answer,
-            "abandon_s": np.where(abandoned, end, _NAN), "end_s": end,
-            "wrap_end_s": np.where(answered, end + cols["wrap"][loc], _NAN),
-            "outcome": outcome,
+            "interval": interval, "first_interval": interval, "outcome": outcome,
             "group": np.where(has_agent, np.append(self.agent_group, -1)[who], _NAN),
-            "agent": np.where(has_agent, np.append(self.agent_index, -1)[who], _NAN),
             "wait_s": wait,
             "predicted_wait_s": np.full(ids.size, _NAN), "patience_s": cols["patience"][loc],
         }
-        self._pending.append([columns[name] for name in ROW_FIELDS])
+        if self.sink is not None:  # ... and the others, built only for the sink's rows
+            answered = outcome == ANSWERED
+            columns.update({
+                "arrival_s": arrival, "ivr_exit_s": np.where(ivr_done, exit_s, _NAN),
+                "queue_entry_s": entry, "answer_s": answer,
+                "abandon_s": np.where(outcome == ABANDONED, end, _NAN), "end_s": end,
+                "wrap_end_s": np.where(answered, end + cols["wrap"][loc], _NAN),
+                "agent": np.where(has_agent, np.append(self.agent_index, -1)[who], _NAN),
+            })
+        self._pending.append([columns.get(name) for name in ROW_FIELDS])  # (None: not built)
         self._n_pending += ids.size
         if self._n_pending >= RECORDS_PER_FLUSH:
             self._emit(final=False)
@@ -395,15 +398,18 @@ class _Engine:
         batches give the tally's float sums to the bit)."""
         if not self._pending:
             return
-        columns = [np.concatenate(parts) for parts in zip(*self._pending, strict=True)]
+        columns = [None if parts[0] is None else np.concatenate(parts)
+                   for parts in zip(*self._pending, strict=True)]
         n = columns[0].size
         stop = n if final else n - n % RECORDS_PER_FLUSH
         for start in range(0, stop, RECORDS_PER_FLUSH):
-            part = [column[start:start + RECORDS_PER_FLUSH] for column in columns]
+            part = [None if column is None else column[start:start + RECORDS_PER_FLUSH]
+                    for column in columns]
             self.tally.add_columns(part)
             if self.sink is not None:
                 self.sink(_rows(part))
-        self._pending = [] if stop == n else [[column[stop:] for column in columns]]
+        self._pending = [] if stop == n else [[None if column is None else column[stop:]
+                                               for column in columns]]
         self._n_pending = n - stop
 
     # -- the run -------------------------------------------------------------------------------
