@@ -259,8 +259,8 @@ class _Engine:
                    "type_in": batch.type_in}
             # Columns the loop will not read for this batch are stood in for (cheaply).
             unread = set()
-            if direct.all():
-                unread |= {"open", "greeting", "ivr_patience", "served"}
+            if direct.all():  # (then direct is all True: stood in for by True)
+                unread |= {"direct", "open", "greeting", "ivr_patience", "served"}
             if not batch.wrap_s.any():
                 unread.add("wrap")
             if len(self.scenario.call_types) == 1:
@@ -710,10 +710,10 @@ class _Engine:
                     i = top[3]
                     if i >= off:
                         j = i - off
-                        served, ty, h, p = SERVED[j], TYPE[j], HANDLE[j], PATIENCE[j]
+                        served, h = SERVED[j], HANDLE[j]
                     else:
                         d = far[i]
-                        served, ty, h, p = d["served"], d["type"], d["handle"], d["patience"]
+                        served, h = d["served"], d["handle"]
                     if code == IVR_HANG_UP or served:
                         live -= 1
                         fkey(i << 24 | (O_IVR_ABANDONED if code == IVR_HANG_UP else O_IVR_SERVED))
@@ -735,6 +735,7 @@ class _Engine:
                             sweep(0)
                         q0.append(i)
                     else:
+                        ty = TYPE[i - off] if i >= off else far[i]["type"]
                         for dq in idle_for_type[ty]:
                             if dq:
                                 a = dq.popleft()
@@ -755,6 +756,7 @@ class _Engine:
                             seq, a = overflow_now(i, ty, t, seq)
                             if a >= 0:
                                 continue
+                    p = PATIENCE[i - off] if i >= off else far[i]["patience"]
                     if p <= 0:  # queued only on paper
                         live -= 1
                         fkey(i << 24 | O_ABANDONED)
