@@ -41,7 +41,7 @@ How it stays exact
   :meth:`_Engine.next_batch`; queues are swept of callers who hung up as the router sweeps).
 
 Records: a finished call leaves its id, outcome and agent (packed in one integer), its end and
-its answer instant in typed arrays; every :data:`_FLUSH` calls they become record columns with
+its answer instant in plain lists; every :data:`_FLUSH` calls they become record columns with
 numpy (the other times recomputed from the draws with the model's float operations). The tally
 takes columns (:meth:`sim.metrics.Tally.add_columns`) in the model's batches of
 :data:`sim.pacing.RECORDS_PER_FLUSH` rows, so even its float sums agree to the bit; row tuples are
@@ -76,7 +76,6 @@ from __future__ import annotations
 
 import heapq
 import math
-from array import array
 from collections import deque
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -200,9 +199,13 @@ class _Engine:
                                           "served", "type", "handle", "wrap", "patience")}
         self.cols: dict[str, np.ndarray] = {}
         # Finished calls, in order: call << 24 | (agent + 1) << 4 | outcome; the end of the
-        # others and the answer instant of the answered ones (typed arrays: no Python object
-        # kept per call).
-        self.f_key, self.f_end, self.f_ans = array("q"), array("d"), array("d")
+        # others and the answer instant of the answered ones. Plain lists (at most _FLUSH
+        # entries), not typed arrays: array.append parses its argument as a function's
+        # arguments are parsed, several times what list.append costs; numpy converts the
+        # lists in flush.
+        self.f_key: list[int] = []
+        self.f_end: list[float] = []
+        self.f_ans: list[float] = []
         self._pending: list[list[np.ndarray]] = []  # record columns not yet tallied
         self._n_pending = 0
         self.now = 0.0  # the source's clock: the instant of the last arrival taken
@@ -286,19 +289,19 @@ class _Engine:
         if unfinished is None:
             if not self.f_key:
                 return
-            key = np.frombuffer(self.f_key, dtype=np.int64).copy()
+            key = np.array(self.f_key, dtype=np.int64)
             ids, outcome = key >> 24, key & 15
             agent = ((key >> 4 & 0xFFFFF) - 1).astype(float)
             answered = outcome == ANSWERED
             if self.ends_of_all:
-                end = np.frombuffer(self.f_end).copy()
+                end = np.array(self.f_end, dtype=float)
             else:
                 end = np.full(ids.size, _NAN)  # answered: below, from the draws
-                end[~answered] = np.frombuffer(self.f_end)
+                end[~answered] = self.f_end
             answer = np.full(ids.size, _NAN)
-            answer[answered] = np.frombuffer(self.f_ans)
+            answer[answered] = self.f_ans
             for buffer in (self.f_key, self.f_end, self.f_ans):
-                del buffer[:]
+                buffer.clear()  # (in place: the loop holds their append methods)
             queued = (outcome == ANSWERED) | (outcome == ABANDONED)
             ivr_done = queued | (outcome == IVR_SERVED)
         else:
