@@ -40,9 +40,10 @@ How it stays exact
   plus the calls in the system (a call outlasting a batch has its draws kept aside, see
   :meth:`_Engine.next_batch`; queues are swept of callers who hung up as the router sweeps).
 
-Records: a finished call leaves its id, outcome and agent (packed in one integer), its end and
-its answer instant in plain lists; every :data:`_FLUSH` calls they become record columns with
-numpy (the other times recomputed from the draws with the model's float operations). The tally
+Records: a finished call leaves its id, its outcome and agent (packed in one small integer),
+its end and its answer instant in plain lists; every :data:`_FLUSH` calls they become record
+columns with numpy (the other times recomputed from the draws with the model's float
+operations). The tally
 takes columns (:meth:`sim.metrics.Tally.add_columns`) in the model's batches of
 :data:`sim.pacing.RECORDS_PER_FLUSH` rows, so even its float sums agree to the bit; row tuples are
 built only when a sink asks for records. Rows reach the sink in the model's order (the order calls
@@ -113,7 +114,7 @@ _ROSTER, _SOURCE, _ARRIVALS_DONE, _STOP, _DONE, _WALK_IN, _WALK_IN_DONE, _OVERFL
 _INF = math.inf
 _NAN = math.nan
 _NO_SEQ = 1 << 62  # the seq of "no next arrival"
-_MAX_AGENTS = (1 << 20) - 1  # agents numbered in 20 bits of a record key (see _Engine.f_key)
+_MAX_AGENTS = (1 << 20) - 1  # agents numbered in 20 bits of a record code (see _Engine.f_code)
 
 
 def fast_path_reason(scenario: Scenario) -> str | None:
@@ -198,12 +199,14 @@ class _Engine:
         self.win = {name: [] for name in ("t", "direct", "open", "greeting", "ivr_patience",
                                           "served", "type", "handle", "wrap", "patience")}
         self.cols: dict[str, np.ndarray] = {}
-        # Finished calls, in order: call << 24 | (agent + 1) << 4 | outcome; the end of the
-        # others and the answer instant of the answered ones. Plain lists (at most _FLUSH
+        # Finished calls, in order: the call, (agent + 1) << 4 | outcome (small ints, precomputed
+        # per agent: packing the call's id in too would make a large int per call); the end of
+        # the others and the answer instant of the answered ones. Plain lists (at most _FLUSH
         # entries), not typed arrays: array.append parses its argument as a function's
         # arguments are parsed, several times what list.append costs; numpy converts the
         # lists in flush.
-        self.f_key: list[int] = []
+        self.f_id: list[int] = []
+        self.f_code: list[int] = []
         self.f_end: list[float] = []
         self.f_ans: list[float] = []
         self._pending: list[list[np.ndarray]] = []  # record columns not yet tallied
@@ -287,11 +290,11 @@ class _Engine:
         when the run stops (whether each reached the queue, when it was answered, by whom).
         """
         if unfinished is None:
-            if not self.f_key:
+            if not self.f_id:
                 return
-            key = _column(self.f_key, np.int64)
-            ids, outcome = key >> 24, key & 15
-            agent = ((key >> 4 & 0xFFFFF) - 1).astype(float)
+            ids, code = _column(self.f_id, np.int64), _column(self.f_code, np.int64)
+            outcome = code & 15
+            agent = ((code >> 4) - 1).astype(float)
             answered = outcome == ANSWERED
             if self.ends_of_all:
                 end = _column(self.f_end, float)
@@ -300,7 +303,7 @@ class _Engine:
                 end[~answered] = _column(self.f_end, float)
             answer = np.full(ids.size, _NAN)
             answer[answered] = _column(self.f_ans, float)
-            for buffer in (self.f_key, self.f_end, self.f_ans):
+            for buffer in (self.f_id, self.f_code, self.f_end, self.f_ans):
                 buffer.clear()  # (in place: the loop holds their append methods)
             queued = (outcome == ANSWERED) | (outcome == ABANDONED)
             ivr_done = queued | (outcome == IVR_SERVED)
@@ -431,7 +434,7 @@ class _Engine:
         busy_of = [self.busy_s[g] for g in agent_group]  # each agent's group's bins
         present_of = [self.present_s[g] for g in agent_group]
         walk_in_of = [self.walk_in_s[g] for g in agent_group]
-        answered_key = [(a + 1) << 4 | ANSWERED for a in range(n_agents)]  # see self.f_key
+        answered_key = [(a + 1) << 4 | ANSWERED for a in range(n_agents)]  # see self.f_code
         idles: list[deque[int]] = [deque() for _ in groups]  # per group, longest idle first
         idle_of = [idles[g] for g in agent_group]
         idle = idles[0]
@@ -503,8 +506,9 @@ class _Engine:
         waiting: set[int] = set()
         heap: list[tuple] = []
         push, pop = heapq.heappush, heapq.heappop
-        f_key = self.f_key
-        fkey, fend, fans = f_key.append, self.f_end.append, self.f_ans.append
+        f_id = self.f_id
+        fid, fcode, fend, fans = (f_id.append, self.f_code.append, self.f_end.append,
+                                  self.f_ans.append)
         win = self.win
         T, DIRECT, GREET, IVR_PAT, SERVED = (win[n] for n in ("t", "direct", "greeting",
                                                                "ivr_patience", "served"))
@@ -695,7 +699,8 @@ class _Engine:
                 if code == TALK_END:  # talk over: line freed, record written
                     i, a = top[3], top[4]
                     live -= 1
-                    fkey(i << 24 | answered_key[a])
+                    fid(i)
+                    fcode(answered_key[a])
                     fans(top[5])  # (its end is answer + talk: recomputed in flush)
                     if has_overflow:  # (unless an overflow agent talked for its own time)
                         fend(t)
@@ -719,7 +724,8 @@ class _Engine:
                         served, h = d["served"], d["handle"]
                     if code == IVR_HANG_UP or served:
                         live -= 1
-                        fkey(i << 24 | (O_IVR_ABANDONED if code == IVR_HANG_UP else O_IVR_SERVED))
+                        fid(i)
+                        fcode(O_IVR_ABANDONED if code == IVR_HANG_UP else O_IVR_SERVED)
                         fend(t)
                         if arrivals_done and not live and not stopping:
                             push(heap, (t, seq, DONE))
@@ -762,7 +768,8 @@ class _Engine:
                     p = PATIENCE[i - off] if i >= off else far[i]["patience"]
                     if p <= 0:  # queued only on paper
                         live -= 1
-                        fkey(i << 24 | O_ABANDONED)
+                        fid(i)
+                        fcode(O_ABANDONED)
                         fend(t)
                         if arrivals_done and not live and not stopping:
                             push(heap, (t, seq, DONE))
@@ -795,7 +802,8 @@ class _Engine:
                         seq += 1
                     else:
                         live -= 1
-                        fkey(i << 24 | O_ABANDONED)
+                        fid(i)
+                        fcode(O_ABANDONED)
                         fend(t)
                         if arrivals_done and not live and not stopping:
                             push(heap, (t, seq, DONE))
@@ -805,7 +813,7 @@ class _Engine:
                 elif code == WRAP_END:
                     a = top[3]
                 elif code == SOURCE:  # the source wakes up: the next chunk
-                    if len(f_key) >= _FLUSH:
+                    if len(f_id) >= _FLUSH:
                         self.flush()
                     k = kend
                     if k == end:
@@ -925,11 +933,13 @@ class _Engine:
             else:
                 if not DIRECT[j]:
                     if not OPEN[j]:
-                        fkey(i << 24 | O_AFTER_HOURS)
+                        fid(i)
+                        fcode(O_AFTER_HOURS)
                         fend(t)
                         continue
                     if live >= lines:
-                        fkey(i << 24 | O_BLOCKED)
+                        fid(i)
+                        fcode(O_BLOCKED)
                         fend(t)
                         continue
                     live += 1
@@ -944,11 +954,13 @@ class _Engine:
                         continue
                     if SERVED[j]:  # no greeting: the IVR ends now
                         live -= 1
-                        fkey(i << 24 | O_IVR_SERVED)
+                        fid(i)
+                        fcode(O_IVR_SERVED)
                         fend(t)
                         continue
                 else:
-                    fkey(i << 24 | O_BLOCKED)
+                    fid(i)
+                    fcode(O_BLOCKED)
                     fend(t)
                     continue
             # Queue entry, as after _IVR_END.
@@ -970,7 +982,8 @@ class _Engine:
                         seq += 1
                 else:
                     live -= 1
-                    fkey(i << 24 | O_ABANDONED)
+                    fid(i)
+                    fcode(O_ABANDONED)
                     fend(t)
                 continue
             ty = TYPE[j]
@@ -996,7 +1009,8 @@ class _Engine:
             p = PATIENCE[j]
             if p <= 0:
                 live -= 1
-                fkey(i << 24 | O_ABANDONED)
+                fid(i)
+                fcode(O_ABANDONED)
                 fend(t)
             else:
                 waiting.add(i)
