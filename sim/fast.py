@@ -381,22 +381,30 @@ class _Engine:
         interval_s, horizon_s = self.interval_s, self.horizon_s
         n = self.scenario.calendar.n_intervals
         t1 = np.minimum(end, horizon_s)  # (end > horizon_s: the horizon, as add_span)
-        some = t1 > t0
-        agent, t0, t1 = agent[some], t0[some], t1[some]
-        if not t0.size:
-            return
         k0 = (t0 // interval_s).astype(np.int64)
         k1 = (t1 // interval_s).astype(np.int64)
+        spans = t1 > t0  # (add_span adds nothing for the others)
+        base = self.agent_group[agent] * n  # the agent's group's bins
+        if not (k1[spans] - k0[spans] > 1).any():
+            # The usual case, no talk spanning a whole interval: at most two addends a talk,
+            # its part in interval k0, then, if it ends in the next interval (within the
+            # horizon), its part there; a boolean mask on the (talk, 2) table keeps them in
+            # that order, talk after talk.
+            crosses = spans & (k1 != k0) & (k1 < n)
+            first = np.where(k0 == k1, t1 - t0, (k0 + 1) * interval_s - t0)
+            keep = np.column_stack((spans, crosses))
+            np.add.at(self.busy_flat, np.column_stack((base + k0, base + k1))[keep],
+                      np.column_stack((first, t1 - k1 * interval_s))[keep])
+            return
+        base, t0, t1, k0, k1 = base[spans], t0[spans], t1[spans], k0[spans], k1[spans]
         # Bins k0 .. min(k1, n - 1), one addend each, talk after talk.
         count = np.minimum(k1, n - 1) - k0 + 1
         talk = np.repeat(np.arange(t0.size), count)
         starts = np.cumsum(count) - count
         k = k0[talk] + (np.arange(talk.size) - starts[talk])
         value = np.where(k == k1[talk], t1[talk] - k1[talk] * interval_s, interval_s)
-        first = starts  # the part in the first interval
-        value[first] = np.where(k0 == k1, t1 - t0, (k0 + 1) * interval_s - t0)
-        group = self.agent_group[agent[talk]]
-        np.add.at(self.busy_flat, group * n + k, value)
+        value[starts] = np.where(k0 == k1, t1 - t0, (k0 + 1) * interval_s - t0)
+        np.add.at(self.busy_flat, base[talk] + k, value)
 
     def _emit(self, final: bool) -> None:
         """Pass the pending rows to the tally and the sink in the model's batches: every
