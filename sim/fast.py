@@ -51,7 +51,11 @@ finish, the calls left unfinished last, by id) and in the model's batches.
 
 Speed: the loop touches no object per call (a call is an index, an event a tuple on the heap),
 the draws are read from per-batch Python lists, and an agent's wake-up with nothing else due at
-that instant runs at once instead of through the heap (it would be the very next event).
+that instant runs at once instead of through the heap (it would be the very next event). Work
+that needs no event order is done per batch with numpy in :meth:`_Engine.flush`: the agents'
+busy time when no call has a wrap-up (:meth:`_Engine._add_busy`: the releases then come in the
+order of the answered records), and, without a sink, only the record columns the tallies read.
+What is left per call is mostly the heap (tuple comparisons) and the interpreter's bytecodes.
 
 What falls back to SimPy, and why
 ---------------------------------
