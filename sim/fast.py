@@ -40,9 +40,10 @@ How it stays exact
   plus the calls in the system (a call outlasting a batch has its draws kept aside, see
   :meth:`_Engine.next_batch`; queues are swept of callers who hung up as the router sweeps).
 
-Records: a finished call leaves its id, outcome and agent (packed in one integer), its end and
-its answer instant in typed arrays; every :data:`_FLUSH` calls they become record columns with
-numpy (the other times recomputed from the draws with the model's float operations). The tally
+Records: a finished call leaves its id, its outcome and agent (packed in one small integer),
+its end and its answer instant in plain lists; every :data:`_FLUSH` calls they become record
+columns with numpy (the other times recomputed from the draws with the model's float
+operations). The tally
 takes columns (:meth:`sim.metrics.Tally.add_columns`) in the model's batches of
 :data:`sim.pacing.RECORDS_PER_FLUSH` rows, so even its float sums agree to the bit; row tuples are
 built only when a sink asks for records. Rows reach the sink in the model's order (the order calls
@@ -50,7 +51,11 @@ finish, the calls left unfinished last, by id) and in the model's batches.
 
 Speed: the loop touches no object per call (a call is an index, an event a tuple on the heap),
 the draws are read from per-batch Python lists, and an agent's wake-up with nothing else due at
-that instant runs at once instead of through the heap (it would be the very next event).
+that instant runs at once instead of through the heap (it would be the very next event). Work
+that needs no event order is done per batch with numpy in :meth:`_Engine.flush`: the agents'
+busy time when no call has a wrap-up (:meth:`_Engine._add_busy`: the releases then come in the
+order of the answered records), and, without a sink, only the record columns the tallies read.
+What is left per call is mostly the heap (tuple comparisons) and the interpreter's bytecodes.
 
 What falls back to SimPy, and why
 ---------------------------------
@@ -76,7 +81,6 @@ from __future__ import annotations
 
 import heapq
 import math
-from array import array
 from collections import deque
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -114,7 +118,7 @@ _ROSTER, _SOURCE, _ARRIVALS_DONE, _STOP, _DONE, _WALK_IN, _WALK_IN_DONE, _OVERFL
 _INF = math.inf
 _NAN = math.nan
 _NO_SEQ = 1 << 62  # the seq of "no next arrival"
-_MAX_AGENTS = (1 << 20) - 1  # agents numbered in 20 bits of a record key (see _Engine.f_key)
+_MAX_AGENTS = (1 << 20) - 1  # agents numbered in 20 bits of a record code (see _Engine.f_code)
 
 
 def fast_path_reason(scenario: Scenario) -> str | None:
@@ -174,6 +178,11 @@ class _Engine:
         self.horizon_s, self.interval_s = cal.horizon_s, cal.interval_s
         self.first_counted = first_counted_interval(scenario)
         self.ends_of_all = False  # every finished call's end kept (see run: overflow)
+        # Without wrap-up an agent is released when its talk ends, so the releases come in the
+        # order of the answered records: their busy time is then added to the bins in flush,
+        # with numpy, in that same order (see _add_busy), instead of call by call in the loop.
+        self.busy_in_flush = not any(_may_wrap(ct.wrap_up) for ct in scenario.call_types)
+        self.busy_flat = np.zeros(len(scenario.agent_groups) * cal.n_intervals)
         n = cal.n_intervals
         # Agent-seconds per group and interval (sim.agents: AgentPool's accounting).
         groups = scenario.agent_groups
@@ -194,10 +203,16 @@ class _Engine:
         self.win = {name: [] for name in ("t", "direct", "open", "greeting", "ivr_patience",
                                           "served", "type", "handle", "wrap", "patience")}
         self.cols: dict[str, np.ndarray] = {}
-        # Finished calls, in order: call << 24 | (agent + 1) << 4 | outcome; the end of the
-        # others and the answer instant of the answered ones (typed arrays: no Python object
-        # kept per call).
-        self.f_key, self.f_end, self.f_ans = array("q"), array("d"), array("d")
+        # Finished calls, in order: the call, (agent + 1) << 4 | outcome (small ints, precomputed
+        # per agent: packing the call's id in too would make a large int per call); the end of
+        # the others and the answer instant of the answered ones. Plain lists (at most _FLUSH
+        # entries), not typed arrays: array.append parses its argument as a function's
+        # arguments are parsed, several times what list.append costs; numpy converts the
+        # lists in flush.
+        self.f_id: list[int] = []
+        self.f_code: list[int] = []
+        self.f_end: list[float] = []
+        self.f_ans: list[float] = []
         self._pending: list[list[np.ndarray]] = []  # record columns not yet tallied
         self._n_pending = 0
         self.now = 0.0  # the source's clock: the instant of the last arrival taken
@@ -254,8 +269,8 @@ class _Engine:
                    "type_in": batch.type_in}
             # Columns the loop will not read for this batch are stood in for (cheaply).
             unread = set()
-            if direct.all():
-                unread |= {"open", "greeting", "ivr_patience", "served"}
+            if direct.all():  # (then direct is all True: stood in for by True)
+                unread |= {"direct", "open", "greeting", "ivr_patience", "served"}
             if not batch.wrap_s.any():
                 unread.add("wrap")
             if len(self.scenario.call_types) == 1:
@@ -279,21 +294,21 @@ class _Engine:
         when the run stops (whether each reached the queue, when it was answered, by whom).
         """
         if unfinished is None:
-            if not self.f_key:
+            if not self.f_id:
                 return
-            key = np.frombuffer(self.f_key, dtype=np.int64).copy()
-            ids, outcome = key >> 24, key & 15
-            agent = ((key >> 4 & 0xFFFFF) - 1).astype(float)
+            ids, code = _column(self.f_id, np.int64), _column(self.f_code, np.int64)
+            outcome = code & 15
+            agent = ((code >> 4) - 1).astype(float)
             answered = outcome == ANSWERED
             if self.ends_of_all:
-                end = np.frombuffer(self.f_end).copy()
+                end = _column(self.f_end, float)
             else:
                 end = np.full(ids.size, _NAN)  # answered: below, from the draws
-                end[~answered] = np.frombuffer(self.f_end)
+                end[~answered] = _column(self.f_end, float)
             answer = np.full(ids.size, _NAN)
-            answer[answered] = np.frombuffer(self.f_ans)
-            for buffer in (self.f_key, self.f_end, self.f_ans):
-                del buffer[:]
+            answer[answered] = _column(self.f_ans, float)
+            for buffer in (self.f_id, self.f_code, self.f_end, self.f_ans):
+                buffer.clear()  # (in place: the loop holds their append methods)
             queued = (outcome == ANSWERED) | (outcome == ABANDONED)
             ivr_done = queued | (outcome == IVR_SERVED)
         else:
@@ -310,6 +325,12 @@ class _Engine:
             for name, column in self.cols.items()}
         if far.any():
             loc = np.arange(ids.size)
+        if unfinished is None and not self.ends_of_all:  # talk ends at answer + talk time
+            answered = outcome == ANSWERED
+            end[answered] = answer[answered] + cols["handle"][loc[answered]]
+        if unfinished is None and self.busy_in_flush:  # (every call counted, warm-up too)
+            answered = outcome == ANSWERED
+            self._add_busy(agent[answered].astype(np.int64), answer[answered], end[answered])
         interval = cols["interval"][loc]
         if self.first_counted > 0:
             keep = interval >= self.first_counted
@@ -319,38 +340,75 @@ class _Engine:
                                       ivr_done))
                 if not ids.size:
                     return
-        if unfinished is None and not self.ends_of_all:  # talk ends at answer + talk time
-            answered = outcome == ANSWERED
-            end[answered] = answer[answered] + cols["handle"][loc[answered]]
         arrival = cols["t"][loc]
         greeting = cols["greeting"][loc]
         exit_s = np.where(greeting > 0, arrival + greeting, arrival)  # timeout(greeting) or not
-        ivr_exit = np.where(ivr_done, exit_s, _NAN)
         entry = np.where(queued, exit_s, _NAN)
         type_in = cols["type_in"][loc]
         call_type = np.where(queued, cols["type"][loc], type_in)  # the menu choice, once queued
-        answered = outcome == ANSWERED
-        abandoned = outcome == ABANDONED
         has_agent = agent >= 0
         who = np.where(has_agent, agent, -1).astype(np.int64)  # -1: the stand-in below
         wait = np.where(has_agent, answer, end) - entry  # nan when it never queued
+        # The fields the tallies read (Tally.add_columns and the follow-up tally; the latter
+        # reads the times too only for callbacks, which this engine never has) ...
         columns = {
             "call_id": ids, "caller_id": ids, "attempt": np.ones(ids.size, dtype=np.int64),
             "kind": np.full(ids.size, INBOUND), "call_type_in": type_in, "call_type": call_type,
-            "arrival_s": arrival, "interval": interval, "first_interval": interval,
-            "ivr_exit_s": ivr_exit, "queue_entry_s": entry, "answer_s": answer,
-            "abandon_s": np.where(abandoned, end, _NAN), "end_s": end,
-            "wrap_end_s": np.where(answered, end + cols["wrap"][loc], _NAN),
-            "outcome": outcome,
+            "interval": interval, "first_interval": interval, "outcome": outcome,
             "group": np.where(has_agent, np.append(self.agent_group, -1)[who], _NAN),
-            "agent": np.where(has_agent, np.append(self.agent_index, -1)[who], _NAN),
             "wait_s": wait,
             "predicted_wait_s": np.full(ids.size, _NAN), "patience_s": cols["patience"][loc],
         }
-        self._pending.append([columns[name] for name in ROW_FIELDS])
+        if self.sink is not None:  # ... and the others, built only for the sink's rows
+            answered = outcome == ANSWERED
+            columns.update({
+                "arrival_s": arrival, "ivr_exit_s": np.where(ivr_done, exit_s, _NAN),
+                "queue_entry_s": entry, "answer_s": answer,
+                "abandon_s": np.where(outcome == ABANDONED, end, _NAN), "end_s": end,
+                "wrap_end_s": np.where(answered, end + cols["wrap"][loc], _NAN),
+                "agent": np.where(has_agent, np.append(self.agent_index, -1)[who], _NAN),
+            })
+        self._pending.append([columns.get(name) for name in ROW_FIELDS])  # (None: not built)
         self._n_pending += ids.size
         if self._n_pending >= RECORDS_PER_FLUSH:
             self._emit(final=False)
+
+    def _add_busy(self, agent: np.ndarray, t0: np.ndarray, end: np.ndarray) -> None:
+        """Add the talks ``[t0, end)`` of ``agent`` (released in this order) to the busy bins,
+        as :func:`sim.agents.add_span` adds them one by one at each release.
+
+        Each talk gives its addends in add_span's order and with its float operations (the part
+        in its first interval, whole intervals, the part in its last one; nothing past the
+        horizon); ``np.add.at`` adds them one after the other, in order, so every bin gets the
+        same float additions in the same order as in the SimPy model: the same sum to the bit.
+        """
+        interval_s, horizon_s = self.interval_s, self.horizon_s
+        n = self.scenario.calendar.n_intervals
+        t1 = np.minimum(end, horizon_s)  # (end > horizon_s: the horizon, as add_span)
+        k0 = (t0 // interval_s).astype(np.int64)
+        k1 = (t1 // interval_s).astype(np.int64)
+        spans = t1 > t0  # (add_span adds nothing for the others)
+        base = self.agent_group[agent] * n  # the agent's group's bins
+        if not (k1[spans] - k0[spans] > 1).any():
+            # The usual case, no talk spanning a whole interval: at most two addends a talk,
+            # its part in interval k0, then, if it ends in the next interval (within the
+            # horizon), its part there; a boolean mask on the (talk, 2) table keeps them in
+            # that order, talk after talk.
+            crosses = spans & (k1 != k0) & (k1 < n)
+            first = np.where(k0 == k1, t1 - t0, (k0 + 1) * interval_s - t0)
+            keep = np.column_stack((spans, crosses))
+            np.add.at(self.busy_flat, np.column_stack((base + k0, base + k1))[keep],
+                      np.column_stack((first, t1 - k1 * interval_s))[keep])
+            return
+        base, t0, t1, k0, k1 = base[spans], t0[spans], t1[spans], k0[spans], k1[spans]
+        # Bins k0 .. min(k1, n - 1), one addend each, talk after talk.
+        count = np.minimum(k1, n - 1) - k0 + 1
+        talk = np.repeat(np.arange(t0.size), count)
+        starts = np.cumsum(count) - count
+        k = k0[talk] + (np.arange(talk.size) - starts[talk])
+        value = np.where(k == k1[talk], t1[talk] - k1[talk] * interval_s, interval_s)
+        value[starts] = np.where(k0 == k1, t1 - t0, (k0 + 1) * interval_s - t0)
+        np.add.at(self.busy_flat, base[talk] + k, value)
 
     def _emit(self, final: bool) -> None:
         """Pass the pending rows to the tally and the sink in the model's batches: every
@@ -358,15 +416,18 @@ class _Engine:
         batches give the tally's float sums to the bit)."""
         if not self._pending:
             return
-        columns = [np.concatenate(parts) for parts in zip(*self._pending, strict=True)]
+        columns = [None if parts[0] is None else np.concatenate(parts)
+                   for parts in zip(*self._pending, strict=True)]
         n = columns[0].size
         stop = n if final else n - n % RECORDS_PER_FLUSH
         for start in range(0, stop, RECORDS_PER_FLUSH):
-            part = [column[start:start + RECORDS_PER_FLUSH] for column in columns]
+            part = [None if column is None else column[start:start + RECORDS_PER_FLUSH]
+                    for column in columns]
             self.tally.add_columns(part)
             if self.sink is not None:
                 self.sink(_rows(part))
-        self._pending = [] if stop == n else [[column[stop:] for column in columns]]
+        self._pending = [] if stop == n else [[None if column is None else column[stop:]
+                                               for column in columns]]
         self._n_pending = n - stop
 
     # -- the run -------------------------------------------------------------------------------
@@ -385,7 +446,7 @@ class _Engine:
         busy_of = [self.busy_s[g] for g in agent_group]  # each agent's group's bins
         present_of = [self.present_s[g] for g in agent_group]
         walk_in_of = [self.walk_in_s[g] for g in agent_group]
-        answered_key = [(a + 1) << 4 | ANSWERED for a in range(n_agents)]  # see self.f_key
+        answered_key = [(a + 1) << 4 | ANSWERED for a in range(n_agents)]  # see self.f_code
         idles: list[deque[int]] = [deque() for _ in groups]  # per group, longest idle first
         idle_of = [idles[g] for g in agent_group]
         idle = idles[0]
@@ -457,14 +518,16 @@ class _Engine:
         waiting: set[int] = set()
         heap: list[tuple] = []
         push, pop = heapq.heappush, heapq.heappop
-        f_key = self.f_key
-        fkey, fend, fans = f_key.append, self.f_end.append, self.f_ans.append
+        f_id = self.f_id
+        fid, fcode, fend, fans = (f_id.append, self.f_code.append, self.f_end.append,
+                                  self.f_ans.append)
         win = self.win
         T, DIRECT, GREET, IVR_PAT, SERVED = (win[n] for n in ("t", "direct", "greeting",
                                                                "ivr_patience", "served"))
         TYPE, HANDLE, WRAP, PATIENCE = (win[n] for n in ("type", "handle", "wrap", "patience"))
         OPEN = win["open"]
         far = self.far
+        busy_here = not self.busy_in_flush  # busy time added in the loop, at each release
         # Locals, not globals, in the loop.
         TALK_END, WRAP_END, IVR_END, PATIENCE_UP, WAKE, IVR_HANG_UP = (
             _TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP)
@@ -648,7 +711,8 @@ class _Engine:
                 if code == TALK_END:  # talk over: line freed, record written
                     i, a = top[3], top[4]
                     live -= 1
-                    fkey(i << 24 | answered_key[a])
+                    fid(i)
+                    fcode(answered_key[a])
                     fans(top[5])  # (its end is answer + talk: recomputed in flush)
                     if has_overflow:  # (unless an overflow agent talked for its own time)
                         fend(t)
@@ -656,22 +720,24 @@ class _Engine:
                         push(heap, (t, seq, DONE))
                         seq += 1
                         stopping = True
-                    w = WRAP[i - off] if i >= off else far[i]["wrap"]
-                    if w > 0:
-                        push(heap, (t + w, seq, WRAP_END, a))
-                        seq += 1
-                        continue
+                    if busy_here:  # (else no call has a wrap-up)
+                        w = WRAP[i - off] if i >= off else far[i]["wrap"]
+                        if w > 0:
+                            push(heap, (t + w, seq, WRAP_END, a))
+                            seq += 1
+                            continue
                 elif code == IVR_END or code == IVR_HANG_UP:
                     i = top[3]
                     if i >= off:
                         j = i - off
-                        served, ty, h, p = SERVED[j], TYPE[j], HANDLE[j], PATIENCE[j]
+                        served, h = SERVED[j], HANDLE[j]
                     else:
                         d = far[i]
-                        served, ty, h, p = d["served"], d["type"], d["handle"], d["patience"]
+                        served, h = d["served"], d["handle"]
                     if code == IVR_HANG_UP or served:
                         live -= 1
-                        fkey(i << 24 | (O_IVR_ABANDONED if code == IVR_HANG_UP else O_IVR_SERVED))
+                        fid(i)
+                        fcode(O_IVR_ABANDONED if code == IVR_HANG_UP else O_IVR_SERVED)
                         fend(t)
                         if arrivals_done and not live and not stopping:
                             push(heap, (t, seq, DONE))
@@ -690,6 +756,7 @@ class _Engine:
                             sweep(0)
                         q0.append(i)
                     else:
+                        ty = TYPE[i - off] if i >= off else far[i]["type"]
                         for dq in idle_for_type[ty]:
                             if dq:
                                 a = dq.popleft()
@@ -710,9 +777,11 @@ class _Engine:
                             seq, a = overflow_now(i, ty, t, seq)
                             if a >= 0:
                                 continue
+                    p = PATIENCE[i - off] if i >= off else far[i]["patience"]
                     if p <= 0:  # queued only on paper
                         live -= 1
-                        fkey(i << 24 | O_ABANDONED)
+                        fid(i)
+                        fcode(O_ABANDONED)
                         fend(t)
                         if arrivals_done and not live and not stopping:
                             push(heap, (t, seq, DONE))
@@ -745,7 +814,8 @@ class _Engine:
                         seq += 1
                     else:
                         live -= 1
-                        fkey(i << 24 | O_ABANDONED)
+                        fid(i)
+                        fcode(O_ABANDONED)
                         fend(t)
                         if arrivals_done and not live and not stopping:
                             push(heap, (t, seq, DONE))
@@ -755,7 +825,7 @@ class _Engine:
                 elif code == WRAP_END:
                     a = top[3]
                 elif code == SOURCE:  # the source wakes up: the next chunk
-                    if len(f_key) >= _FLUSH:
+                    if len(f_id) >= _FLUSH:
                         self.flush()
                     k = kend
                     if k == end:
@@ -821,15 +891,17 @@ class _Engine:
                     continue
                 else:  # DONE
                     break
-                # The agent is free (AgentPool.release): account its call work, then _free.
-                t0 = since[a]
-                t1 = horizon_s if t > horizon_s else t
-                if t1 > t0:  # add_span, inlined for a span within one interval
-                    k0 = t0 // interval_s
-                    if k0 == t1 // interval_s:
-                        busy_of[a][int(k0)] += t1 - t0
-                    else:
-                        add_span(busy_of[a], t0, t1, interval_s, horizon_s)
+                # The agent is free (AgentPool.release): account its call work (unless flush
+                # does, see busy_in_flush), then _free.
+                if busy_here:
+                    t0 = since[a]
+                    t1 = horizon_s if t > horizon_s else t
+                    if t1 > t0:  # add_span, inlined for a span within one interval
+                        k0 = t0 // interval_s
+                        if k0 == t1 // interval_s:
+                            busy_of[a][int(k0)] += t1 - t0
+                        else:
+                            add_span(busy_of[a], t0, t1, interval_s, horizon_s)
                 if not on_duty[a]:
                     since[a] = None
                     add_span(present_of[a], present_since[a], t, interval_s, horizon_s)
@@ -873,11 +945,13 @@ class _Engine:
             else:
                 if not DIRECT[j]:
                     if not OPEN[j]:
-                        fkey(i << 24 | O_AFTER_HOURS)
+                        fid(i)
+                        fcode(O_AFTER_HOURS)
                         fend(t)
                         continue
                     if live >= lines:
-                        fkey(i << 24 | O_BLOCKED)
+                        fid(i)
+                        fcode(O_BLOCKED)
                         fend(t)
                         continue
                     live += 1
@@ -892,11 +966,13 @@ class _Engine:
                         continue
                     if SERVED[j]:  # no greeting: the IVR ends now
                         live -= 1
-                        fkey(i << 24 | O_IVR_SERVED)
+                        fid(i)
+                        fcode(O_IVR_SERVED)
                         fend(t)
                         continue
                 else:
-                    fkey(i << 24 | O_BLOCKED)
+                    fid(i)
+                    fcode(O_BLOCKED)
                     fend(t)
                     continue
             # Queue entry, as after _IVR_END.
@@ -918,7 +994,8 @@ class _Engine:
                         seq += 1
                 else:
                     live -= 1
-                    fkey(i << 24 | O_ABANDONED)
+                    fid(i)
+                    fcode(O_ABANDONED)
                     fend(t)
                 continue
             ty = TYPE[j]
@@ -944,7 +1021,8 @@ class _Engine:
             p = PATIENCE[j]
             if p <= 0:
                 live -= 1
-                fkey(i << 24 | O_ABANDONED)
+                fid(i)
+                fcode(O_ABANDONED)
                 fend(t)
             else:
                 waiting.add(i)
@@ -975,6 +1053,9 @@ class _Engine:
                     np.array([s[1] for s in stages], dtype=float),
                     np.array([s[2] for s in stages], dtype=float), now))
         self._emit(final=True)
+        if self.busy_in_flush:  # the releases' busy time, before close adds the busy agents'
+            for g, row in enumerate(self.busy_flat.reshape(len(groups), -1).tolist()):
+                self.busy_s[g][:] = row
         for a in range(n_agents):  # AgentPool.close
             if since[a] is not None:
                 add_span(busy_of[a], since[a], now, interval_s, horizon_s)
@@ -985,6 +1066,17 @@ class _Engine:
         pool = SimpleNamespace(busy_s=self.busy_s, present_s=self.present_s,
                                walk_in_s=self.walk_in_s)
         return self.tally.result(pool, scheduled_agents(scenario))
+
+
+def _may_wrap(dist) -> bool:
+    """Whether a wrap-up distribution may draw a positive duration (anything but 0 s)."""
+    return not (dist.kind == "deterministic" and dist.mean_s == 0)
+
+
+def _column(values: list, dtype) -> np.ndarray:
+    """``values`` (Python ints or floats) as a numpy array (np.fromiter: faster than np.array
+    on a list, which first discovers its shape and type)."""
+    return np.fromiter(values, dtype, len(values))
 
 
 def _gathered(column: np.ndarray, loc: np.ndarray, far: np.ndarray, far_values: list):

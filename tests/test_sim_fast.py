@@ -283,6 +283,21 @@ def test_the_drain_limit_leaves_calls_unfinished():
     assert {row[15] for row in rows} == {6}  # every call unfinished
 
 
+@pytest.mark.parametrize("handle", [det(50.0), det(20.0), exp(30.0)])
+def test_busy_time_added_in_flush_is_the_models_to_the_bit(handle):
+    """Without wrap-up the fast engine adds the talks' busy time per batch (sim.fast
+    _Engine._add_busy): talks within one interval, ending in the next one, spanning whole
+    intervals (50 s talks, 20 s intervals), or ending at an interval's edge; with and without a
+    sink (which changes the record columns flush builds)."""
+    sc = make_scenario(types=(call_type(calls=(6.0,) * 6, handle=handle, patience=exp(30.0)),),
+                       groups=(AgentGroup(name="g", skills=("a",), staffing=(2, 3, 1, 2, 2, 3)),),
+                       interval_s=20.0, intervals=6)
+    for seed in range(5):
+        ss = np.random.SeedSequence(seed)
+        assert_same_run(sc, ss)
+        assert_equal_tallies(Model(sc, ss).run(), run_fast(sc, ss))
+
+
 def test_non_qualifying_scenarios_give_a_reason_and_fall_back():
     sc = make_scenario(types=(call_type(calls=(5.0,), patience=exp(30.0)),))
     cases = {
