@@ -112,7 +112,15 @@ def test_an_already_failed_and_processed_event_is_thrown_in_at_once():
 # -- sleeps (a yielded float) and the run loop ---------------------------------------------------
 
 
-def _trace(sleep_as_float: bool, delays: list[list[float]]) -> list[tuple]:
+def _finish(env: simpy.Environment, loop: str) -> None:
+    """Run every event before 100 s with SimPy's loop or with ours (which resumes lives itself)."""
+    if loop == "simpy":
+        env.run()
+    else:
+        run_until(env, env.timeout(100.0))
+
+
+def _trace(sleep_as_float: bool, delays: list[list[float]], loop: str = "simpy") -> list[tuple]:
     """Who resumes when, for lives sleeping ``delays`` (ties on purpose), and where a bare
     timeout callback falls among them."""
     env = simpy.Environment()
@@ -130,15 +138,43 @@ def _trace(sleep_as_float: bool, delays: list[list[float]]) -> list[tuple]:
         else:
             env.timeout(float(i % 3)).callbacks.append(Life(env, life(i, steps)))
         env.timeout(2.0).callbacks.append(lambda _e, i=i: log.append((env.now, i, "timer")))
-    env.run()
+    _finish(env, loop)
     return log
 
 
-def test_a_sleep_is_processed_in_the_order_a_timeout_of_that_delay_would_be():
+@pytest.mark.parametrize("loop", ["simpy", "run_until"])
+def test_a_sleep_is_processed_in_the_order_a_timeout_of_that_delay_would_be(loop):
     # Delays of 0, 1 and 2 s from starts at 0, 1 and 2 s: many lives resume at one instant,
-    # where only the creation order decides.
+    # where only the creation order decides. run_until resumes a sleeping life itself, without
+    # Life.__call__: the order must still be SimPy's.
     delays = [[(i * j) % 3 for j in range(4)] for i in range(12)]
-    assert _trace(True, delays) == _trace(False, delays)
+    assert _trace(True, delays, loop) == _trace(False, delays)
+
+
+def test_run_until_resumes_a_sleeping_life_onto_simpy_events_as_life_call_does():
+    # After a sleep (resumed by run_until), the life waits on a pending event, on an event
+    # already processed, then sleeps again: the same as under SimPy's loop.
+    def trace(loop: str) -> list[tuple]:
+        env = simpy.Environment()
+        log = []
+        early = env.event()
+        early.succeed("early")
+
+        def life():
+            yield 1.0
+            value = yield env.timeout(2.0, value="pending")
+            log.append((env.now, value))
+            value = yield early  # processed long ago: resumed at once
+            log.append((env.now, value))
+            yield 0.5
+            log.append((env.now, "end"))
+
+        Life(env, life()).schedule(0.0)
+        _finish(env, loop)
+        return log
+
+    assert trace("run_until") == trace("simpy") == [
+        (3.0, "pending"), (3.0, "early"), (3.5, "end")]
 
 
 def test_a_negative_sleep_is_refused():
@@ -150,6 +186,10 @@ def test_a_negative_sleep_is_refused():
     Life(env, life()).schedule(0.0)
     with pytest.raises(ValueError, match="negative delay"):
         env.run()
+    env = simpy.Environment()
+    Life(env, life()).schedule(0.0)
+    with pytest.raises(ValueError, match="negative delay"):
+        run_until(env, env.timeout(1.0))
     with pytest.raises(ValueError, match="negative delay"):
         Life(env, life()).schedule(-0.5)
 
@@ -193,7 +233,8 @@ def test_rare_collections_raises_the_first_threshold_and_restores_it():
     assert gc.get_threshold() == before
 
 
-def test_a_suspended_life_woken_resumes_where_a_succeeded_event_would():
+@pytest.mark.parametrize("loop", ["simpy", "run_until"])
+def test_a_suspended_life_woken_resumes_where_a_succeeded_event_would(loop):
     def trace(suspend: bool) -> list[tuple]:
         env = simpy.Environment()
         log = []
@@ -222,7 +263,7 @@ def test_a_suspended_life_woken_resumes_where_a_succeeded_event_would():
             env.timeout(2.0).callbacks.append(partial(wake, i))
         env.timeout(2.0).callbacks.append(lambda _e: log.append((env.now, "timer b")))
         env.timeout(3.0).callbacks.append(partial(wake, 1))
-        env.run()
+        _finish(env, loop if suspend else "simpy")
         return log
 
     assert trace(True) == trace(False)
