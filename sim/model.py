@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import partial
+from itertools import islice
 
 import numpy as np
 import simpy
@@ -63,6 +64,9 @@ from sim.routing import Router
 from sim.streams import Stream, generator
 
 RowSink = Callable[[list[tuple]], None]
+
+#: Callers whose draws the source turns into Python values at once (a whole number of chunks).
+_BLOCK = 64 * ARRIVALS_AHEAD
 
 
 class Model:
@@ -165,17 +169,23 @@ class Model:
         for batch in batches:
             if progress is not None:
                 progress(min(env.now / horizon_s, 1.0))
-            for start in range(0, batch.arrival_s.size, ARRIVALS_AHEAD):
-                columns = (column[start:start + ARRIVALS_AHEAD].tolist() for column in batch)
-                now = env.now
-                call_id = self.next_id  # later attempts take ids between chunks
-                for draws in zip(*columns, strict=True):
-                    # The call's life starts at its arrival (queued as env.timeout would be).
-                    Call(call_id, draws, self).schedule(draws[ARRIVAL_S] - now)
-                    call_id += 1
-                self.next_id = call_id
-                # Wake up with the chunk's last arrival (its life starts first: created earlier).
-                yield env.timeout(draws[ARRIVAL_S] - now)
+            size = batch.arrival_s.size
+            # The draws become Python values a block of chunks at a time: one conversion per
+            # column and block, not per chunk, and memory bounded by the block.
+            for block in range(0, size, _BLOCK):
+                rows = zip(*(column[block:block + _BLOCK].tolist() for column in batch),
+                           strict=True)
+                for _ in range(block, min(block + _BLOCK, size), ARRIVALS_AHEAD):
+                    now = env._now
+                    call_id = self.next_id  # later attempts take ids between chunks
+                    for draws in islice(rows, ARRIVALS_AHEAD):
+                        # The call's life starts at its arrival (queued as env.timeout would be).
+                        Call(call_id, draws, self).schedule(draws[ARRIVAL_S] - now)
+                        call_id += 1
+                    self.next_id = call_id
+                    # Wake up with the chunk's last arrival (its life starts first: created
+                    # earlier).
+                    yield env.timeout(draws[ARRIVAL_S] - now)
         if env.now < horizon_s:
             yield env.timeout(horizon_s - env.now)
         self._arrivals_done = True
