@@ -146,25 +146,29 @@ def attempt_row(call, outcome: int, now_s: float) -> tuple:
     answered: at ``now_s``). The tuple is in :data:`ROW_FIELDS` order (a test holds them
     together).
     """
-    draws = call.draws
     queue_entry_s, answer_s, agent = call.queue_entry_s, call.answer_s, call.agent
-    wait_s = None if queue_entry_s is None else (
-        (now_s if answer_s is None else answer_s) - queue_entry_s)
-    return (
-        call.id, call.caller_id, call.attempt, call.kind, call.type_in, call.type,
-        call.arrival_s, call.interval, call.first_interval, call.ivr_exit_s, queue_entry_s,
-        answer_s,
-        now_s if outcome == ABANDONED else None,
-        now_s,
-        now_s + draws[_WRAP_S] if outcome == ANSWERED else (
-            now_s if outcome == UNREACHED else None),
-        outcome,
-        None if agent is None else agent.group,
-        None if agent is None else agent.index,
-        wait_s,
-        call.predicted_wait_s,
-        draws[_PATIENCE_S],
-    )
+    # (Written for speed: this runs once per attempt on the SimPy engine's hot path.)
+    if queue_entry_s is None:
+        wait_s = None
+    elif answer_s is None:
+        wait_s = now_s - queue_entry_s
+    else:
+        wait_s = answer_s - queue_entry_s
+    if outcome == ANSWERED:
+        wrap_end_s = now_s + call.draws[_WRAP_S]
+    else:
+        wrap_end_s = now_s if outcome == UNREACHED else None
+    if agent is None:
+        return (call.id, call.caller_id, call.attempt, call.kind, call.type_in, call.type,
+                call.arrival_s, call.interval, call.first_interval, call.ivr_exit_s,
+                queue_entry_s, answer_s, now_s if outcome == ABANDONED else None, now_s,
+                wrap_end_s, outcome, None, None, wait_s, call.predicted_wait_s,
+                call.draws[_PATIENCE_S])
+    return (call.id, call.caller_id, call.attempt, call.kind, call.type_in, call.type,
+            call.arrival_s, call.interval, call.first_interval, call.ivr_exit_s,
+            queue_entry_s, answer_s, now_s if outcome == ABANDONED else None, now_s,
+            wrap_end_s, outcome, agent.group, agent.index, wait_s, call.predicted_wait_s,
+            call.draws[_PATIENCE_S])
 
 
 class RecordNamer:
