@@ -693,6 +693,8 @@ def _before_running(sc, n_reps: int, records_path: str | None, out_paths: Sequen
 
 def _check_destinations(records_path: str | None, out_dir: str | None) -> None:
     """Raise ``OSError`` now if a results file could not be written later."""
+    if records_path is None and out_dir is None:
+        return  # (before the imports: a plain run table writes no file)
     import os
     import tempfile
     from pathlib import Path

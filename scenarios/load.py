@@ -178,7 +178,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import math
-import statistics
 import tomllib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from functools import partial
@@ -922,6 +921,8 @@ def _distribution(value: Any, where: str, *, base_dir: Path) -> Distribution:
     kind = _field(table, "kind", where, _text, choices=DISTRIBUTION_KINDS)
     _table(table, where, _DISTRIBUTION_KEYS[kind], what=f"key for kind {kind!r}")
     if kind == "empirical":
+        import statistics  # (here: only empirical distributions need it, a slow import)
+
         samples = _empirical_samples(table, where, base_dir)
         mean = statistics.fmean(samples)
         # Population CV: the simulation resamples these values, so this is the CV it produces.
