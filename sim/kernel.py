@@ -23,9 +23,9 @@ processed in the order SimPy would process them had the life yielded ``env.timeo
 two to the same trace). :func:`run_until` is ``Environment.run(until=event)`` with
 ``Environment.step`` inlined, one Python call less per event, and it resumes a sleeping life
 itself rather than through :meth:`Life.__call__` (a life's own entry is the only one on the
-queue whose ``callbacks`` is a tuple); under ``Environment.run`` a life works all the same. Both use three attributes SimPy
-keeps private (``_queue``, ``_eid``, ``_now``), stable since SimPy 3; ``pyproject.toml`` bounds
-SimPy below 5 and the tests fail if they change.
+queue whose ``callbacks`` is a tuple); under ``Environment.run`` a life works all the same.
+Both use three attributes SimPy keeps private (``_queue``, ``_eid``, ``_now``), stable since
+SimPy 3; ``pyproject.toml`` bounds SimPy below 5 and the tests fail if they change.
 
 Guards
 ------
