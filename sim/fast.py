@@ -112,9 +112,16 @@ from sim.streams import Stream, generator
 
 #: Finished calls buffered before they are turned into record columns.
 _FLUSH = 16384
-# Event codes (the third field of a heap entry), most frequent first.
-_TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP = range(6)
-_ROSTER, _SOURCE, _ARRIVALS_DONE, _STOP, _DONE, _WALK_IN, _WALK_IN_DONE, _OVERFLOW = range(6, 14)
+# Event codes (the third field of a heap entry), most frequent first; from 1: 0 is a step code.
+# _IVR_END: the greeting is over, the caller queues; _IVR_SERVED_END: the greeting is over and
+# the IVR served the caller; _IVR_HANG_UP: the caller hung up in the IVR.
+_TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP, _IVR_SERVED_END = range(1, 8)
+_ROSTER, _SOURCE, _ARRIVALS_DONE, _STOP, _DONE, _WALK_IN, _WALK_IN_DONE, _OVERFLOW = range(8, 16)
+# A call's step at arrival (what the loop does with an open line; see _Engine.next_batch): the
+# queue at once, the IVR event to schedule after its duration (one of the three IVR codes), or
+# no line at all (after hours) or the IVR serving it at once.
+_S_DIRECT, _S_CLOSED, _S_SERVED_NOW = 0, 16, 17
+_IVR_STEPS = (_IVR_END, _IVR_SERVED_END, _IVR_HANG_UP)
 _INF = math.inf
 _NAN = math.nan
 _NO_SEQ = 1 << 62  # the seq of "no next arrival"
@@ -200,8 +207,8 @@ class _Engine:
         self.off = 0
         self.batch_start = 0  # first id of the last batch loaded
         self.far: dict[int, dict] = {}  # draws of calls in the system from before the window
-        self.win = {name: [] for name in ("t", "direct", "open", "greeting", "ivr_patience",
-                                          "served", "type", "handle", "wrap", "patience")}
+        self.win = {name: [] for name in ("t", "step", "dur", "type", "handle", "wrap",
+                                          "patience")}
         self.cols: dict[str, np.ndarray] = {}
         # Finished calls, in order: the call, (agent + 1) << 4 | outcome (small ints, precomputed
         # per agent: packing the call's id in too would make a large int per call); the end of
@@ -259,27 +266,40 @@ class _Engine:
             self.now = now
             now_of = np.repeat(np.array(nows), ARRIVALS_AHEAD)[:n]
             t = now_of + (drawn - now_of)
-            # A call that goes straight to the queue: open, no IVR timeout, not IVR-served.
-            direct = (batch.is_open & ~(batch.ivr_patience_s < batch.greeting_s)
-                      & ~(batch.greeting_s > 0) & ~batch.ivr_served)
-            new = {"t": t, "direct": direct, "open": batch.is_open, "greeting": batch.greeting_s,
-                   "ivr_patience": batch.ivr_patience_s, "served": batch.ivr_served,
-                   "type": batch.type, "handle": batch.handle_s, "wrap": batch.wrap_s,
-                   "patience": batch.patience_s, "interval": batch.interval,
-                   "type_in": batch.type_in}
+            # What the loop does at each arrival with an open line, decided here with numpy
+            # (the same comparisons it made call by call): the step (see _S_DIRECT) and the
+            # IVR step's duration, the same float it would have read.
+            greeting, ivr_patience = batch.greeting_s, batch.ivr_patience_s
+            hang_up = ivr_patience < greeting
+            greets = ~hang_up & (greeting > 0)
+            step = np.select(
+                [~batch.is_open, hang_up, greets & batch.ivr_served, greets, batch.ivr_served],
+                [_S_CLOSED, _IVR_HANG_UP, _IVR_SERVED_END, _IVR_END, _S_SERVED_NOW],
+                _S_DIRECT).astype(np.int8)
+            dur = np.where(hang_up, ivr_patience, greeting)
+            # The loop's lists (the record columns, in self.cols, are the draws themselves).
+            new = {"t": t, "step": step, "dur": dur, "type": batch.type, "handle": batch.handle_s,
+                   "wrap": batch.wrap_s, "patience": batch.patience_s}
             # Columns the loop will not read for this batch are stood in for (cheaply).
             unread = set()
-            if direct.all():  # (then direct is all True: stood in for by True)
-                unread |= {"direct", "open", "greeting", "ivr_patience", "served"}
+            if not step.any():  # (every call direct: no IVR duration read)
+                unread.add("dur")
+            if (step == step[0]).all():
+                unread.add("step")
             if not batch.wrap_s.any():
                 unread.add("wrap")
             if len(self.scenario.call_types) == 1:
                 unread.add("type")
             for name, column in new.items():
-                if name in self.win:
-                    lst = self.win[name]
-                    del lst[:cut]
-                    lst.extend([column[0].item()] * n if name in unread else column.tolist())
+                lst = self.win[name]
+                del lst[:cut]
+                lst.extend([column[0].item()] * n if name in unread else column.tolist())
+            # The record columns (flush) and the draws of calls moved aside (far): the loop
+            # reads there "type", "handle", "wrap" and "patience".
+            draws = {"t": t, "greeting": greeting, "type": batch.type, "handle": batch.handle_s,
+                     "wrap": batch.wrap_s, "patience": batch.patience_s,
+                     "interval": batch.interval, "type_in": batch.type_in}
+            for name, column in draws.items():
                 old = self.cols.get(name)
                 self.cols[name] = column if old is None else np.concatenate((old[cut:], column))
             self.off = lo
@@ -436,7 +456,8 @@ class _Engine:
         cal = scenario.calendar
         groups = scenario.agent_groups
         horizon_s, interval_s = self.horizon_s, self.interval_s
-        lines = _INF if scenario.lines is None else scenario.lines
+        lines = scenario.lines
+        limited = lines is not None  # (no comparison per call with an infinite trunk)
         agent_group = self.agent_group.tolist()
         first_agent = [int(x) for x in np.cumsum([0] + [group_size(g) for g in groups])]
         n_agents = len(agent_group)
@@ -522,15 +543,14 @@ class _Engine:
         fid, fcode, fend, fans = (f_id.append, self.f_code.append, self.f_end.append,
                                   self.f_ans.append)
         win = self.win
-        T, DIRECT, GREET, IVR_PAT, SERVED = (win[n] for n in ("t", "direct", "greeting",
-                                                               "ivr_patience", "served"))
+        T, STEP, DUR = win["t"], win["step"], win["dur"]
         TYPE, HANDLE, WRAP, PATIENCE = (win[n] for n in ("type", "handle", "wrap", "patience"))
-        OPEN = win["open"]
         far = self.far
         busy_here = not self.busy_in_flush  # busy time added in the loop, at each release
         # Locals, not globals, in the loop.
-        TALK_END, WRAP_END, IVR_END, PATIENCE_UP, WAKE, IVR_HANG_UP = (
-            _TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP)
+        TALK_END, WRAP_END, IVR_END, PATIENCE_UP, WAKE, IVR_HANG_UP, IVR_SERVED_END = (
+            _TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP, _IVR_SERVED_END)
+        S_CLOSED, S_SERVED_NOW = _S_CLOSED, _S_SERVED_NOW
         SOURCE, ROSTER, ARRIVALS_DONE, STOP, DONE = _SOURCE, _ROSTER, _ARRIVALS_DONE, _STOP, _DONE
         WALK_IN, WALK_IN_DONE, OVERFLOW = _WALK_IN, _WALK_IN_DONE, _OVERFLOW
         INF, NO_SEQ = _INF, _NO_SEQ
@@ -677,7 +697,7 @@ class _Engine:
         def live_ids():
             """Ids of the calls whose draws will still be read (the window's lower bound)."""
             for entry in heap:
-                if entry[2] in (_TALK_END, _IVR_END, _WAKE, _IVR_HANG_UP):
+                if entry[2] in (_TALK_END, _IVR_END, _WAKE, _IVR_HANG_UP, _IVR_SERVED_END):
                     yield entry[3]
             yield from waiting
 
@@ -726,24 +746,9 @@ class _Engine:
                             push(heap, (t + w, seq, WRAP_END, a))
                             seq += 1
                             continue
-                elif code == IVR_END or code == IVR_HANG_UP:
+                elif code == IVR_END:
                     i = top[3]
-                    if i >= off:
-                        j = i - off
-                        served, h = SERVED[j], HANDLE[j]
-                    else:
-                        d = far[i]
-                        served, h = d["served"], d["handle"]
-                    if code == IVR_HANG_UP or served:
-                        live -= 1
-                        fid(i)
-                        fcode(O_IVR_ABANDONED if code == IVR_HANG_UP else O_IVR_SERVED)
-                        fend(t)
-                        if arrivals_done and not live and not stopping:
-                            push(heap, (t, seq, DONE))
-                            seq += 1
-                            stopping = True
-                        continue
+                    h = HANDLE[i - off] if i >= off else far[i]["handle"]
                     # Queue entry (Model.enter_queue): an idle agent, or the back of the queue.
                     if single:
                         if idle:
@@ -802,6 +807,17 @@ class _Engine:
                         waiting.discard(i)
                         push(heap, (t, seq, WAKE, i, -1))
                         seq += 1
+                    continue
+                elif code == IVR_HANG_UP or code == IVR_SERVED_END:
+                    i = top[3]
+                    live -= 1
+                    fid(i)
+                    fcode(O_IVR_ABANDONED if code == IVR_HANG_UP else O_IVR_SERVED)
+                    fend(t)
+                    if arrivals_done and not live and not stopping:
+                        push(heap, (t, seq, DONE))
+                        seq += 1
+                        stopping = True
                     continue
                 elif code == WAKE:
                     i, a = top[3], top[4]
@@ -940,41 +956,28 @@ class _Engine:
                 sa += 1
             else:
                 ta, sa = INF, NO_SEQ
-            if DIRECT[j] and live < lines:  # open, no IVR step: straight to the queue
-                live += 1
-            else:
-                if not DIRECT[j]:
-                    if not OPEN[j]:
-                        fid(i)
-                        fcode(O_AFTER_HOURS)
-                        fend(t)
-                        continue
-                    if live >= lines:
-                        fid(i)
-                        fcode(O_BLOCKED)
-                        fend(t)
-                        continue
+            s = STEP[j]
+            if s == S_CLOSED:  # outside opening hours: no line taken
+                fid(i)
+                fcode(O_AFTER_HOURS)
+                fend(t)
+                continue
+            if limited and live >= lines:
+                fid(i)
+                fcode(O_BLOCKED)
+                fend(t)
+                continue
+            if s:
+                if s != S_SERVED_NOW:  # an IVR step: greeting or hang-up after its duration
                     live += 1
-                    g = GREET[j]
-                    if IVR_PAT[j] < g:
-                        push(heap, (t + IVR_PAT[j], seq, IVR_HANG_UP, i))
-                        seq += 1
-                        continue
-                    if g > 0:
-                        push(heap, (t + g, seq, IVR_END, i))
-                        seq += 1
-                        continue
-                    if SERVED[j]:  # no greeting: the IVR ends now
-                        live -= 1
-                        fid(i)
-                        fcode(O_IVR_SERVED)
-                        fend(t)
-                        continue
-                else:
-                    fid(i)
-                    fcode(O_BLOCKED)
-                    fend(t)
+                    push(heap, (t + DUR[j], seq, s, i))
+                    seq += 1
                     continue
+                fid(i)  # no greeting, the IVR serves the call: it ends now
+                fcode(O_IVR_SERVED)
+                fend(t)
+                continue
+            live += 1  # open, no IVR step: straight to the queue
             # Queue entry, as after _IVR_END (the same steps, written twice on purpose: a Python
             # call costs about 1,000 instructions by callgrind, some 7 % of this loop's 15,000 a
             # call; tests/test_sim_fast.py holds both paths to the SimPy model).
@@ -1041,7 +1044,7 @@ class _Engine:
         unfinished = {c: (True, _NAN, -1) for c in waiting}
         for entry in heap:
             code = entry[2]
-            if code in (_IVR_END, _IVR_HANG_UP):
+            if code in _IVR_STEPS:
                 unfinished[entry[3]] = (False, _NAN, -1)
             elif code == _WAKE:
                 a = entry[4]
