@@ -538,7 +538,7 @@ class _Engine:
         q0 = queues[0]
         waiting: set[int] = set()
         heap: list[tuple] = []
-        push, pop = heapq.heappush, heapq.heappop
+        push, pop, replace = heapq.heappush, heapq.heappop, heapq.heapreplace
         f_id = self.f_id
         fid, fcode, fend, fans = (f_id.append, self.f_code.append, self.f_end.append,
                                   self.f_ans.append)
@@ -726,9 +726,11 @@ class _Engine:
             top = heap[0]
             t = top[0]
             if t < ta or (t == ta and top[1] < sa):
-                pop(heap)
+                # The event leaves the heap in its branch: popped, or replaced by the one event
+                # it schedules (heapreplace: one sift instead of two).
                 code = top[2]
                 if code == TALK_END:  # talk over: line freed, record written
+                    pop(heap)
                     i, a = top[3], top[4]
                     live -= 1
                     fid(i)
@@ -754,13 +756,24 @@ class _Engine:
                         if idle:
                             a = idle.popleft()
                             since[a] = t
-                            push(heap, (t + h, seq, TALK_END, i, a, t))
+                            replace(heap, (t + h, seq, TALK_END, i, a, t))
                             seq += 1
                             continue
                         if len(q0) >= sweep_at[0]:
                             sweep(0)
                         q0.append(i)
+                        p = PATIENCE[i - off] if i >= off else far[i]["patience"]
+                        if p > 0:
+                            waiting.add(i)
+                            if p != INF:
+                                replace(heap, (t + p, seq, PATIENCE_UP, i))
+                                seq += 1
+                            else:
+                                pop(heap)
+                            continue
+                        pop(heap)  # (abandoned at once: below)
                     else:
+                        pop(heap)
                         ty = TYPE[i - off] if i >= off else far[i]["type"]
                         for dq in idle_for_type[ty]:
                             if dq:
@@ -805,10 +818,13 @@ class _Engine:
                     i = top[3]
                     if i in waiting:
                         waiting.discard(i)
-                        push(heap, (t, seq, WAKE, i, -1))
+                        replace(heap, (t, seq, WAKE, i, -1))
                         seq += 1
+                    else:
+                        pop(heap)
                     continue
                 elif code == IVR_HANG_UP or code == IVR_SERVED_END:
+                    pop(heap)
                     i = top[3]
                     live -= 1
                     fid(i)
@@ -826,9 +842,10 @@ class _Engine:
                             h = top[5]
                         else:
                             h = HANDLE[i - off] if i >= off else far[i]["handle"]
-                        push(heap, (t + h, seq, TALK_END, i, a, t))
+                        replace(heap, (t + h, seq, TALK_END, i, a, t))
                         seq += 1
                     else:
+                        pop(heap)
                         live -= 1
                         fid(i)
                         fcode(O_ABANDONED)
@@ -839,8 +856,10 @@ class _Engine:
                             stopping = True
                     continue
                 elif code == WRAP_END:
+                    pop(heap)
                     a = top[3]
                 elif code == SOURCE:  # the source wakes up: the next chunk
+                    pop(heap)
                     if len(f_id) >= _FLUSH:
                         self.flush()
                     k = kend
@@ -867,9 +886,11 @@ class _Engine:
                                 stopping = True
                     continue
                 elif code == ROSTER:
+                    pop(heap)
                     seq = roster_step(t, seq)
                     continue
                 elif code == OVERFLOW:  # (Model._overflow)
+                    pop(heap)
                     i = top[3]
                     if i in waiting:
                         ty = TYPE[i - off] if i >= off else far[i]["type"]
@@ -884,15 +905,18 @@ class _Engine:
                             overflow_queues[ty].append(i)
                     continue
                 elif code == WALK_IN:
+                    pop(heap)
                     seq = walk_in_arrives(top[3], top[4], t, seq)
                     continue
                 elif code == WALK_IN_DONE:  # (AgentPool.walk_in_done)
+                    pop(heap)
                     a = top[3]
                     add_span(walk_in_of[a], walk_since[a], t, interval_s, horizon_s)
                     walk_since[a] = None
                     seq = free(a, t, seq, True, ta)
                     continue
                 elif code == ARRIVALS_DONE:
+                    pop(heap)
                     arrivals_done = True
                     if not live and not stopping:
                         push(heap, (t, seq, DONE))
@@ -900,12 +924,14 @@ class _Engine:
                         stopping = True
                     continue
                 elif code == STOP:
+                    pop(heap)
                     if not stopping:
                         push(heap, (t, seq, DONE))
                         seq += 1
                         stopping = True
                     continue
                 else:  # DONE
+                    pop(heap)
                     break
                 # The agent is free (AgentPool.release): account its call work (unless flush
                 # does, see busy_in_flush), then _free.
