@@ -121,6 +121,7 @@ _ROSTER, _SOURCE, _ARRIVALS_DONE, _STOP, _DONE, _WALK_IN, _WALK_IN_DONE, _OVERFL
 # queue at once, the IVR event to schedule after its duration (one of the three IVR codes), or
 # no line at all (after hours) or the IVR serving it at once.
 _S_DIRECT, _S_CLOSED, _S_SERVED_NOW = 0, 16, 17
+_NEVER = 18  # the code of the heap's sentinels (see _Engine.run)
 _IVR_STEPS = (_IVR_END, _IVR_SERVED_END, _IVR_HANG_UP)
 _INF = math.inf
 _NAN = math.nan
@@ -537,7 +538,9 @@ class _Engine:
         inline_free = single and groups[0].availability >= 1.0
         q0 = queues[0]
         waiting: set[int] = set()
-        heap: list[tuple] = []
+        # Two sentinels that are never reached (the done event comes first): the event on
+        # top always has two children, so the next event is min(heap[1], heap[2]).
+        heap: list[tuple] = [(_INF, _NO_SEQ + 1, _NEVER), (_INF, _NO_SEQ + 2, _NEVER)]
         push, pop, replace = heapq.heappush, heapq.heappop, heapq.heapreplace
         f_id = self.f_id
         fid, fcode, fend, fans = (f_id.append, self.f_code.append, self.f_end.append,
@@ -730,7 +733,6 @@ class _Engine:
                 # it schedules (heapreplace: one sift instead of two).
                 code = top[2]
                 if code == TALK_END:  # talk over: line freed, record written
-                    pop(heap)
                     i, a = top[3], top[4]
                     live -= 1
                     fid(i)
@@ -739,13 +741,13 @@ class _Engine:
                     if has_overflow:  # (unless an overflow agent talked for its own time)
                         fend(t)
                     if arrivals_done and not live and not stopping:
-                        push(heap, (t, seq, DONE))
+                        push(heap, (t, seq, DONE))  # (after this event: it stays on top)
                         seq += 1
                         stopping = True
                     if busy_here:  # (else no call has a wrap-up)
                         w = WRAP[i - off] if i >= off else far[i]["wrap"]
                         if w > 0:
-                            push(heap, (t + w, seq, WRAP_END, a))
+                            replace(heap, (t + w, seq, WRAP_END, a))
                             seq += 1
                             continue
                 elif code == IVR_END:
@@ -856,7 +858,6 @@ class _Engine:
                             stopping = True
                     continue
                 elif code == WRAP_END:
-                    pop(heap)
                     a = top[3]
                 elif code == SOURCE:  # the source wakes up: the next chunk
                     pop(heap)
@@ -934,7 +935,8 @@ class _Engine:
                     pop(heap)
                     break
                 # The agent is free (AgentPool.release): account its call work (unless flush
-                # does, see busy_in_flush), then _free.
+                # does, see busy_in_flush), then _free. The event (a talk's or a wrap-up's end)
+                # is still on top of the heap: it leaves it below.
                 if busy_here:
                     t0 = since[a]
                     t1 = horizon_s if t > horizon_s else t
@@ -945,6 +947,7 @@ class _Engine:
                         else:
                             add_span(busy_of[a], t0, t1, interval_s, horizon_s)
                 if not on_duty[a]:
+                    pop(heap)
                     since[a] = None
                     add_span(present_of[a], present_since[a], t, interval_s, horizon_s)
                     present_since[a] = None
@@ -955,20 +958,24 @@ class _Engine:
                         if c in waiting:
                             waiting.discard(c)
                             since[a] = t
-                            if heap[0][0] > t and ta > t:
+                            # The next event after this one is heap[1] or heap[2] (there are
+                            # always both: the sentinels).
+                            if heap[1][0] > t and heap[2][0] > t and ta > t:
                                 # Nothing else happens at t: the wake-up (id seq) is the
                                 # next event; run it now (its talk timeout takes id seq + 1).
                                 h = HANDLE[c - off] if c >= off else far[c]["handle"]
-                                push(heap, (t + h, seq + 1, TALK_END, c, a, t))
+                                replace(heap, (t + h, seq + 1, TALK_END, c, a, t))
                                 seq += 2
                             else:
-                                push(heap, (t, seq, WAKE, c, a))
+                                replace(heap, (t, seq, WAKE, c, a))
                                 seq += 1
                             break
                     else:
+                        pop(heap)
                         since[a] = None
                         idle.append(a)
                     continue
+                pop(heap)
                 since[a] = None
                 seq = free(a, t, seq, True, ta)
                 continue
