@@ -122,7 +122,7 @@ _ROSTER, _SOURCE, _ARRIVALS_DONE, _STOP, _DONE, _WALK_IN, _WALK_IN_DONE, _OVERFL
 # no line at all (after hours) or the IVR serving it at once.
 _S_DIRECT, _S_CLOSED, _S_SERVED_NOW = 0, 16, 17
 _NEVER = 18  # the code of the heap's sentinels (see _Engine.run)
-_IVR_STEPS = (_IVR_END, _IVR_SERVED_END, _IVR_HANG_UP)
+_NO_LINE = -1  # the IVR stream's id of a call that found no line (see _Engine.next_batch)
 _INF = math.inf
 _NAN = math.nan
 _NO_SEQ = 1 << 62  # the seq of "no next arrival"
@@ -208,8 +208,17 @@ class _Engine:
         self.off = 0
         self.batch_start = 0  # first id of the last batch loaded
         self.far: dict[int, dict] = {}  # draws of calls in the system from before the window
-        self.win = {name: [] for name in ("t", "step", "dur", "type", "handle", "wrap",
+        self.win = {name: [] for name in ("t", "step", "pos", "type", "handle", "wrap",
                                           "patience")}
+        # The IVR stream: the ends of the IVR steps of the calls drawn, in event order (end,
+        # then id: the order of the ids SimPy gives them), from self.ie on, as lists: the end,
+        # the call, the event id given at its arrival (_NO_SEQ before it, _NO_LINE if it
+        # found no line) and the step's code; then a sentinel (never reached).
+        self.e_t: list[float] = [_INF]
+        self.e_i: list[int] = [-1]
+        self.e_s: list[int] = [_NO_SEQ + 3]
+        self.e_c: list[int] = [_IVR_END]
+        self.ie = 0
         self.cols: dict[str, np.ndarray] = {}
         # Finished calls, in order: the call, (agent + 1) << 4 | outcome (small ints, precomputed
         # per agent: packing the call's id in too would make a large int per call); the end of
@@ -277,14 +286,15 @@ class _Engine:
                 [~batch.is_open, hang_up, greets & batch.ivr_served, greets, batch.ivr_served],
                 [_S_CLOSED, _IVR_HANG_UP, _IVR_SERVED_END, _IVR_END, _S_SERVED_NOW],
                 _S_DIRECT).astype(np.int8)
-            dur = np.where(hang_up, ivr_patience, greeting)
+            pos = self._merge_stream(step, t + np.where(hang_up, ivr_patience, greeting),
+                                     first)
             # The loop's lists (the record columns, in self.cols, are the draws themselves).
-            new = {"t": t, "step": step, "dur": dur, "type": batch.type, "handle": batch.handle_s,
-                   "wrap": batch.wrap_s, "patience": batch.patience_s}
+            new = {"t": t, "step": step, "pos": pos, "type": batch.type,
+                   "handle": batch.handle_s, "wrap": batch.wrap_s, "patience": batch.patience_s}
             # Columns the loop will not read for this batch are stood in for (cheaply).
             unread = set()
-            if not step.any():  # (every call direct: no IVR duration read)
-                unread.add("dur")
+            if not pos.any():  # (no call with an IVR step, or just one)
+                unread.add("pos")
             if (step == step[0]).all():
                 unread.add("step")
             if not batch.wrap_s.any():
@@ -306,6 +316,42 @@ class _Engine:
             self.off = lo
             return first
         return None
+
+    def _merge_stream(self, step: np.ndarray, end: np.ndarray, first: int) -> np.ndarray:
+        """Merge the IVR steps of a new batch (``step``, ending at ``end``; ids from ``first``)
+        into the IVR stream; return each call's position in it (0 for a call without one).
+
+        The loop takes the stream's events in the order of (end, event id); the event ids of
+        the IVR steps grow with the calls' ids (they are given at arrival, in arrival order),
+        so (end, call id) sorts the stream; the calls still in it (from ``self.ie``) all
+        arrived before these (the last batch has been taken), so their ids are smaller.
+        ``end`` is ``t + duration`` with numpy: the same float as in the loop.
+        """
+        ivr = (step != _S_DIRECT) & (step != _S_CLOSED) & (step != _S_SERVED_NOW)
+        ie = self.ie
+        old = [np.array(lst[ie:-1], dtype=dtype) for lst, dtype in (
+            (self.e_t, float), (self.e_i, np.int64), (self.e_s, np.int64), (self.e_c, np.int64))]
+        n_old = old[0].size
+        ends = np.concatenate((old[0], end[ivr]))
+        ids = np.concatenate((old[1], first + np.flatnonzero(ivr)))
+        order = np.lexsort((ids, ends))
+        for lst, column, last in (
+                (self.e_t, ends, _INF), (self.e_i, ids, -1),
+                (self.e_s, np.concatenate((old[2], np.full(ivr.sum(), _NO_SEQ))), _NO_SEQ + 3),
+                (self.e_c, np.concatenate((old[3], step[ivr])), _IVR_END)):
+            lst[:] = column[order].tolist()  # (in place: the loop holds them)
+            lst.append(last)
+        self.ie = 0
+        rank = np.empty(order.size, dtype=np.int64)
+        rank[order] = np.arange(order.size)
+        pos = np.zeros(step.size, dtype=np.int64)
+        pos[ivr] = rank[n_old:]
+        return pos
+
+    def in_ivr(self) -> list[int]:
+        """The calls in the IVR stream that arrived and hold a line (from ``self.ie`` on)."""
+        return [i for i, s in zip(self.e_i[self.ie:-1], self.e_s[self.ie:-1], strict=True)
+                if s != _NO_LINE and s != _NO_SEQ]
 
     # -- records --------------------------------------------------------------------------------
     def flush(self, unfinished: tuple | None = None) -> None:
@@ -546,13 +592,15 @@ class _Engine:
         fid, fcode, fend, fans = (f_id.append, self.f_code.append, self.f_end.append,
                                   self.f_ans.append)
         win = self.win
-        T, STEP, DUR = win["t"], win["step"], win["dur"]
+        T, STEP, POS = win["t"], win["step"], win["pos"]
+        E_T, E_I, E_S, E_C = self.e_t, self.e_i, self.e_s, self.e_c
+        NO_LINE = _NO_LINE
         TYPE, HANDLE, WRAP, PATIENCE = (win[n] for n in ("type", "handle", "wrap", "patience"))
         far = self.far
         busy_here = not self.busy_in_flush  # busy time added in the loop, at each release
         # Locals, not globals, in the loop.
-        TALK_END, WRAP_END, IVR_END, PATIENCE_UP, WAKE, IVR_HANG_UP, IVR_SERVED_END = (
-            _TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP, _IVR_SERVED_END)
+        TALK_END, WRAP_END, IVR_END, PATIENCE_UP, WAKE, IVR_HANG_UP = (
+            _TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP)
         S_CLOSED, S_SERVED_NOW = _S_CLOSED, _S_SERVED_NOW
         SOURCE, ROSTER, ARRIVALS_DONE, STOP, DONE = _SOURCE, _ROSTER, _ARRIVALS_DONE, _STOP, _DONE
         WALK_IN, WALK_IN_DONE, OVERFLOW = _WALK_IN, _WALK_IN_DONE, _OVERFLOW
@@ -700,9 +748,10 @@ class _Engine:
         def live_ids():
             """Ids of the calls whose draws will still be read (the window's lower bound)."""
             for entry in heap:
-                if entry[2] in (_TALK_END, _IVR_END, _WAKE, _IVR_HANG_UP, _IVR_SERVED_END):
+                if entry[2] in (_TALK_END, _WAKE):
                     yield entry[3]
             yield from waiting
+            yield from self.in_ivr()
 
         # Model.run: the roster's and the source's start (urgent, time 0: ids 0 and 1, before
         # every other event at time 0) and the drain-limit stop (id 2).
@@ -715,12 +764,21 @@ class _Engine:
         if k is None:
             push(heap, (0.0 + horizon_s, seq, _ARRIVALS_DONE))
             seq += 1
-            ta, sa, kend = _INF, _NO_SEQ, 0
+            xa, xs, kend = _INF, _NO_SEQ, 0
         else:
             kend = min(k + ARRIVALS_AHEAD, end)
-            sa, ta = seq, T[k - off]
+            xs, xa = seq, T[k - off]
             push(heap, (T[kend - 1 - off], seq + kend - k, _SOURCE))
             seq += kend - k + 1
+        # The next external event (ta, sa): the next arrival (xa, xs) or the stream's head
+        # (et, es: its id is NO_SEQ until the call arrives: its arrival comes first), then
+        # ext_ivr.
+        ie = 0
+        et, es = E_T[0], E_S[0]
+        if et <= xa and (et < xa or es < xs):
+            ta, sa, ext_ivr = et, es, True
+        else:
+            ta, sa, ext_ivr = xa, xs, False
         live = 0  # calls holding a line
         arrivals_done = False
         stopping = False
@@ -750,72 +808,6 @@ class _Engine:
                             replace(heap, (t + w, seq, WRAP_END, a))
                             seq += 1
                             continue
-                elif code == IVR_END:
-                    i = top[3]
-                    h = HANDLE[i - off] if i >= off else far[i]["handle"]
-                    # Queue entry (Model.enter_queue): an idle agent, or the back of the queue.
-                    if single:
-                        if idle:
-                            a = idle.popleft()
-                            since[a] = t
-                            replace(heap, (t + h, seq, TALK_END, i, a, t))
-                            seq += 1
-                            continue
-                        if len(q0) >= sweep_at[0]:
-                            sweep(0)
-                        q0.append(i)
-                        p = PATIENCE[i - off] if i >= off else far[i]["patience"]
-                        if p > 0:
-                            waiting.add(i)
-                            if p != INF:
-                                replace(heap, (t + p, seq, PATIENCE_UP, i))
-                                seq += 1
-                            else:
-                                pop(heap)
-                            continue
-                        pop(heap)  # (abandoned at once: below)
-                    else:
-                        pop(heap)
-                        ty = TYPE[i - off] if i >= off else far[i]["type"]
-                        for dq in idle_for_type[ty]:
-                            if dq:
-                                a = dq.popleft()
-                                since[a] = t
-                                if has_overflow:
-                                    h = talk_of(i, a)
-                                push(heap, (t + h, seq, TALK_END, i, a, t))
-                                seq += 1
-                                break
-                        else:
-                            a = -1
-                        if a >= 0:
-                            continue
-                        if len(queues[ty]) >= sweep_at[ty]:
-                            sweep(ty)
-                        queues[ty].append(i)
-                        if has_overflow and overflow_after[ty] == 0:  # the overflow group now
-                            seq, a = overflow_now(i, ty, t, seq)
-                            if a >= 0:
-                                continue
-                    p = PATIENCE[i - off] if i >= off else far[i]["patience"]
-                    if p <= 0:  # queued only on paper
-                        live -= 1
-                        fid(i)
-                        fcode(O_ABANDONED)
-                        fend(t)
-                        if arrivals_done and not live and not stopping:
-                            push(heap, (t, seq, DONE))
-                            seq += 1
-                            stopping = True
-                    else:
-                        waiting.add(i)
-                        if p != INF:
-                            push(heap, (t + p, seq, PATIENCE_UP, i))
-                            seq += 1
-                        if has_overflow and 0 < overflow_after[ty] < p:
-                            push(heap, (t + overflow_after[ty], seq, OVERFLOW, i))
-                            seq += 1
-                    continue
                 elif code == PATIENCE_UP:
                     i = top[3]
                     if i in waiting:
@@ -824,18 +816,6 @@ class _Engine:
                         seq += 1
                     else:
                         pop(heap)
-                    continue
-                elif code == IVR_HANG_UP or code == IVR_SERVED_END:
-                    pop(heap)
-                    i = top[3]
-                    live -= 1
-                    fid(i)
-                    fcode(O_IVR_ABANDONED if code == IVR_HANG_UP else O_IVR_SERVED)
-                    fend(t)
-                    if arrivals_done and not live and not stopping:
-                        push(heap, (t, seq, DONE))
-                        seq += 1
-                        stopping = True
                     continue
                 elif code == WAKE:
                     i, a = top[3], top[4]
@@ -865,17 +845,24 @@ class _Engine:
                         self.flush()
                     k = kend
                     if k == end:
-                        self.now = t
+                        self.now, self.ie = t, ie
                         nxt = self.next_batch(live_ids)
                         if nxt is not None:
                             off, end = self.off, self.off + len(T)
+                            ie = 0  # (the stream merged with the new batch's)
+                            et, es = E_T[0], E_S[0]
                     if k < end:
                         kend = min(k + ARRIVALS_AHEAD, end)
-                        sa, ta = seq, T[k - off]
+                        xs, xa = seq, T[k - off]
                         push(heap, (T[kend - 1 - off], seq + kend - k, SOURCE))
                         seq += kend - k + 1
                     else:  # every caller has arrived: wait for the horizon
-                        ta, sa = INF, NO_SEQ
+                        xa, xs = INF, NO_SEQ
+                    if et <= xa and (et < xa or es < xs):
+                        ta, sa, ext_ivr = et, es, True
+                    else:
+                        ta, sa, ext_ivr = xa, xs, False
+                    if k >= end:
                         if t < horizon_s:
                             push(heap, (t + (horizon_s - t), seq, ARRIVALS_DONE))
                             seq += 1
@@ -980,15 +967,95 @@ class _Engine:
                 seq = free(a, t, seq, True, ta)
                 continue
 
+            if ext_ivr:  # the end of an IVR step (the stream's head)
+                t = ta
+                i, code = E_I[ie], E_C[ie]
+                ie += 1
+                if limited:
+                    while E_S[ie] == NO_LINE:
+                        ie += 1
+                et, es = E_T[ie], E_S[ie]
+                if et <= xa and (et < xa or es < xs):
+                    ta, sa = et, es
+                else:
+                    ta, sa, ext_ivr = xa, xs, False
+                if code != IVR_END:  # hung up, or served by the IVR
+                    live -= 1
+                    fid(i)
+                    fcode(O_IVR_ABANDONED if code == IVR_HANG_UP else O_IVR_SERVED)
+                    fend(t)
+                    if arrivals_done and not live and not stopping:
+                        push(heap, (t, seq, DONE))
+                        seq += 1
+                        stopping = True
+                    continue
+                h = HANDLE[i - off] if i >= off else far[i]["handle"]
+                # Queue entry (Model.enter_queue): an idle agent, or the back of the queue.
+                if single:
+                    if idle:
+                        a = idle.popleft()
+                        since[a] = t
+                        push(heap, (t + h, seq, TALK_END, i, a, t))
+                        seq += 1
+                        continue
+                    if len(q0) >= sweep_at[0]:
+                        sweep(0)
+                    q0.append(i)
+                else:
+                    ty = TYPE[i - off] if i >= off else far[i]["type"]
+                    for dq in idle_for_type[ty]:
+                        if dq:
+                            a = dq.popleft()
+                            since[a] = t
+                            if has_overflow:
+                                h = talk_of(i, a)
+                            push(heap, (t + h, seq, TALK_END, i, a, t))
+                            seq += 1
+                            break
+                    else:
+                        a = -1
+                    if a >= 0:
+                        continue
+                    if len(queues[ty]) >= sweep_at[ty]:
+                        sweep(ty)
+                    queues[ty].append(i)
+                    if has_overflow and overflow_after[ty] == 0:  # the overflow group now
+                        seq, a = overflow_now(i, ty, t, seq)
+                        if a >= 0:
+                            continue
+                p = PATIENCE[i - off] if i >= off else far[i]["patience"]
+                if p <= 0:  # queued only on paper
+                    live -= 1
+                    fid(i)
+                    fcode(O_ABANDONED)
+                    fend(t)
+                    if arrivals_done and not live and not stopping:
+                        push(heap, (t, seq, DONE))
+                        seq += 1
+                        stopping = True
+                else:
+                    waiting.add(i)
+                    if p != INF:
+                        push(heap, (t + p, seq, PATIENCE_UP, i))
+                        seq += 1
+                    if has_overflow and 0 < overflow_after[ty] < p:
+                        push(heap, (t + overflow_after[ty], seq, OVERFLOW, i))
+                        seq += 1
+                continue
+
             # An arrival (the call's life starts): outside opening hours, blocked, or a line.
-            t, i = ta, k
+            t, i = xa, k
             j = i - off
             k += 1
             if k < kend:
-                ta = T[k - off]
-                sa += 1
+                xa = T[k - off]
+                xs += 1
             else:
-                ta, sa = INF, NO_SEQ
+                xa, xs = INF, NO_SEQ
+            if et <= xa and (et < xa or es < xs):
+                ta, sa, ext_ivr = et, es, True
+            else:
+                ta, sa = xa, xs
             s = STEP[j]
             if s == S_CLOSED:  # outside opening hours: no line taken
                 fid(i)
@@ -999,11 +1066,25 @@ class _Engine:
                 fid(i)
                 fcode(O_BLOCKED)
                 fend(t)
+                if s and s != S_SERVED_NOW:  # its IVR step never ends: out of the stream
+                    E_S[POS[j]] = NO_LINE
+                    while E_S[ie] == NO_LINE:
+                        ie += 1
+                    et, es = E_T[ie], E_S[ie]
+                    if et <= xa and (et < xa or es < xs):
+                        ta, sa, ext_ivr = et, es, True
+                    else:
+                        ta, sa, ext_ivr = xa, xs, False
                 continue
             if s:
-                if s != S_SERVED_NOW:  # an IVR step: greeting or hang-up after its duration
+                if s != S_SERVED_NOW:  # an IVR step: its end (in the stream) takes id seq
                     live += 1
-                    push(heap, (t + DUR[j], seq, s, i))
+                    q = POS[j]
+                    E_S[q] = seq
+                    if q == ie:  # the stream's head: its id is known now
+                        es = seq
+                        if et <= ta and (et < ta or es < sa):
+                            ta, sa, ext_ivr = et, es, True
                     seq += 1
                     continue
                 fid(i)  # no greeting, the IVR serves the call: it ends now
@@ -1075,11 +1156,12 @@ class _Engine:
         now = t
         self.flush()
         unfinished = {c: (True, _NAN, -1) for c in waiting}
+        self.ie = ie
+        for c in self.in_ivr():
+            unfinished[c] = (False, _NAN, -1)
         for entry in heap:
             code = entry[2]
-            if code in _IVR_STEPS:
-                unfinished[entry[3]] = (False, _NAN, -1)
-            elif code == _WAKE:
+            if code == _WAKE:
                 a = entry[4]
                 unfinished[entry[3]] = (True, entry[0] if a >= 0 else _NAN, a)
             elif code == _TALK_END:
