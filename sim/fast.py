@@ -81,6 +81,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import struct
 from collections import deque
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -1194,9 +1195,15 @@ def _may_wrap(dist) -> bool:
 
 
 def _column(values: list, dtype) -> np.ndarray:
-    """``values`` (Python ints or floats) as a numpy array (np.fromiter: faster than np.array
-    on a list, which first discovers its shape and type)."""
-    return np.fromiter(values, dtype, len(values))
+    """``values`` (Python ints, or floats) as a numpy array of ``dtype`` (np.int64 or float).
+
+    Packed by :func:`struct.pack_into` straight into the array: a C loop over the list, several
+    times fewer instructions per value than ``np.fromiter`` or ``np.array`` (which convert
+    value by value through numpy's generic machinery); the same bits.
+    """
+    out = np.empty(len(values), dtype)
+    struct.pack_into(f"{len(values)}{'q' if dtype is np.int64 else 'd'}", out, 0, *values)
+    return out
 
 
 def _gathered(column: np.ndarray, loc: np.ndarray, far: np.ndarray, far_values: list):
