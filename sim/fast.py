@@ -2,9 +2,10 @@
 
 What it is
 ----------
-A discrete-event loop of its own over a plain ``heapq`` of tuples ``(time, seq, code, ...)``,
-with no per-call objects: a call is its index into the caller draws, an agent a number
-(group by group). For the scenarios it accepts (:func:`fast_path_reason` returns ``None``) it
+A discrete-event loop of its own over a plain ``heapq`` of tuples ``(time, seq, code, ...)``
+and two sorted streams beside it (the arrivals, and the ends of the calls' IVR steps), with no
+per-call objects: a call is its index into the caller draws, an agent a number (group by
+group). For the scenarios it accepts (:func:`fast_path_reason` returns ``None``) it
 reproduces :meth:`sim.model.Model.run` exactly: the same records (same outcome, same times to
 the bit, same agent), hence the same :class:`sim.metrics.ReplicationCounts` (agent time sums
 bit for bit too, accounted in the same order).
@@ -22,6 +23,12 @@ How it stays exact
   do nothing in the SimPy model (the end of a process) take no ``seq``: only the relative order
   of ids matters. A tie (deterministic durations, arrivals at one instant, a release at the
   moment of a shift change or a patience expiry) is thus decided as SimPy decides it.
+* **Streams.** The arrivals (ids reserved chunk by chunk) and the IVR steps' ends are not on
+  the heap: their order is known per batch. An IVR step's end takes its id when its call
+  arrives, and those ids grow with the calls' ids, so sorting the ends by (end, call id) with
+  numpy gives their event order (:meth:`_Engine._merge_stream`); the loop takes whichever of
+  the heap's top, the next arrival and the stream's head comes first by (time, id), a head
+  whose call has not arrived yet counting as after its arrival (it is).
 * **Floating point.** Every instant is computed with the operations SimPy performs:
   ``now + delay``, where the model's delay is itself ``instant - now`` for arrivals
   (``now`` being the previous chunk's last arrival) and roster changes.
@@ -38,7 +45,8 @@ How it stays exact
 * **Draws.** The callers come from the same :class:`sim.arrivals.CallerSource` (or the explicit
   arrivals), batch by batch, so common random numbers hold; memory is bounded by two batches
   plus the calls in the system (a call outlasting a batch has its draws kept aside, see
-  :meth:`_Engine.next_batch`; queues are swept of callers who hung up as the router sweeps).
+  :meth:`_Engine.next_batch`; queues are swept of callers who hung up as the router sweeps;
+  the IVR stream holds the last batch's IVR steps and those still under way).
 
 Records: a finished call leaves its id, its outcome and agent (packed in one small integer),
 its end and its answer instant in plain lists; every :data:`_FLUSH` calls they become record
@@ -51,11 +59,17 @@ finish, the calls left unfinished last, by id) and in the model's batches.
 
 Speed: the loop touches no object per call (a call is an index, an event a tuple on the heap),
 the draws are read from per-batch Python lists, and an agent's wake-up with nothing else due at
-that instant runs at once instead of through the heap (it would be the very next event). Work
-that needs no event order is done per batch with numpy in :meth:`_Engine.flush`: the agents'
-busy time when no call has a wrap-up (:meth:`_Engine._add_busy`: the releases then come in the
-order of the answered records), and, without a sink, only the record columns the tallies read.
-What is left per call is mostly the heap (tuple comparisons) and the interpreter's bytecodes.
+that instant runs at once instead of through the heap (it would be the very next event). What
+the loop would decide per call from the draws alone is decided per batch with numpy: a call's
+step at arrival (straight to the queue, after hours, served by the IVR at once, or an IVR step
+and when it ends: see :data:`_S_DIRECT`), so the loop reads one small integer instead of five
+columns; IVR steps never touch the heap (the stream above); an event that schedules exactly
+one other replaces itself on the heap (``heapreplace``: one sift, not two). Work that needs no
+event order is done per batch with numpy in :meth:`_Engine.flush`: the agents' busy time when
+no call has a wrap-up (:meth:`_Engine._add_busy`: the releases then come in the order of the
+answered records), and, without a sink, only the record columns the tallies read. What is left
+per call is mostly the heap (tuple comparisons: some 3,500 instructions by callgrind for a
+push and a pop on a heap of 60 events) and the interpreter's bytecodes.
 
 What falls back to SimPy, and why
 ---------------------------------
@@ -1094,8 +1108,8 @@ class _Engine:
                 continue
             live += 1  # open, no IVR step: straight to the queue
             # Queue entry, as after _IVR_END (the same steps, written twice on purpose: a Python
-            # call costs about 1,000 instructions by callgrind, some 7 % of this loop's 15,000 a
-            # call; tests/test_sim_fast.py holds both paths to the SimPy model).
+            # call costs about 1,000 instructions by callgrind, some 7 % of the 14,000 a call
+            # costs on M/M/55+M; tests/test_sim_fast.py holds both paths to the SimPy model).
             if single:
                 if idle:
                     a = idle.popleft()
