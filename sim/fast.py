@@ -223,8 +223,7 @@ class _Engine:
         self.off = 0
         self.batch_start = 0  # first id of the last batch loaded
         self.far: dict[int, dict] = {}  # draws of calls in the system from before the window
-        self.win = {name: [] for name in ("t", "step", "pos", "type", "handle", "wrap",
-                                          "patience")}
+        self.win = {name: [] for name in ("t", "step", "pos", "type", "handle", "wrap")}
         # The IVR stream: the ends of the IVR steps of the calls drawn, in event order (end,
         # then id: the order of the ids SimPy gives them), from self.ie on, as lists: the end,
         # the call, the event id given at its arrival (_NO_SEQ before it, _NO_LINE if it
@@ -305,7 +304,7 @@ class _Engine:
                                      first)
             # The loop's lists (the record columns, in self.cols, are the draws themselves).
             new = {"t": t, "step": step, "pos": pos, "type": batch.type,
-                   "handle": batch.handle_s, "wrap": batch.wrap_s, "patience": batch.patience_s}
+                   "handle": batch.handle_s, "wrap": batch.wrap_s}
             # Columns the loop will not read for this batch are stood in for (cheaply).
             unread = set()
             if not pos.any():  # (no call with an IVR step, or just one)
@@ -321,7 +320,9 @@ class _Engine:
                 del lst[:cut]
                 lst.extend([column[0].item()] * n if name in unread else column.tolist())
             # The record columns (flush) and the draws of calls moved aside (far): the loop
-            # reads there "type", "handle", "wrap" and "patience".
+            # reads there "type", "handle", "wrap" and "patience"; and "patience" in the
+            # window (through a memoryview: most calls never queue, so a float made when
+            # read costs less than one made for every call).
             draws = {"t": t, "greeting": greeting, "type": batch.type, "handle": batch.handle_s,
                      "wrap": batch.wrap_s, "patience": batch.patience_s,
                      "interval": batch.interval, "type_in": batch.type_in}
@@ -610,7 +611,7 @@ class _Engine:
         T, STEP, POS = win["t"], win["step"], win["pos"]
         E_T, E_I, E_S, E_C = self.e_t, self.e_i, self.e_s, self.e_c
         NO_LINE = _NO_LINE
-        TYPE, HANDLE, WRAP, PATIENCE = (win[n] for n in ("type", "handle", "wrap", "patience"))
+        TYPE, HANDLE, WRAP = win["type"], win["handle"], win["wrap"]
         far = self.far
         busy_here = not self.busy_in_flush  # busy time added in the loop, at each release
         # Locals, not globals, in the loop.
@@ -776,6 +777,7 @@ class _Engine:
         k = self.next_batch(live_ids)
         end = 0 if k is None else self.off + len(T)  # calls drawn so far
         off = self.off
+        PATIENCE = None if k is None else memoryview(self.cols["patience"])
         if k is None:
             push(heap, (0.0 + horizon_s, seq, _ARRIVALS_DONE))
             seq += 1
@@ -864,6 +866,7 @@ class _Engine:
                         nxt = self.next_batch(live_ids)
                         if nxt is not None:
                             off, end = self.off, self.off + len(T)
+                            PATIENCE = memoryview(self.cols["patience"])
                             ie = 0  # (the stream merged with the new batch's)
                             et, es = E_T[0], E_S[0]
                     if k < end:
