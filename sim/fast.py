@@ -205,6 +205,10 @@ class _Engine:
         # order of the answered records: their busy time is then added to the bins in flush,
         # with numpy, in that same order (see _add_busy), instead of call by call in the loop.
         self.busy_in_flush = not any(_may_wrap(ct.wrap_up) for ct in scenario.call_types)
+        # Window lists the loop never reads in this run (left empty): the wrap-ups when none
+        # can be positive (busy_in_flush); the type after the menu on the one-queue paths (see
+        # run: single).
+        self.never_read = {"wrap"} if self.busy_in_flush else set()
         self.busy_flat = np.zeros(len(scenario.agent_groups) * cal.n_intervals)
         n = cal.n_intervals
         # Agent-seconds per group and interval (sim.agents: AgentPool's accounting).
@@ -316,6 +320,8 @@ class _Engine:
             if len(self.scenario.call_types) == 1:
                 unread.add("type")
             for name, column in new.items():
+                if name in self.never_read:
+                    continue
                 lst = self.win[name]
                 del lst[:cut]
                 lst.extend([column[0].item()] * n if name in unread else column.tolist())
@@ -598,6 +604,8 @@ class _Engine:
         single = (len(groups) == 1 and len(types) == 1 and bool(idle_for_type[0])
                   and not has_overflow)
         inline_free = single and groups[0].availability >= 1.0
+        if single:
+            self.never_read.add("type")
         q0 = queues[0]
         waiting: set[int] = set()
         # Two sentinels that are never reached (the done event comes first): the event on
