@@ -1083,40 +1083,41 @@ class _Engine:
             else:
                 ta, sa = xa, xs
             s = STEP[j]
-            if s == S_CLOSED:  # outside opening hours: no line taken
-                fid(i)
-                fcode(O_AFTER_HOURS)
-                fend(t)
-                continue
-            if limited and live >= lines:
-                fid(i)
-                fcode(O_BLOCKED)
-                fend(t)
-                if s and s != S_SERVED_NOW:  # its IVR step never ends: out of the stream
-                    E_S[POS[j]] = NO_LINE
-                    while E_S[ie] == NO_LINE:
-                        ie += 1
-                    et, es = E_T[ie], E_S[ie]
-                    if et <= xa and (et < xa or es < xs):
-                        ta, sa, ext_ivr = et, es, True
-                    else:
-                        ta, sa, ext_ivr = xa, xs, False
-                continue
-            if s:
-                if s != S_SERVED_NOW:  # an IVR step: its end (in the stream) takes id seq
-                    live += 1
-                    q = POS[j]
-                    E_S[q] = seq
-                    if q == ie:  # the stream's head: its id is known now
-                        es = seq
-                        if et <= ta and (et < ta or es < sa):
-                            ta, sa, ext_ivr = et, es, True
-                    seq += 1
+            if s or limited:  # (else straight to the queue: nothing to check)
+                if s == S_CLOSED:  # outside opening hours: no line taken
+                    fid(i)
+                    fcode(O_AFTER_HOURS)
+                    fend(t)
                     continue
-                fid(i)  # no greeting, the IVR serves the call: it ends now
-                fcode(O_IVR_SERVED)
-                fend(t)
-                continue
+                if limited and live >= lines:
+                    fid(i)
+                    fcode(O_BLOCKED)
+                    fend(t)
+                    if s and s != S_SERVED_NOW:  # its IVR step never ends: out of the stream
+                        E_S[POS[j]] = NO_LINE
+                        while E_S[ie] == NO_LINE:
+                            ie += 1
+                        et, es = E_T[ie], E_S[ie]
+                        if et <= xa and (et < xa or es < xs):
+                            ta, sa, ext_ivr = et, es, True
+                        else:
+                            ta, sa, ext_ivr = xa, xs, False
+                    continue
+                if s:
+                    if s != S_SERVED_NOW:  # an IVR step: its end (in the stream) takes id seq
+                        live += 1
+                        q = POS[j]
+                        E_S[q] = seq
+                        if q == ie:  # the stream's head: its id is known now
+                            es = seq
+                            if et <= ta and (et < ta or es < sa):
+                                ta, sa, ext_ivr = et, es, True
+                        seq += 1
+                        continue
+                    fid(i)  # no greeting, the IVR serves the call: it ends now
+                    fcode(O_IVR_SERVED)
+                    fend(t)
+                    continue
             live += 1  # open, no IVR step: straight to the queue
             # Queue entry, as after _IVR_END (the same steps, written twice on purpose: a Python
             # call costs about 1,000 instructions by callgrind, some 7 % of the 14,000 a call
