@@ -477,8 +477,9 @@ class _Engine:
         k0 = (t0 // interval_s).astype(np.int64)
         k1 = (t1 // interval_s).astype(np.int64)
         spans = t1 > t0  # (add_span adds nothing for the others)
-        base = self.agent_group[agent] * n  # the agent's group's bins
-        if not (k1[spans] - k0[spans] > 1).any():
+        base = (self.agent_group[agent] * n if len(self.scenario.agent_groups) > 1
+                else np.zeros(agent.size, dtype=np.int64))  # the agent's group's bins
+        if not ((k1 - k0 > 1) & spans).any():
             # The usual case, no talk spanning a whole interval: at most two addends a talk,
             # its part in interval k0, then, if it ends in the next interval (within the
             # horizon), its part there; a boolean mask on the (talk, 2) table keeps them in
