@@ -222,8 +222,10 @@ class _Engine:
         self.agent_index = np.concatenate([np.arange(size) for size in sizes] or [[]]
                                           ).astype(np.int64)
         # The window: the static draws of every call from the oldest one still in the system
-        # (id ``self.off``) to the last one drawn, as Python lists (hot loop) and numpy
-        # columns (records). Lists are changed in place: the hot loop holds them.
+        # (id ``self.off``) to the last one drawn, as Python lists (hot loop: the arrival
+        # instant, the step at arrival and the position in the IVR stream decided per batch,
+        # type, talk and wrap-up times) and numpy columns (records; the loop reads the patience
+        # there). Lists are changed in place: the hot loop holds them.
         self.off = 0
         self.batch_start = 0  # first id of the last batch loaded
         self.far: dict[int, dict] = {}  # draws of calls in the system from before the window
