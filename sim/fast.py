@@ -2,9 +2,10 @@
 
 What it is
 ----------
-A discrete-event loop of its own over a plain ``heapq`` of tuples ``(time, seq, code, ...)``,
-with no per-call objects: a call is its index into the caller draws, an agent a number
-(group by group). For the scenarios it accepts (:func:`fast_path_reason` returns ``None``) it
+A discrete-event loop of its own over a plain ``heapq`` of tuples ``(time, seq, code, ...)``
+and two sorted streams beside it (the arrivals, and the ends of the calls' IVR steps), with no
+per-call objects: a call is its index into the caller draws, an agent a number (group by
+group). For the scenarios it accepts (:func:`fast_path_reason` returns ``None``) it
 reproduces :meth:`sim.model.Model.run` exactly: the same records (same outcome, same times to
 the bit, same agent), hence the same :class:`sim.metrics.ReplicationCounts` (agent time sums
 bit for bit too, accounted in the same order).
@@ -22,6 +23,12 @@ How it stays exact
   do nothing in the SimPy model (the end of a process) take no ``seq``: only the relative order
   of ids matters. A tie (deterministic durations, arrivals at one instant, a release at the
   moment of a shift change or a patience expiry) is thus decided as SimPy decides it.
+* **Streams.** The arrivals (ids reserved chunk by chunk) and the IVR steps' ends are not on
+  the heap: their order is known per batch. An IVR step's end takes its id when its call
+  arrives, and those ids grow with the calls' ids, so sorting the ends by (end, call id) with
+  numpy gives their event order (:meth:`_Engine._merge_stream`); the loop takes whichever of
+  the heap's top, the next arrival and the stream's head comes first by (time, id), a head
+  whose call has not arrived yet counting as after its arrival (it is).
 * **Floating point.** Every instant is computed with the operations SimPy performs:
   ``now + delay``, where the model's delay is itself ``instant - now`` for arrivals
   (``now`` being the previous chunk's last arrival) and roster changes.
@@ -38,7 +45,8 @@ How it stays exact
 * **Draws.** The callers come from the same :class:`sim.arrivals.CallerSource` (or the explicit
   arrivals), batch by batch, so common random numbers hold; memory is bounded by two batches
   plus the calls in the system (a call outlasting a batch has its draws kept aside, see
-  :meth:`_Engine.next_batch`; queues are swept of callers who hung up as the router sweeps).
+  :meth:`_Engine.next_batch`; queues are swept of callers who hung up as the router sweeps;
+  the IVR stream holds the last batch's IVR steps and those still under way).
 
 Records: a finished call leaves its id, its outcome and agent (packed in one small integer),
 its end and its answer instant in plain lists; every :data:`_FLUSH` calls they become record
@@ -51,11 +59,17 @@ finish, the calls left unfinished last, by id) and in the model's batches.
 
 Speed: the loop touches no object per call (a call is an index, an event a tuple on the heap),
 the draws are read from per-batch Python lists, and an agent's wake-up with nothing else due at
-that instant runs at once instead of through the heap (it would be the very next event). Work
-that needs no event order is done per batch with numpy in :meth:`_Engine.flush`: the agents'
-busy time when no call has a wrap-up (:meth:`_Engine._add_busy`: the releases then come in the
-order of the answered records), and, without a sink, only the record columns the tallies read.
-What is left per call is mostly the heap (tuple comparisons) and the interpreter's bytecodes.
+that instant runs at once instead of through the heap (it would be the very next event). What
+the loop would decide per call from the draws alone is decided per batch with numpy: a call's
+step at arrival (straight to the queue, after hours, served by the IVR at once, or an IVR step
+and when it ends: see :data:`_S_DIRECT`), so the loop reads one small integer instead of five
+columns; IVR steps never touch the heap (the stream above); an event that schedules exactly
+one other replaces itself on the heap (``heapreplace``: one sift, not two). Work that needs no
+event order is done per batch with numpy in :meth:`_Engine.flush`: the agents' busy time when
+no call has a wrap-up (:meth:`_Engine._add_busy`: the releases then come in the order of the
+answered records), and, without a sink, only the record columns the tallies read. What is left
+per call is mostly the heap (tuple comparisons: some 3,500 instructions by callgrind for a
+push and a pop on a heap of 60 events) and the interpreter's bytecodes.
 
 What falls back to SimPy, and why
 ---------------------------------
@@ -81,6 +95,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import struct
 from collections import deque
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -112,9 +127,17 @@ from sim.streams import Stream, generator
 
 #: Finished calls buffered before they are turned into record columns.
 _FLUSH = 16384
-# Event codes (the third field of a heap entry), most frequent first.
-_TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP = range(6)
-_ROSTER, _SOURCE, _ARRIVALS_DONE, _STOP, _DONE, _WALK_IN, _WALK_IN_DONE, _OVERFLOW = range(6, 14)
+# Event codes (the third field of a heap entry), most frequent first; from 1: 0 is a step code.
+# _IVR_END: the greeting is over, the caller queues; _IVR_SERVED_END: the greeting is over and
+# the IVR served the caller; _IVR_HANG_UP: the caller hung up in the IVR.
+_TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP, _IVR_SERVED_END = range(1, 8)
+_ROSTER, _SOURCE, _ARRIVALS_DONE, _STOP, _DONE, _WALK_IN, _WALK_IN_DONE, _OVERFLOW = range(8, 16)
+# A call's step at arrival (what the loop does with an open line; see _Engine.next_batch): the
+# queue at once, the IVR event to schedule after its duration (one of the three IVR codes), or
+# no line at all (after hours) or the IVR serving it at once.
+_S_DIRECT, _S_CLOSED, _S_SERVED_NOW = 0, 16, 17
+_NEVER = 18  # the code of the heap's sentinels (see _Engine.run)
+_NO_LINE = -1  # the IVR stream's id of a call that found no line (see _Engine.next_batch)
 _INF = math.inf
 _NAN = math.nan
 _NO_SEQ = 1 << 62  # the seq of "no next arrival"
@@ -182,6 +205,10 @@ class _Engine:
         # order of the answered records: their busy time is then added to the bins in flush,
         # with numpy, in that same order (see _add_busy), instead of call by call in the loop.
         self.busy_in_flush = not any(_may_wrap(ct.wrap_up) for ct in scenario.call_types)
+        # Window lists the loop never reads in this run (left empty): the wrap-ups when none
+        # can be positive (busy_in_flush); the type after the menu on the one-queue paths (see
+        # run: single).
+        self.never_read = {"wrap"} if self.busy_in_flush else set()
         self.busy_flat = np.zeros(len(scenario.agent_groups) * cal.n_intervals)
         n = cal.n_intervals
         # Agent-seconds per group and interval (sim.agents: AgentPool's accounting).
@@ -195,13 +222,23 @@ class _Engine:
         self.agent_index = np.concatenate([np.arange(size) for size in sizes] or [[]]
                                           ).astype(np.int64)
         # The window: the static draws of every call from the oldest one still in the system
-        # (id ``self.off``) to the last one drawn, as Python lists (hot loop) and numpy
-        # columns (records). Lists are changed in place: the hot loop holds them.
+        # (id ``self.off``) to the last one drawn, as Python lists (hot loop: the arrival
+        # instant, the step at arrival and the position in the IVR stream decided per batch,
+        # type, talk and wrap-up times) and numpy columns (records; the loop reads the patience
+        # there). Lists are changed in place: the hot loop holds them.
         self.off = 0
         self.batch_start = 0  # first id of the last batch loaded
         self.far: dict[int, dict] = {}  # draws of calls in the system from before the window
-        self.win = {name: [] for name in ("t", "direct", "open", "greeting", "ivr_patience",
-                                          "served", "type", "handle", "wrap", "patience")}
+        self.win = {name: [] for name in ("t", "step", "pos", "type", "handle", "wrap")}
+        # The IVR stream: the ends of the IVR steps of the calls drawn, in event order (end,
+        # then id: the order of the ids SimPy gives them), from self.ie on, as lists: the end,
+        # the call, the event id given at its arrival (_NO_SEQ before it, _NO_LINE if it
+        # found no line) and the step's code; then a sentinel (never reached).
+        self.e_t: list[float] = [_INF]
+        self.e_i: list[int] = [-1]
+        self.e_s: list[int] = [_NO_SEQ + 3]
+        self.e_c: list[int] = [_IVR_END]
+        self.ie = 0
         self.cols: dict[str, np.ndarray] = {}
         # Finished calls, in order: the call, (agent + 1) << 4 | outcome (small ints, precomputed
         # per agent: packing the call's id in too would make a large int per call); the end of
@@ -259,32 +296,86 @@ class _Engine:
             self.now = now
             now_of = np.repeat(np.array(nows), ARRIVALS_AHEAD)[:n]
             t = now_of + (drawn - now_of)
-            # A call that goes straight to the queue: open, no IVR timeout, not IVR-served.
-            direct = (batch.is_open & ~(batch.ivr_patience_s < batch.greeting_s)
-                      & ~(batch.greeting_s > 0) & ~batch.ivr_served)
-            new = {"t": t, "direct": direct, "open": batch.is_open, "greeting": batch.greeting_s,
-                   "ivr_patience": batch.ivr_patience_s, "served": batch.ivr_served,
-                   "type": batch.type, "handle": batch.handle_s, "wrap": batch.wrap_s,
-                   "patience": batch.patience_s, "interval": batch.interval,
-                   "type_in": batch.type_in}
+            # What the loop does at each arrival with an open line, decided here with numpy
+            # (the same comparisons it made call by call): the step (see _S_DIRECT) and the
+            # IVR step's duration, the same float it would have read.
+            greeting, ivr_patience = batch.greeting_s, batch.ivr_patience_s
+            hang_up = ivr_patience < greeting
+            greets = ~hang_up & (greeting > 0)
+            step = np.select(
+                [~batch.is_open, hang_up, greets & batch.ivr_served, greets, batch.ivr_served],
+                [_S_CLOSED, _IVR_HANG_UP, _IVR_SERVED_END, _IVR_END, _S_SERVED_NOW],
+                _S_DIRECT).astype(np.int8)
+            pos = self._merge_stream(step, t + np.where(hang_up, ivr_patience, greeting),
+                                     first)
+            # The loop's lists (the record columns, in self.cols, are the draws themselves).
+            new = {"t": t, "step": step, "pos": pos, "type": batch.type,
+                   "handle": batch.handle_s, "wrap": batch.wrap_s}
             # Columns the loop will not read for this batch are stood in for (cheaply).
             unread = set()
-            if direct.all():  # (then direct is all True: stood in for by True)
-                unread |= {"direct", "open", "greeting", "ivr_patience", "served"}
+            if not pos.any():  # (no call with an IVR step, or just one)
+                unread.add("pos")
+            if (step == step[0]).all():
+                unread.add("step")
             if not batch.wrap_s.any():
                 unread.add("wrap")
             if len(self.scenario.call_types) == 1:
                 unread.add("type")
             for name, column in new.items():
-                if name in self.win:
-                    lst = self.win[name]
-                    del lst[:cut]
-                    lst.extend([column[0].item()] * n if name in unread else column.tolist())
+                if name in self.never_read:
+                    continue
+                lst = self.win[name]
+                del lst[:cut]
+                lst.extend([column[0].item()] * n if name in unread else column.tolist())
+            # The record columns (flush) and the draws of calls moved aside (far): the loop
+            # reads there "type", "handle", "wrap" and "patience"; and "patience" in the
+            # window (through a memoryview: most calls never queue, so a float made when
+            # read costs less than one made for every call).
+            draws = {"t": t, "greeting": greeting, "type": batch.type, "handle": batch.handle_s,
+                     "wrap": batch.wrap_s, "patience": batch.patience_s,
+                     "interval": batch.interval, "type_in": batch.type_in}
+            for name, column in draws.items():
                 old = self.cols.get(name)
                 self.cols[name] = column if old is None else np.concatenate((old[cut:], column))
             self.off = lo
             return first
         return None
+
+    def _merge_stream(self, step: np.ndarray, end: np.ndarray, first: int) -> np.ndarray:
+        """Merge the IVR steps of a new batch (``step``, ending at ``end``; ids from ``first``)
+        into the IVR stream; return each call's position in it (0 for a call without one).
+
+        The loop takes the stream's events in the order of (end, event id); the event ids of
+        the IVR steps grow with the calls' ids (they are given at arrival, in arrival order),
+        so (end, call id) sorts the stream; the calls still in it (from ``self.ie``) all
+        arrived before these (the last batch has been taken), so their ids are smaller.
+        ``end`` is ``t + duration`` with numpy: the same float as in the loop.
+        """
+        ivr = (step != _S_DIRECT) & (step != _S_CLOSED) & (step != _S_SERVED_NOW)
+        ie = self.ie
+        old = [np.array(lst[ie:-1], dtype=dtype) for lst, dtype in (
+            (self.e_t, float), (self.e_i, np.int64), (self.e_s, np.int64), (self.e_c, np.int64))]
+        n_old = old[0].size
+        ends = np.concatenate((old[0], end[ivr]))
+        ids = np.concatenate((old[1], first + np.flatnonzero(ivr)))
+        order = np.lexsort((ids, ends))
+        for lst, column, last in (
+                (self.e_t, ends, _INF), (self.e_i, ids, -1),
+                (self.e_s, np.concatenate((old[2], np.full(ivr.sum(), _NO_SEQ))), _NO_SEQ + 3),
+                (self.e_c, np.concatenate((old[3], step[ivr])), _IVR_END)):
+            lst[:] = column[order].tolist()  # (in place: the loop holds them)
+            lst.append(last)
+        self.ie = 0
+        rank = np.empty(order.size, dtype=np.int64)
+        rank[order] = np.arange(order.size)
+        pos = np.zeros(step.size, dtype=np.int64)
+        pos[ivr] = rank[n_old:]
+        return pos
+
+    def in_ivr(self) -> list[int]:
+        """The calls in the IVR stream that arrived and hold a line (from ``self.ie`` on)."""
+        return [i for i, s in zip(self.e_i[self.ie:-1], self.e_s[self.ie:-1], strict=True)
+                if s != _NO_LINE and s != _NO_SEQ]
 
     # -- records --------------------------------------------------------------------------------
     def flush(self, unfinished: tuple | None = None) -> None:
@@ -388,8 +479,9 @@ class _Engine:
         k0 = (t0 // interval_s).astype(np.int64)
         k1 = (t1 // interval_s).astype(np.int64)
         spans = t1 > t0  # (add_span adds nothing for the others)
-        base = self.agent_group[agent] * n  # the agent's group's bins
-        if not (k1[spans] - k0[spans] > 1).any():
+        base = (self.agent_group[agent] * n if len(self.scenario.agent_groups) > 1
+                else np.zeros(agent.size, dtype=np.int64))  # the agent's group's bins
+        if not ((k1 - k0 > 1) & spans).any():
             # The usual case, no talk spanning a whole interval: at most two addends a talk,
             # its part in interval k0, then, if it ends in the next interval (within the
             # horizon), its part there; a boolean mask on the (talk, 2) table keeps them in
@@ -436,7 +528,8 @@ class _Engine:
         cal = scenario.calendar
         groups = scenario.agent_groups
         horizon_s, interval_s = self.horizon_s, self.interval_s
-        lines = _INF if scenario.lines is None else scenario.lines
+        lines = scenario.lines
+        limited = lines is not None  # (no comparison per call with an infinite trunk)
         agent_group = self.agent_group.tolist()
         first_agent = [int(x) for x in np.cumsum([0] + [group_size(g) for g in groups])]
         n_agents = len(agent_group)
@@ -514,23 +607,28 @@ class _Engine:
         single = (len(groups) == 1 and len(types) == 1 and bool(idle_for_type[0])
                   and not has_overflow)
         inline_free = single and groups[0].availability >= 1.0
+        if single:
+            self.never_read.add("type")
         q0 = queues[0]
         waiting: set[int] = set()
-        heap: list[tuple] = []
-        push, pop = heapq.heappush, heapq.heappop
+        # Two sentinels that are never reached (the done event comes first): the event on
+        # top always has two children, so the next event is min(heap[1], heap[2]).
+        heap: list[tuple] = [(_INF, _NO_SEQ + 1, _NEVER), (_INF, _NO_SEQ + 2, _NEVER)]
+        push, pop, replace = heapq.heappush, heapq.heappop, heapq.heapreplace
         f_id = self.f_id
         fid, fcode, fend, fans = (f_id.append, self.f_code.append, self.f_end.append,
                                   self.f_ans.append)
         win = self.win
-        T, DIRECT, GREET, IVR_PAT, SERVED = (win[n] for n in ("t", "direct", "greeting",
-                                                               "ivr_patience", "served"))
-        TYPE, HANDLE, WRAP, PATIENCE = (win[n] for n in ("type", "handle", "wrap", "patience"))
-        OPEN = win["open"]
+        T, STEP, POS = win["t"], win["step"], win["pos"]
+        E_T, E_I, E_S, E_C = self.e_t, self.e_i, self.e_s, self.e_c
+        NO_LINE = _NO_LINE
+        TYPE, HANDLE, WRAP = win["type"], win["handle"], win["wrap"]
         far = self.far
         busy_here = not self.busy_in_flush  # busy time added in the loop, at each release
         # Locals, not globals, in the loop.
         TALK_END, WRAP_END, IVR_END, PATIENCE_UP, WAKE, IVR_HANG_UP = (
             _TALK_END, _WRAP_END, _IVR_END, _PATIENCE, _WAKE, _IVR_HANG_UP)
+        S_CLOSED, S_SERVED_NOW = _S_CLOSED, _S_SERVED_NOW
         SOURCE, ROSTER, ARRIVALS_DONE, STOP, DONE = _SOURCE, _ROSTER, _ARRIVALS_DONE, _STOP, _DONE
         WALK_IN, WALK_IN_DONE, OVERFLOW = _WALK_IN, _WALK_IN_DONE, _OVERFLOW
         INF, NO_SEQ = _INF, _NO_SEQ
@@ -677,9 +775,10 @@ class _Engine:
         def live_ids():
             """Ids of the calls whose draws will still be read (the window's lower bound)."""
             for entry in heap:
-                if entry[2] in (_TALK_END, _IVR_END, _WAKE, _IVR_HANG_UP):
+                if entry[2] in (_TALK_END, _WAKE):
                     yield entry[3]
             yield from waiting
+            yield from self.in_ivr()
 
         # Model.run: the roster's and the source's start (urgent, time 0: ids 0 and 1, before
         # every other event at time 0) and the drain-limit stop (id 2).
@@ -689,15 +788,25 @@ class _Engine:
         k = self.next_batch(live_ids)
         end = 0 if k is None else self.off + len(T)  # calls drawn so far
         off = self.off
+        PATIENCE = None if k is None else memoryview(self.cols["patience"])
         if k is None:
             push(heap, (0.0 + horizon_s, seq, _ARRIVALS_DONE))
             seq += 1
-            ta, sa, kend = _INF, _NO_SEQ, 0
+            xa, xs, kend = _INF, _NO_SEQ, 0
         else:
             kend = min(k + ARRIVALS_AHEAD, end)
-            sa, ta = seq, T[k - off]
+            xs, xa = seq, T[k - off]
             push(heap, (T[kend - 1 - off], seq + kend - k, _SOURCE))
             seq += kend - k + 1
+        # The next external event (ta, sa): the next arrival (xa, xs) or the stream's head
+        # (et, es: its id is NO_SEQ until the call arrives: its arrival comes first), then
+        # ext_ivr.
+        ie = 0
+        et, es = E_T[0], E_S[0]
+        if et <= xa and (et < xa or es < xs):
+            ta, sa, ext_ivr = et, es, True
+        else:
+            ta, sa, ext_ivr = xa, xs, False
         live = 0  # calls holding a line
         arrivals_done = False
         stopping = False
@@ -706,7 +815,8 @@ class _Engine:
             top = heap[0]
             t = top[0]
             if t < ta or (t == ta and top[1] < sa):
-                pop(heap)
+                # The event leaves the heap in its branch: popped, or replaced by the one event
+                # it schedules (heapreplace: one sift instead of two).
                 code = top[2]
                 if code == TALK_END:  # talk over: line freed, record written
                     i, a = top[3], top[4]
@@ -717,91 +827,23 @@ class _Engine:
                     if has_overflow:  # (unless an overflow agent talked for its own time)
                         fend(t)
                     if arrivals_done and not live and not stopping:
-                        push(heap, (t, seq, DONE))
+                        push(heap, (t, seq, DONE))  # (after this event: it stays on top)
                         seq += 1
                         stopping = True
                     if busy_here:  # (else no call has a wrap-up)
                         w = WRAP[i - off] if i >= off else far[i]["wrap"]
                         if w > 0:
-                            push(heap, (t + w, seq, WRAP_END, a))
+                            replace(heap, (t + w, seq, WRAP_END, a))
                             seq += 1
                             continue
-                elif code == IVR_END or code == IVR_HANG_UP:
-                    i = top[3]
-                    if i >= off:
-                        j = i - off
-                        served, h = SERVED[j], HANDLE[j]
-                    else:
-                        d = far[i]
-                        served, h = d["served"], d["handle"]
-                    if code == IVR_HANG_UP or served:
-                        live -= 1
-                        fid(i)
-                        fcode(O_IVR_ABANDONED if code == IVR_HANG_UP else O_IVR_SERVED)
-                        fend(t)
-                        if arrivals_done and not live and not stopping:
-                            push(heap, (t, seq, DONE))
-                            seq += 1
-                            stopping = True
-                        continue
-                    # Queue entry (Model.enter_queue): an idle agent, or the back of the queue.
-                    if single:
-                        if idle:
-                            a = idle.popleft()
-                            since[a] = t
-                            push(heap, (t + h, seq, TALK_END, i, a, t))
-                            seq += 1
-                            continue
-                        if len(q0) >= sweep_at[0]:
-                            sweep(0)
-                        q0.append(i)
-                    else:
-                        ty = TYPE[i - off] if i >= off else far[i]["type"]
-                        for dq in idle_for_type[ty]:
-                            if dq:
-                                a = dq.popleft()
-                                since[a] = t
-                                if has_overflow:
-                                    h = talk_of(i, a)
-                                push(heap, (t + h, seq, TALK_END, i, a, t))
-                                seq += 1
-                                break
-                        else:
-                            a = -1
-                        if a >= 0:
-                            continue
-                        if len(queues[ty]) >= sweep_at[ty]:
-                            sweep(ty)
-                        queues[ty].append(i)
-                        if has_overflow and overflow_after[ty] == 0:  # the overflow group now
-                            seq, a = overflow_now(i, ty, t, seq)
-                            if a >= 0:
-                                continue
-                    p = PATIENCE[i - off] if i >= off else far[i]["patience"]
-                    if p <= 0:  # queued only on paper
-                        live -= 1
-                        fid(i)
-                        fcode(O_ABANDONED)
-                        fend(t)
-                        if arrivals_done and not live and not stopping:
-                            push(heap, (t, seq, DONE))
-                            seq += 1
-                            stopping = True
-                    else:
-                        waiting.add(i)
-                        if p != INF:
-                            push(heap, (t + p, seq, PATIENCE_UP, i))
-                            seq += 1
-                        if has_overflow and 0 < overflow_after[ty] < p:
-                            push(heap, (t + overflow_after[ty], seq, OVERFLOW, i))
-                            seq += 1
-                    continue
                 elif code == PATIENCE_UP:
                     i = top[3]
                     if i in waiting:
                         waiting.discard(i)
-                        push(heap, (t, seq, WAKE, i, -1))
+                        replace(heap, (t, seq, WAKE, i, -1))
                         seq += 1
+                    else:
+                        pop(heap)
                     continue
                 elif code == WAKE:
                     i, a = top[3], top[4]
@@ -810,9 +852,10 @@ class _Engine:
                             h = top[5]
                         else:
                             h = HANDLE[i - off] if i >= off else far[i]["handle"]
-                        push(heap, (t + h, seq, TALK_END, i, a, t))
+                        replace(heap, (t + h, seq, TALK_END, i, a, t))
                         seq += 1
                     else:
+                        pop(heap)
                         live -= 1
                         fid(i)
                         fcode(O_ABANDONED)
@@ -825,21 +868,30 @@ class _Engine:
                 elif code == WRAP_END:
                     a = top[3]
                 elif code == SOURCE:  # the source wakes up: the next chunk
+                    pop(heap)
                     if len(f_id) >= _FLUSH:
                         self.flush()
                     k = kend
                     if k == end:
-                        self.now = t
+                        self.now, self.ie = t, ie
                         nxt = self.next_batch(live_ids)
                         if nxt is not None:
                             off, end = self.off, self.off + len(T)
+                            PATIENCE = memoryview(self.cols["patience"])
+                            ie = 0  # (the stream merged with the new batch's)
+                            et, es = E_T[0], E_S[0]
                     if k < end:
                         kend = min(k + ARRIVALS_AHEAD, end)
-                        sa, ta = seq, T[k - off]
+                        xs, xa = seq, T[k - off]
                         push(heap, (T[kend - 1 - off], seq + kend - k, SOURCE))
                         seq += kend - k + 1
                     else:  # every caller has arrived: wait for the horizon
-                        ta, sa = INF, NO_SEQ
+                        xa, xs = INF, NO_SEQ
+                    if et <= xa and (et < xa or es < xs):
+                        ta, sa, ext_ivr = et, es, True
+                    else:
+                        ta, sa, ext_ivr = xa, xs, False
+                    if k >= end:
                         if t < horizon_s:
                             push(heap, (t + (horizon_s - t), seq, ARRIVALS_DONE))
                             seq += 1
@@ -851,9 +903,11 @@ class _Engine:
                                 stopping = True
                     continue
                 elif code == ROSTER:
+                    pop(heap)
                     seq = roster_step(t, seq)
                     continue
                 elif code == OVERFLOW:  # (Model._overflow)
+                    pop(heap)
                     i = top[3]
                     if i in waiting:
                         ty = TYPE[i - off] if i >= off else far[i]["type"]
@@ -868,15 +922,18 @@ class _Engine:
                             overflow_queues[ty].append(i)
                     continue
                 elif code == WALK_IN:
+                    pop(heap)
                     seq = walk_in_arrives(top[3], top[4], t, seq)
                     continue
                 elif code == WALK_IN_DONE:  # (AgentPool.walk_in_done)
+                    pop(heap)
                     a = top[3]
                     add_span(walk_in_of[a], walk_since[a], t, interval_s, horizon_s)
                     walk_since[a] = None
                     seq = free(a, t, seq, True, ta)
                     continue
                 elif code == ARRIVALS_DONE:
+                    pop(heap)
                     arrivals_done = True
                     if not live and not stopping:
                         push(heap, (t, seq, DONE))
@@ -884,15 +941,18 @@ class _Engine:
                         stopping = True
                     continue
                 elif code == STOP:
+                    pop(heap)
                     if not stopping:
                         push(heap, (t, seq, DONE))
                         seq += 1
                         stopping = True
                     continue
                 else:  # DONE
+                    pop(heap)
                     break
                 # The agent is free (AgentPool.release): account its call work (unless flush
-                # does, see busy_in_flush), then _free.
+                # does, see busy_in_flush), then _free. The event (a talk's or a wrap-up's end)
+                # is still on top of the heap: it leaves it below.
                 if busy_here:
                     t0 = since[a]
                     t1 = horizon_s if t > horizon_s else t
@@ -903,6 +963,7 @@ class _Engine:
                         else:
                             add_span(busy_of[a], t0, t1, interval_s, horizon_s)
                 if not on_duty[a]:
+                    pop(heap)
                     since[a] = None
                     add_span(present_of[a], present_since[a], t, interval_s, horizon_s)
                     present_since[a] = None
@@ -913,71 +974,157 @@ class _Engine:
                         if c in waiting:
                             waiting.discard(c)
                             since[a] = t
-                            if heap[0][0] > t and ta > t:
+                            # The next event after this one is heap[1] or heap[2] (there are
+                            # always both: the sentinels).
+                            if heap[1][0] > t and heap[2][0] > t and ta > t:
                                 # Nothing else happens at t: the wake-up (id seq) is the
                                 # next event; run it now (its talk timeout takes id seq + 1).
                                 h = HANDLE[c - off] if c >= off else far[c]["handle"]
-                                push(heap, (t + h, seq + 1, TALK_END, c, a, t))
+                                replace(heap, (t + h, seq + 1, TALK_END, c, a, t))
                                 seq += 2
                             else:
-                                push(heap, (t, seq, WAKE, c, a))
+                                replace(heap, (t, seq, WAKE, c, a))
                                 seq += 1
                             break
                     else:
+                        pop(heap)
                         since[a] = None
                         idle.append(a)
                     continue
+                pop(heap)
                 since[a] = None
                 seq = free(a, t, seq, True, ta)
                 continue
 
+            if ext_ivr:  # the end of an IVR step (the stream's head)
+                t = ta
+                i, code = E_I[ie], E_C[ie]
+                ie += 1
+                if limited:
+                    while E_S[ie] == NO_LINE:
+                        ie += 1
+                et, es = E_T[ie], E_S[ie]
+                if et <= xa and (et < xa or es < xs):
+                    ta, sa = et, es
+                else:
+                    ta, sa, ext_ivr = xa, xs, False
+                if code != IVR_END:  # hung up, or served by the IVR
+                    live -= 1
+                    fid(i)
+                    fcode(O_IVR_ABANDONED if code == IVR_HANG_UP else O_IVR_SERVED)
+                    fend(t)
+                    if arrivals_done and not live and not stopping:
+                        push(heap, (t, seq, DONE))
+                        seq += 1
+                        stopping = True
+                    continue
+                h = HANDLE[i - off] if i >= off else far[i]["handle"]
+                # Queue entry (Model.enter_queue): an idle agent, or the back of the queue.
+                if single:
+                    if idle:
+                        a = idle.popleft()
+                        since[a] = t
+                        push(heap, (t + h, seq, TALK_END, i, a, t))
+                        seq += 1
+                        continue
+                    if len(q0) >= sweep_at[0]:
+                        sweep(0)
+                    q0.append(i)
+                else:
+                    ty = TYPE[i - off] if i >= off else far[i]["type"]
+                    for dq in idle_for_type[ty]:
+                        if dq:
+                            a = dq.popleft()
+                            since[a] = t
+                            if has_overflow:
+                                h = talk_of(i, a)
+                            push(heap, (t + h, seq, TALK_END, i, a, t))
+                            seq += 1
+                            break
+                    else:
+                        a = -1
+                    if a >= 0:
+                        continue
+                    if len(queues[ty]) >= sweep_at[ty]:
+                        sweep(ty)
+                    queues[ty].append(i)
+                    if has_overflow and overflow_after[ty] == 0:  # the overflow group now
+                        seq, a = overflow_now(i, ty, t, seq)
+                        if a >= 0:
+                            continue
+                p = PATIENCE[i - off] if i >= off else far[i]["patience"]
+                if p <= 0:  # queued only on paper
+                    live -= 1
+                    fid(i)
+                    fcode(O_ABANDONED)
+                    fend(t)
+                    if arrivals_done and not live and not stopping:
+                        push(heap, (t, seq, DONE))
+                        seq += 1
+                        stopping = True
+                else:
+                    waiting.add(i)
+                    if p != INF:
+                        push(heap, (t + p, seq, PATIENCE_UP, i))
+                        seq += 1
+                    if has_overflow and 0 < overflow_after[ty] < p:
+                        push(heap, (t + overflow_after[ty], seq, OVERFLOW, i))
+                        seq += 1
+                continue
+
             # An arrival (the call's life starts): outside opening hours, blocked, or a line.
-            t, i = ta, k
+            t, i = xa, k
             j = i - off
             k += 1
             if k < kend:
-                ta = T[k - off]
-                sa += 1
+                xa = T[k - off]
+                xs += 1
             else:
-                ta, sa = INF, NO_SEQ
-            if DIRECT[j] and live < lines:  # open, no IVR step: straight to the queue
-                live += 1
+                xa, xs = INF, NO_SEQ
+            if et <= xa and (et < xa or es < xs):
+                ta, sa, ext_ivr = et, es, True
             else:
-                if not DIRECT[j]:
-                    if not OPEN[j]:
-                        fid(i)
-                        fcode(O_AFTER_HOURS)
-                        fend(t)
-                        continue
-                    if live >= lines:
-                        fid(i)
-                        fcode(O_BLOCKED)
-                        fend(t)
-                        continue
-                    live += 1
-                    g = GREET[j]
-                    if IVR_PAT[j] < g:
-                        push(heap, (t + IVR_PAT[j], seq, IVR_HANG_UP, i))
-                        seq += 1
-                        continue
-                    if g > 0:
-                        push(heap, (t + g, seq, IVR_END, i))
-                        seq += 1
-                        continue
-                    if SERVED[j]:  # no greeting: the IVR ends now
-                        live -= 1
-                        fid(i)
-                        fcode(O_IVR_SERVED)
-                        fend(t)
-                        continue
-                else:
+                ta, sa = xa, xs
+            s = STEP[j]
+            if s or limited:  # (else straight to the queue: nothing to check)
+                if s == S_CLOSED:  # outside opening hours: no line taken
+                    fid(i)
+                    fcode(O_AFTER_HOURS)
+                    fend(t)
+                    continue
+                if limited and live >= lines:
                     fid(i)
                     fcode(O_BLOCKED)
                     fend(t)
+                    if s and s != S_SERVED_NOW:  # its IVR step never ends: out of the stream
+                        E_S[POS[j]] = NO_LINE
+                        while E_S[ie] == NO_LINE:
+                            ie += 1
+                        et, es = E_T[ie], E_S[ie]
+                        if et <= xa and (et < xa or es < xs):
+                            ta, sa, ext_ivr = et, es, True
+                        else:
+                            ta, sa, ext_ivr = xa, xs, False
                     continue
+                if s:
+                    if s != S_SERVED_NOW:  # an IVR step: its end (in the stream) takes id seq
+                        live += 1
+                        q = POS[j]
+                        E_S[q] = seq
+                        if q == ie:  # the stream's head: its id is known now
+                            es = seq
+                            if et <= ta and (et < ta or es < sa):
+                                ta, sa, ext_ivr = et, es, True
+                        seq += 1
+                        continue
+                    fid(i)  # no greeting, the IVR serves the call: it ends now
+                    fcode(O_IVR_SERVED)
+                    fend(t)
+                    continue
+            live += 1  # open, no IVR step: straight to the queue
             # Queue entry, as after _IVR_END (the same steps, written twice on purpose: a Python
-            # call costs about 1,000 instructions by callgrind, some 7 % of this loop's 15,000 a
-            # call; tests/test_sim_fast.py holds both paths to the SimPy model).
+            # call costs about 1,000 instructions by callgrind, some 7 % of the 14,000 a call
+            # costs on M/M/55+M; tests/test_sim_fast.py holds both paths to the SimPy model).
             if single:
                 if idle:
                     a = idle.popleft()
@@ -1039,11 +1186,12 @@ class _Engine:
         now = t
         self.flush()
         unfinished = {c: (True, _NAN, -1) for c in waiting}
+        self.ie = ie
+        for c in self.in_ivr():
+            unfinished[c] = (False, _NAN, -1)
         for entry in heap:
             code = entry[2]
-            if code in (_IVR_END, _IVR_HANG_UP):
-                unfinished[entry[3]] = (False, _NAN, -1)
-            elif code == _WAKE:
+            if code == _WAKE:
                 a = entry[4]
                 unfinished[entry[3]] = (True, entry[0] if a >= 0 else _NAN, a)
             elif code == _TALK_END:
@@ -1076,9 +1224,15 @@ def _may_wrap(dist) -> bool:
 
 
 def _column(values: list, dtype) -> np.ndarray:
-    """``values`` (Python ints or floats) as a numpy array (np.fromiter: faster than np.array
-    on a list, which first discovers its shape and type)."""
-    return np.fromiter(values, dtype, len(values))
+    """``values`` (Python ints, or floats) as a numpy array of ``dtype`` (np.int64 or float).
+
+    Packed by :func:`struct.pack_into` straight into the array: a C loop over the list, several
+    times fewer instructions per value than ``np.fromiter`` or ``np.array`` (which convert
+    value by value through numpy's generic machinery); the same bits.
+    """
+    out = np.empty(len(values), dtype)
+    struct.pack_into(f"{len(values)}{'q' if dtype is np.int64 else 'd'}", out, 0, *values)
+    return out
 
 
 def _gathered(column: np.ndarray, loc: np.ndarray, far: np.ndarray, far_values: list):

@@ -33,9 +33,27 @@ from scenarios.schema import (
 )
 from sim.arrivals import Arrival
 from sim.errors import SimError
-from sim.fast import _Engine, fast_path_reason, run_fast
+from sim.fast import (
+    _IVR_END,
+    _IVR_HANG_UP,
+    _IVR_SERVED_END,
+    _S_CLOSED,
+    _S_DIRECT,
+    _S_SERVED_NOW,
+    _Engine,
+    fast_path_reason,
+    run_fast,
+)
 from sim.model import Model
-from sim.records import ABANDONED, ANSWERED, BLOCKED, UNFINISHED
+from sim.records import (
+    ABANDONED,
+    AFTER_HOURS,
+    ANSWERED,
+    BLOCKED,
+    IVR_ABANDONED,
+    IVR_SERVED,
+    UNFINISHED,
+)
 from sim.replicate import run_replication, simulate
 from tests._sim_helpers import call_type, det, exp
 from tests._sim_helpers import scenario as make_scenario
@@ -383,3 +401,54 @@ def test_cli_run_reports_the_engine():
     # Refused before anything runs: one line, no progress bar before it, no traceback.
     assert res.output.strip().splitlines() == [line for line in res.output.strip().splitlines()
                                                if line.startswith("Error: engine 'fast'")]
+
+
+def test_every_arrival_step_in_one_batch_with_lines():
+    """One batch holds every step the engine decides per batch (sim.fast next_batch): after
+    hours, straight to the queue, served by the IVR at once, the IVR's end then the queue, the
+    IVR's end then served, a hang-up in the IVR; and IVR calls blocked for want of a line, one
+    of them while its IVR end heads the stream (it would end first), another later in it."""
+    sc = make_scenario(types=(call_type(handle=det(12.0), patience=det(9.0)),),
+                       groups=(AgentGroup(name="g", skills=("a",), staffing=(1,)),),
+                       ivr=Ivr(greeting=det(5.0), patience=det(30.0), served_share=0.4),
+                       interval_s=400.0, lines=3, open_s=0.0, close_s=350.0)
+    arrivals = [Arrival(0.0, "a", greeting_s=10.0), Arrival(0.0, "a", greeting_s=8.0),
+                Arrival(0.0, "a", greeting_s=12.0),
+                Arrival(0.0, "a", greeting_s=2.0),  # blocked: the stream's head
+                Arrival(1.0, "a", greeting_s=40.0),  # blocked, later in the stream
+                Arrival(100.0, "a", greeting_s=6.0, ivr_patience_s=3.0),  # hangs up at 103
+                Arrival(360.0, "a", greeting_s=5.0)]  # after hours
+    arrivals += [Arrival(110.0 + 7.0 * g, "a", greeting_s=float(g % 3 == 0) * 5.0)
+                 for g in range(30)]  # greetings of 0 s (direct or served at once) and 5 s
+    rows = assert_same_run(sc, np.random.SeedSequence(2), arrivals)
+    engine = _Engine(sc, np.random.SeedSequence(2), arrivals, None, "caller", None)
+    engine.run()
+    assert set(engine.win["step"]) == {_S_DIRECT, _S_CLOSED, _S_SERVED_NOW, _IVR_END,
+                                       _IVR_SERVED_END, _IVR_HANG_UP}
+    outcomes = [row[15] for row in sorted(rows)]
+    assert outcomes[3:5] == [BLOCKED, BLOCKED] and outcomes[5] == IVR_ABANDONED
+    assert outcomes[-1] == AFTER_HOURS  # (ids follow the arrival instants)
+    assert {IVR_SERVED, ANSWERED, ABANDONED} <= set(outcomes)
+
+
+def test_ivr_ends_pending_at_a_new_batch_are_merged_in_order():
+    """Greetings outlast the day (a batch of draws): the IVR ends still to come are merged with
+    the next day's, in (end, id) order."""
+    sc = make_scenario(types=(call_type(calls=(8.0,), handle=det(5.0), patience=det(20.0)),),
+                       groups=(AgentGroup(name="g", skills=("a",), staffing=(2,) * 3),),
+                       ivr=Ivr(greeting=emp(40.0, 50.0, 95.0)), interval_s=60.0,
+                       days=("day",) * 3)
+    carried = []
+    merge = _Engine._merge_stream
+
+    def spy(self, step, end, first):
+        carried.append(len(self.e_t) - 1 - self.ie)
+        return merge(self, step, end, first)
+
+    _Engine._merge_stream = spy
+    try:
+        for seed in range(3):
+            assert_same_run(sc, np.random.SeedSequence(seed))
+    finally:
+        _Engine._merge_stream = merge
+    assert max(carried) > 0
