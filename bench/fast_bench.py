@@ -89,11 +89,11 @@ def main(argv=None) -> None:
     print(f"calls per CPU second, best of {args.repeat}, interleaved in one process")
     for name, rate in best.items():
         print(f"  {labels[name]:<40} {rate:>10,.0f} calls/s  ({calls[name]:,} calls)")
-    print(f"  fast / bare SimPy on M/M/55+M: {best['mmnm_fast'] / best['mmnm_bare']:.1f}x "
+    print(f"  fast / bare SimPy on M/M/55+M: {best['mmnm_fast'] / best['mmnm_bare']:.2f}x "
           "(target >= 10)")
-    print(f"  fast / our SimPy on the bank:  {best['bank_fast'] / best['bank_simpy']:.1f}x "
+    print(f"  fast / our SimPy on the bank:  {best['bank_fast'] / best['bank_simpy']:.2f}x "
           "(target >= 3)")
-    print(f"  fast / our SimPy on the clinic: {best['clinic_fast'] / best['clinic_simpy']:.1f}x")
+    print(f"  fast / our SimPy on the clinic: {best['clinic_fast'] / best['clinic_simpy']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -30,11 +30,11 @@ Memory
 Counts are kept sparse: one (code, count) pair, 16 bytes, per distinct ``(cell, bin)`` seen,
 so at most cells x bins used, and never more than the number of waits (an hour of an
 M/M/55+M queue with 1,000 calls fills about 150 bins: 23 MB for 10,000 such hours, against
-240 MB for their 10 million waits kept one by one). New waits are buffered (at most
-:data:`BUFFER` codes, 2 MB) and merged into the sorted pairs when the buffer is full (the merge
-copies the pairs once). Histograms of several cells merge by adding counts (per interval, per
-call type, whole run); percentiles are computed :data:`KEYS_PER_BLOCK` keys at a time, in a
-few MB.
+240 MB for their 10 million waits kept one by one). New waits are counted per batch and
+buffered (at most :data:`BUFFER` (code, count) pairs, 4 MB), then merged into the sorted pairs
+when the buffer is full (the merge copies the pairs once). Histograms of several cells merge
+by adding counts (per interval, per call type, whole run); percentiles are computed
+:data:`KEYS_PER_BLOCK` keys at a time, in a few MB.
 """
 
 from __future__ import annotations
@@ -51,8 +51,10 @@ _HALF = SUB_BINS // 2
 _LOG2_SUB = SUB_BINS.bit_length() - 1
 #: Bins covering every grid point below 2**53 (``bin_of`` of ``2**53 - 1``, plus one).
 N_BINS = (53 - _LOG2_SUB) * _HALF + SUB_BINS
-#: Codes buffered before they are merged into the sorted counts.
+#: (code, count) pairs buffered before they are merged into the sorted counts.
 BUFFER = 1 << 18
+#: Widest range of codes a batch is counted in densely (bins of a few cells; 512 kB).
+DENSE_SPAN = 1 << 16
 #: Keys whose percentiles are computed together (dense counts: 128 x N_BINS x 8 B = 3 MB).
 KEYS_PER_BLOCK = 128
 
@@ -162,16 +164,34 @@ class WaitCounter:
     def add(self, cells: np.ndarray, waits_s: np.ndarray) -> None:
         """Count one wait (s) per cell index of ``cells`` (equal-length arrays)."""
         codes = np.asarray(cells, dtype=np.int64) * N_BINS + bin_of(waits_s)
-        if codes.size:
-            self._buffer.append(codes)
-            self._buffered += codes.size
-            if self._buffered >= BUFFER:
-                self._merge()
+        if not codes.size:
+            return
+        # Buffered as (code, count) pairs, distinct codes in order. A batch of calls touches a
+        # few cells, so its codes span a short range: counted there densely (no sort; sorting
+        # every code was most of a replication's tally cost on the fast engine).
+        low = int(codes.min())
+        span = int(codes.max()) - low + 1
+        if span <= DENSE_SPAN:
+            dense = np.bincount(codes - low, minlength=span)
+            present = np.flatnonzero(dense)
+            pair = (present + low, dense[present])
+        else:
+            pair = np.unique(codes, return_counts=True)
+        self._buffer.append(pair)
+        self._buffered += pair[0].size
+        if self._buffered >= BUFFER:
+            self._merge()
 
     def _merge(self) -> None:
         if not self._buffer:
             return
-        new, counts = np.unique(np.concatenate(self._buffer), return_counts=True)
+        if len(self._buffer) == 1:
+            new, counts = self._buffer[0]
+        else:
+            codes = np.concatenate([codes for codes, _ in self._buffer])
+            new, where = np.unique(codes, return_inverse=True)
+            counts = np.zeros(new.size, dtype=np.int64)
+            np.add.at(counts, where, np.concatenate([n for _, n in self._buffer]))
         self._buffer, self._buffered = [], 0
         at = np.searchsorted(self._codes, new)
         known = at < self._codes.size
@@ -186,7 +206,7 @@ class WaitCounter:
     @property
     def nbytes(self) -> int:
         """Bytes held (sorted pairs and buffer)."""
-        return self._codes.nbytes + self._counts.nbytes + 8 * self._buffered
+        return self._codes.nbytes + self._counts.nbytes + 16 * self._buffered
 
     def result(self) -> WaitHistogram:
         """The counts so far (the counter can go on counting; the result does not change)."""

@@ -26,6 +26,7 @@ from sim.records import (
 )
 from sim.streams import replication_seed
 from sim.waits import (
+    DENSE_SPAN,
     N_BINS,
     RESOLUTION_S,
     SUB_BINS,
@@ -132,6 +133,29 @@ def test_merging_buffers_and_cells_changes_nothing(monkeypatch):
         blocked = whole.percentiles(key_of_cell, n_keys, QS)
         for q in QS:
             assert np.array_equal(blocked[q], expected[q])
+
+
+@pytest.mark.parametrize("buffer", [None, 5])
+def test_batches_counted_densely_or_sorted_give_the_counts_of_every_code(buffer, monkeypatch):
+    # A batch whose codes span few cells is counted densely (no sort), one spanning many by
+    # sorting: both, and their merges, must give what counting every code at once gives.
+    if buffer is not None:
+        monkeypatch.setattr(sim.waits, "BUFFER", buffer)
+    rng = np.random.default_rng(11)
+    n_cells = 4 * DENSE_SPAN // N_BINS  # a batch over all cells is too wide to count densely
+    counter, codes = WaitCounter(n_cells), []
+    for batch in range(12):
+        size = int(rng.integers(1, 400))
+        low = int(rng.integers(0, n_cells - 3))
+        cells = (rng.integers(low, low + 3, size) if batch % 2  # few cells: dense
+                 else rng.integers(0, n_cells, size))  # every cell: sorted
+        waits = np.where(rng.random(size) < 0.4, 0.0, rng.exponential(30, size))
+        counter.add(cells, waits)
+        codes.append(cells * N_BINS + bin_of(waits))
+    expected_codes, expected_counts = np.unique(np.concatenate(codes), return_counts=True)
+    hist = counter.result()
+    assert np.array_equal(hist.codes, expected_codes)
+    assert np.array_equal(hist.counts, expected_counts)
 
 
 def test_a_result_does_not_change_as_the_counter_goes_on():
