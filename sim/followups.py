@@ -153,17 +153,15 @@ class FollowUpTally:
             for i, (mask, p) in enumerate(((answered, made), (first_attempt, base),
                                            (answered, base), (outcome == IVR_SERVED, base))):
                 self.bookings[i] += np.bincount(cell[mask], weights=p[mask], minlength=size)
-        for i, mask in enumerate((
-            first_attempt,
-            answered,
-            outcome == IVR_SERVED,
-            kind == REDIAL,
-            callback & (attempt == 1),
-            callback,
-            callback & answered,
-        )):
+        # Redials and callbacks are counted only in a batch that has some (INBOUND is 0): the
+        # tally runs every few thousand calls, and its numpy calls, not its rows, are its cost.
+        later = bool(kind.any())
+        masks = (first_attempt, answered, outcome == IVR_SERVED)
+        if later:
+            masks += (kind == REDIAL, callback & (attempt == 1), callback, callback & answered)
+        for i, mask in enumerate(masks):
             self.counts[i] += np.bincount(cell[mask], minlength=size)
-        if callback.any():
+        if later and callback.any():
             arrival = np.asarray(columns[ROW_ARRIVAL], dtype=float)
             dialled = np.asarray(columns[ROW_ANSWER], dtype=float)  # None -> nan
             end = np.asarray(columns[ROW_END], dtype=float)

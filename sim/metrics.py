@@ -191,6 +191,11 @@ class Tally:
         self.answered_by_group = np.zeros((self.n_groups, n_int), dtype=np.int64)
         self._waits = WaitCounter(n_int * n_types)
         self.followups = FollowUpTally(scenario)
+        # The thresholds of "answered within" (rows _WITHIN_ROWS of sums), sorted and distinct,
+        # and where each row's threshold is among them.
+        wanted = (self.awt_s, 0.0, *AWT_THRESHOLDS_S)
+        self._thresholds_s = np.unique(np.array(wanted, dtype=float))
+        self._threshold_at = np.searchsorted(self._thresholds_s, wanted)
 
     def add(self, rows: list[tuple]) -> None:
         """Count a batch of raw rows (tuples in :data:`sim.records.ROW_FIELDS` order)."""
@@ -235,13 +240,18 @@ class Tally:
         for i, (where, weights) in enumerate((
             (a_local, a_wait),
             (q_local, q_wait),
-            (a_local[a_wait <= self.awt_s], None),
             (local[short], None),
             (local[unfinished], wait_s[unfinished]),
-            (a_local[a_wait == 0], None),
-            *((a_local[a_wait <= t], None) for t in AWT_THRESHOLDS_S),
         )):
-            self.sums[i, cells] += np.bincount(where, weights=weights, minlength=span)
+            self.sums[_SUM_ROWS[i], cells] += np.bincount(where, weights=weights, minlength=span)
+        # Answered within each threshold (the target's awt_s, 0 s, AWT_THRESHOLDS_S), in one
+        # count: a wait is within thresholds[j] for every j >= the number of thresholds below it
+        # (waits are >= 0, so "within 0 s" is "answered at once").
+        width = self._thresholds_s.size + 1  # (below = size: beyond every threshold)
+        below = np.searchsorted(self._thresholds_s, a_wait, side="left")
+        within = np.bincount(a_local * width + below, minlength=span * width)
+        within = within.reshape(span, width).cumsum(axis=1)
+        self.sums[_WITHIN_ROWS, cells] += within[:, self._threshold_at].T
         if a_local.size:
             group_answered = group[answered].astype(np.int64)
             answering = interval[answered]
@@ -271,6 +281,11 @@ class Tally:
             extra_sums=self.sums[4:].reshape(-1, *shape),
         )
 
+
+#: Rows of ``Tally.sums``: answered wait, queued wait, short abandons, unfinished wait (the
+#: counts' sums), and answered within awt_s, at once (0 s) and within each AWT_THRESHOLDS_S.
+_SUM_ROWS = (0, 1, 3, 4)
+_WITHIN_ROWS = (2, 5, *range(6, 6 + len(AWT_THRESHOLDS_S)))
 
 #: The fields read as integers (the others the tallies read are floats, ``None`` -> nan).
 _INT_FIELDS = frozenset((ROW_KIND, ROW_OUTCOME, ROW_TYPE, ROW_TYPE_IN, ROW_INTERVAL,
