@@ -159,15 +159,13 @@ def attempt_row(call, outcome: int, now_s: float) -> tuple:
     else:
         wrap_end_s = now_s if outcome == UNREACHED else None
     if agent is None:
-        return (call.id, call.caller_id, call.attempt, call.kind, call.type_in, call.type,
-                call.arrival_s, call.interval, call.first_interval, call.ivr_exit_s,
-                queue_entry_s, answer_s, now_s if outcome == ABANDONED else None, now_s,
-                wrap_end_s, outcome, None, None, wait_s, call.predicted_wait_s,
-                call.draws[_PATIENCE_S])
+        group = index = None
+    else:
+        group, index = agent.group, agent.index
     return (call.id, call.caller_id, call.attempt, call.kind, call.type_in, call.type,
             call.arrival_s, call.interval, call.first_interval, call.ivr_exit_s,
             queue_entry_s, answer_s, now_s if outcome == ABANDONED else None, now_s,
-            wrap_end_s, outcome, agent.group, agent.index, wait_s, call.predicted_wait_s,
+            wrap_end_s, outcome, group, index, wait_s, call.predicted_wait_s,
             call.draws[_PATIENCE_S])
 
 
