@@ -237,13 +237,13 @@ class Tally:
         q_local = local[answered | abandoned]
         unfinished = outcome == UNFINISHED
         short = abandoned & (wait_s < self.short_abandon_s)
-        for i, (where, weights) in enumerate((
-            (a_local, a_wait),
-            (q_local, q_wait),
-            (local[short], None),
-            (local[unfinished], wait_s[unfinished]),
-        )):
-            self.sums[_SUM_ROWS[i], cells] += np.bincount(where, weights=weights, minlength=span)
+        for row, where, weights in (  # (rows of sums: see _WITHIN_ROWS for the others)
+            (0, a_local, a_wait),
+            (1, q_local, q_wait),
+            (3, local[short], None),
+            (4, local[unfinished], wait_s[unfinished]),
+        ):
+            self.sums[row, cells] += np.bincount(where, weights=weights, minlength=span)
         # Answered within each threshold (the target's awt_s, 0 s, AWT_THRESHOLDS_S), in one
         # count: a wait is within thresholds[j] for every j >= the number of thresholds below it
         # (waits are >= 0, so "within 0 s" is "answered at once").
@@ -282,9 +282,8 @@ class Tally:
         )
 
 
-#: Rows of ``Tally.sums``: answered wait, queued wait, short abandons, unfinished wait (the
-#: counts' sums), and answered within awt_s, at once (0 s) and within each AWT_THRESHOLDS_S.
-_SUM_ROWS = (0, 1, 3, 4)
+#: Rows of ``Tally.sums`` counting answered calls within awt_s, at once (0 s) and within each
+#: AWT_THRESHOLDS_S (the others: answered wait, queued wait, short abandons, unfinished wait).
 _WITHIN_ROWS = (2, 5, *range(6, 6 + len(AWT_THRESHOLDS_S)))
 
 #: The fields read as integers (the others the tallies read are floats, ``None`` -> nan).
