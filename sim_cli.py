@@ -577,7 +577,6 @@ def run_cmd(scenario, overrides, replications, seed, precision, max_replications
     from plan.targets import judge_intervals
     from report.formats import run_document, target_document, write_run_files
     from report.tables import probability_line, run_rows, run_table, target_lines
-    from report.workflow import run_plots, run_sections, scenario_section, write_manifest
 
     # Seed and replications are run settings, not part of the center: they go to the
     # simulation directly (a file needs no [simulation] table for them) and are recorded beside
@@ -634,6 +633,8 @@ def run_cmd(scenario, overrides, replications, seed, precision, max_replications
     # something shows or writes them: a plain table needs neither.
     document = None
     if fmt != "table" or any(p is not None for p in (out_dir, plot_dir, report_path)):
+        from report.workflow import run_plots, run_sections, scenario_section, write_manifest
+
         document = run_document(sc, overrides, result, view)
         document["targets"] = targets_doc
         the_manifest = _manifest(entropy, {sc.name: result.scenario_hash}, result.replications,
