@@ -55,7 +55,10 @@ def instructions(code: str) -> tuple[int, int]:
                sys.executable, "-c", f"import sys; sys.path.insert(0, {str(BENCH)!r}); {code}"]
     if shutil.which("setarch"):
         command = ["setarch", os.uname().machine, "-R", *command]
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    # One BLAS thread: callgrind runs threads one at a time, and OpenBLAS's idle thread spins
+    # for a share of real time, which counted a few hundred instructions a call, varying from
+    # run to run, into every runner that imports numpy.
+    env = {**os.environ, "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1"}
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
     refs = re.search(r"refs:\s+([\d,]+)", done.stderr)
     if refs is None:

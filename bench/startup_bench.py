@@ -76,6 +76,7 @@ def main() -> None:
                         help="Keep PYTHONDONTWRITEBYTECODE as it is in the environment.")
     args = parser.parse_args()
     env = dict(os.environ)
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")  # as callsim's main() sets it, for the imports too
     if not args.no_cache:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         subprocess.run([sys.executable, "-c", "import sim_cli, calibrate"], check=True, env=env)
