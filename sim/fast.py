@@ -353,21 +353,27 @@ class _Engine:
         """
         ivr = (step != _S_DIRECT) & (step != _S_CLOSED) & (step != _S_SERVED_NOW)
         ie = self.ie
-        old = [np.array(lst[ie:-1], dtype=dtype) for lst, dtype in (
-            (self.e_t, float), (self.e_i, np.int64), (self.e_s, np.int64), (self.e_c, np.int64))]
-        n_old = old[0].size
-        ends = np.concatenate((old[0], end[ivr]))
-        ids = np.concatenate((old[1], first + np.flatnonzero(ivr)))
+        old_t, old_i, old_c = (np.array(lst[ie:-1], dtype=dtype) for lst, dtype in (
+            (self.e_t, float), (self.e_i, np.int64), (self.e_c, np.int64)))
+        old_s = self.e_s[ie:-1]
+        n_old = len(old_s)
+        ends = np.concatenate((old_t, end[ivr]))
+        ids = np.concatenate((old_i, first + np.flatnonzero(ivr)))
         order = np.lexsort((ids, ends))
-        for lst, column, last in (
-                (self.e_t, ends, _INF), (self.e_i, ids, -1),
-                (self.e_s, np.concatenate((old[2], np.full(ivr.sum(), _NO_SEQ))), _NO_SEQ + 3),
-                (self.e_c, np.concatenate((old[3], step[ivr])), _IVR_END)):
+        for lst, column, last in ((self.e_t, ends, _INF), (self.e_i, ids, -1),
+                                  (self.e_c, np.concatenate((old_c, step[ivr])), _IVR_END)):
             lst[:] = column[order].tolist()  # (in place: the loop holds them)
             lst.append(last)
         self.ie = 0
         rank = np.empty(order.size, dtype=np.int64)
         rank[order] = np.arange(order.size)
+        # The event ids: _NO_SEQ (one int object, not one made per call by tolist) but for the
+        # calls still in the stream from the last batch (arrived or not).
+        e_s = self.e_s
+        e_s[:] = [_NO_SEQ] * order.size
+        for r, seq in zip(rank[:n_old].tolist(), old_s):
+            e_s[r] = seq
+        e_s.append(_NO_SEQ + 3)
         pos = np.zeros(step.size, dtype=np.int64)
         pos[ivr] = rank[n_old:]
         return pos
