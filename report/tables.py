@@ -7,7 +7,6 @@ import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from scenarios.calendar import interval_label
 from scenarios.errors import plural
 
 if TYPE_CHECKING:
@@ -85,6 +84,8 @@ def run_rows(scenario: Scenario, result: SimResult, view: Sequence[IntervalErlan
     """One flat row per interval: ``<metric>`` and ``<metric>_ci95`` plus the Erlang columns,
     and per target (:func:`report.formats.target_document`) ``met_<target>`` and
     ``p_met_<target>``."""
+    from scenarios.calendar import interval_label  # (numpy: not for the erlang commands' tables)
+
     rows = []
     for k, (estimates, erl) in enumerate(zip(result.intervals, view, strict=True)):
         row: dict[str, Any] = {"interval": k, "start": interval_label(scenario.calendar, k)}
@@ -289,6 +290,8 @@ def target_lines(scenario: Scenario, verdicts: Sequence[Sequence[Verdict]]) -> l
     interval whose figure is undefined (the warm-up, no call in the queue) is not counted: it
     has nothing to judge, which is not the same as missing the target.
     """
+    from scenarios.calendar import interval_label
+
     by_target: dict[str, list[tuple[int, Verdict]]] = {}
     for k, interval in enumerate(verdicts):
         for v in interval:

@@ -143,6 +143,18 @@ def test_the_cli_help_loads_neither_numpy_nor_simpy():
     assert loaded == []
 
 
+def test_erlang_b_and_c_load_no_numpy():
+    # Closed formulas in pure Python: a planner's quick question answers in the time Python and
+    # click take to start (numpy alone would double it); Erlang A sums arrays, it needs numpy.
+    for argv in (["erlang", "c", "--calls", "100", "--per", "hour", "--aht", "180",
+                  "--agents", "5..8"],
+                 ["erlang", "b", "--calls", "100", "--per", "hour", "--aht", "180",
+                  "--lines", "8", "--format", "json"]):
+        out, loaded = _cli_loads(argv, ("numpy", "simpy", "scipy"))
+        assert "5.0" in out, out
+        assert loaded == [], argv
+
+
 def test_the_scenarios_package_exports_every_name_it_lists():
     import scenarios
 
