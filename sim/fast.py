@@ -371,7 +371,7 @@ class _Engine:
         # calls still in the stream from the last batch (arrived or not).
         e_s = self.e_s
         e_s[:] = [_NO_SEQ] * order.size
-        for r, seq in zip(rank[:n_old].tolist(), old_s):
+        for r, seq in zip(rank[:n_old].tolist(), old_s, strict=True):
             e_s[r] = seq
         e_s.append(_NO_SEQ + 3)
         pos = np.zeros(step.size, dtype=np.int64)
