@@ -1,8 +1,9 @@
 """What share of a default ``callsim run`` is spent importing, not simulating.
 
-Times, in fresh interpreters (best of ``--repeat``): ``callsim --help``; importing what a
-``callsim run`` imports; and the default ``callsim run`` itself (the built-in clinic, its 20
-replications). Prints the seconds and the import share of the run (target: at most a third).
+Times, in fresh interpreters (best of ``--repeat`` rounds, the commands taking turns in each
+round): ``callsim --help``; importing what a ``callsim run`` imports; and the default
+``callsim run`` itself (the built-in clinic, its 20 replications). Prints the seconds and the
+import share of the run (target: at most a third).
 
 "What a run imports" is read off a run, not listed by hand: the bench runs ``callsim run`` once
 in-process and imports, in a fresh interpreter, every module that run loaded (in the order it
@@ -49,20 +50,29 @@ def imports_of(argv: list[str], env: dict[str, str]) -> str:
     return "import " + ", ".join(out.rpartition("-- loaded --")[2].split())
 
 
-def best_of(command: list[str], repeat: int, env: dict[str, str]) -> tuple[float, float]:
-    """The best wall time and the best CPU time (user + system, the command and every process
-    it started, e.g. the run's workers) of ``repeat`` runs of ``command``."""
-    best_wall = best_cpu = float("inf")
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, the command and every process it started, e.g.
+    the run's workers) of one run of ``command``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    begin = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env=env)
+    wall = time.perf_counter() - begin
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
+def best_of(commands: dict[str, list[str]], repeat: int,
+            env: dict[str, str]) -> dict[str, tuple[float, float]]:
+    """The best wall time and the best CPU time of each command over ``repeat`` rounds, the
+    commands taking turns in each round: the machine's speed drifts by tens of percent over a
+    minute, and a ratio of two figures measured minutes apart would carry that drift."""
+    best = {name: (float("inf"), float("inf")) for name in commands}
     for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        begin = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       env=env)
-        best_wall = min(best_wall, time.perf_counter() - begin)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        best_cpu = min(best_cpu, after.ru_utime + after.ru_stime
-                       - before.ru_utime - before.ru_stime)
-    return best_wall, best_cpu
+        for name, command in commands.items():
+            wall, cpu = timed(command, env)
+            best[name] = (min(best[name][0], wall), min(best[name][1], cpu))
+    return best
 
 
 def main() -> None:
@@ -88,10 +98,10 @@ def main() -> None:
     imports = imports_of(run, env)
     print(f"a run imports {imports.count(',') + 1} modules beyond Python's own start-up")
     run = [sys.executable, "-m", "sim_cli", *run]
-    bare, bare_cpu = best_of([sys.executable, "-c", "pass"], args.repeat, env)
-    help_s, _ = best_of([sys.executable, "-m", "sim_cli", "--help"], args.repeat, env)
-    imports, imports_cpu = best_of([sys.executable, "-c", imports], args.repeat, env)
-    run_s, run_cpu = best_of(run, args.repeat, env)
+    best = best_of({"bare": [sys.executable, "-c", "pass"],
+                    "help": [sys.executable, "-m", "sim_cli", "--help"],
+                    "imports": [sys.executable, "-c", imports], "run": run}, args.repeat, env)
+    (bare, bare_cpu), (help_s, _), (imports, imports_cpu), (run_s, run_cpu) = best.values()
     print(f"bytecode caches: {'as the environment says' if args.no_cache else 'on'}")
     print("                       wall      CPU (all processes)")
     print(f"python itself:         {bare:6.3f} s  {bare_cpu:6.3f} s")
