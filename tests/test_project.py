@@ -111,26 +111,20 @@ def test_a_run_loads_no_module_it_does_not_need():
     # A run's replications go to forked workers, so a module first imported while simulating
     # is imported again in every worker: numpy.ma (np.unique loads it for a masked-array
     # check) cost 10-15 ms a worker, a tenth of a default run.
-    code = ("import sys, runpy\n"
-            "sys.argv = ['callsim', 'run', '-q', '--workers', '1', '--replications', '2']\n"
-            "try:\n    runpy.run_module('sim_cli', run_name='__main__')\n"
-            "except SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('numpy.ma', 'scipy', 'simpy', 'matplotlib', 'report.html')"
-            " if m in sys.modules), file=sys.stderr)")
-    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert "Whole run" in res.stdout, res.stderr
-    assert res.stderr.strip().splitlines()[-1] == "[]"
+    out, loaded = _cli_loads(["run", "-q", "--workers", "1", "--replications", "2"],
+                             ("numpy.ma", "scipy", "simpy", "matplotlib", "report.html"))
+    assert "Whole run" in out
+    assert loaded == []
 
 
 def _cli_loads(argv: list[str], packages: tuple[str, ...]) -> tuple[str, list[str]]:
-    """Run ``callsim *argv`` in a fresh interpreter: its stdout, and which of ``packages`` it
-    imported on the way."""
+    """Run ``callsim *argv`` in a fresh interpreter: its stdout, and which of ``packages``
+    (packages or modules, by full name) it imported on the way."""
     code = ("import sys, runpy\n"
             f"sys.argv = ['callsim', *{argv!r}]\n"
             "try:\n    runpy.run_module('sim_cli', run_name='__main__')\n"
             "except SystemExit:\n    pass\n"
-            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({packages!r})), "
-            "file=sys.stderr)")
+            f"print(sorted(p for p in {packages!r} if p in sys.modules), file=sys.stderr)")
     res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     return res.stdout, ast.literal_eval(res.stderr.strip().splitlines()[-1])
 
